@@ -1,0 +1,134 @@
+"""The `bifrost-lab` command. Others script against these names: keep them stable."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from . import config, store
+
+
+def _engine():  # noqa: ANN202
+    return store.connect(config.db_url())
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import ServeOptions, serve
+
+    return serve(ServeOptions(
+        host=args.host, moderator_host=args.moderator_host, moderator_port=args.moderator_port,
+        participant_port=args.participant_port, participant_servers=args.participant_servers,
+        pool_size=args.pool_size, moderator_token=args.moderator_token or "", open_browser=not args.no_browser,
+        public_host=args.public_host or "", cull_idle_timeout=args.cull_idle_timeout,
+        cull_interval=args.cull_interval,
+    ))
+
+
+def cmd_rooms(args: argparse.Namespace) -> int:
+    summaries = store.list_rooms(_engine(), status=args.status)
+    if not summaries:
+        print("No rooms yet. Open one in the moderator app, or try `bifrost-lab demo`.")
+        return 0
+    print(f"{'ROOM':<10} {'CODE':<7} {'STATUS':<7} {'DATE':<17} {'PEOPLE':>6} {'INPUTS':>6}  MEETING")
+    for s in summaries:
+        date = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.room.created_at))
+        print(f"{s.room.id:<10} {s.room.join_code:<7} {s.room.status:<7} {date:<17} {s.participant_count:>6} "
+              f"{s.input_count:>6}  {s.room.programme_id}/{s.room.meeting_id}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import create_demo_room
+    from .programme import load_library
+
+    library = load_library()
+    if args.programme not in library.programmes:
+        print(f"bifrost-lab demo: no programme '{args.programme}'. Try one of: {', '.join(library.programmes)}",
+              file=sys.stderr)
+        return 2
+    programme = library.programme(args.programme)
+    if args.meeting and args.meeting not in {m.id for m in programme.meetings}:
+        print(f"bifrost-lab demo: programme '{args.programme}' has no meeting '{args.meeting}'. Try one of: "
+              f"{', '.join(m.id for m in programme.meetings)}", file=sys.stderr)
+        return 2
+    room = create_demo_room(_engine(), library, programme_id=args.programme, meeting_id=args.meeting,
+                            participants=args.participants, inputs=args.inputs, seed=args.seed)
+    print(f"Demo room for {room.programme_id}/{room.meeting_id} with {args.participants} participants; "
+          f"join code {room.join_code}.")
+    print(room.id)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_room_html
+
+    engine = _engine()
+    if store.get_room(engine, args.room_id) is None:
+        print(f"bifrost-lab export: no room '{args.room_id}'. `bifrost-lab rooms` lists the rooms.", file=sys.stderr)
+        return 2
+    html = export_room_html(args.room_id, db_url=config.db_url(), language=args.language)
+    out = Path(args.output)
+    out.write_text(html, encoding="utf-8")
+    print(f"Wrote {out} ({len(html) // 1024} KiB).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="bifrost-lab", description="BIFROST Lab: facilitation for knowledge labs.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="start the moderator and participant apps")
+    p.add_argument("--host", default="0.0.0.0", help="address the participant app listens on (default: all)")
+    p.add_argument("--public-host", default="", help="host name or address printed in the participant URL")
+    p.add_argument("--moderator-host", default="127.0.0.1", help="address of the moderator app (default: loopback)")
+    p.add_argument("--moderator-port", type=int, default=8866)
+    p.add_argument("--participant-port", type=int, default=8867)
+    p.add_argument("--participant-servers", type=int, default=1, help="participant servers on consecutive ports")
+    p.add_argument("--pool-size", type=int, default=2, help="preheated participant kernels per server")
+    p.add_argument("--moderator-token", default="", help="require this token for the moderator app")
+    p.add_argument("--cull-idle-timeout", type=int, default=300, help="seconds before an idle kernel is stopped")
+    p.add_argument("--cull-interval", type=int, default=60, help="seconds between checks for idle kernels")
+    p.add_argument("--no-browser", action="store_true", help="do not open the moderator app in a browser")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("rooms", help="list rooms with id, meeting, date and counts")
+    p.add_argument("--status", choices=["open", "closed"], default=None)
+    p.set_defaults(func=cmd_rooms)
+
+    p = sub.add_parser("demo", help="fill a new room with realistic generated input; prints its id last")
+    p.add_argument("--programme", default="bifrost")
+    p.add_argument("--meeting", default=None, help="meeting id (default: the programme's first)")
+    p.add_argument("--participants", type=int, default=12)
+    p.add_argument("--inputs", type=int, default=None, help="number of inputs (default: 2 per participant)")
+    p.add_argument("--seed", type=int, default=None)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("export", help="write a room's knowledge summary as one HTML file")
+    p.add_argument("room_id")
+    p.add_argument("-o", "--output", required=True, help="HTML file to write")
+    p.add_argument("--language", default=None, help="da, en or fi (default: the room's language)")
+    p.set_defaults(func=cmd_export)
+
+    try:
+        from .programme_cli import add_programmes_parser
+    except ImportError:  # pragma: no cover - written in parallel
+        pass
+    else:
+        add_programmes_parser(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except store.StoreError as error:
+        print(f"bifrost-lab: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,79 @@
+"""Demo rooms: realistic generated input so anyone can try the moderator view and the exports.
+
+Input goes through the same room functions participants use, so limits and validation apply.
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from . import room as rooms, store
+
+SAMPLE_CARDS_DA = (
+    "Lederen opdager først problemerne, når sygemeldingen er en realitet",
+    "Vi mangler en fast aftale om kontakt under fraværet",
+    "Kollegerne ved ikke, hvad de må sige, når en kollega kommer tilbage",
+    "Deadlines gør det svært at tilbyde gradvis tilbagevenden",
+    "Rådgiveren kender ikke virksomhedens hverdag godt nok",
+    "Ejerlederen står alene med beslutningerne",
+    "Delvis raskmelding bliver aftalt, men ikke fulgt op",
+    "Tidlig dialog med medarbejderen virker, når den er uformel",
+    "Kunderne forventer, at vi altid er tilgængelige",
+    "Jobcentret og virksomheden taler forbi hinanden",
+    "Vi har ingen skriftlig politik for sygefravær og trivsel",
+    "Arbejdsmiljørepræsentanten bliver ikke inddraget",
+    "Projektorganisering gør det muligt at tilpasse opgaverne",
+    "Hjemmearbejde kan både hjælpe og isolere",
+    "Lægeattester siger for lidt om, hvad medarbejderen kan",
+    "Små eksperimenter med opgavefordeling har virket hos os",
+    "Lederne har brug for konkrete samtaleguides",
+    "Mange små virksomheder kender ikke deres muligheder for rådgivning",
+    "Opfølgning efter tre måneder bliver glemt",
+    "Det hjælper at aftale, hvad kollegerne får at vide",
+    "Travle perioder skubber trivselsarbejdet i baggrunden",
+    "En fast kontaktperson i virksomheden gør en forskel",
+    "Vi ved ikke, hvornår vi skal trække på ekstern hjælp",
+    "Fleksible arbejdstider gør tilbagevenden lettere",
+)
+SAMPLE_NAMES = ("Mette", "Søren", "Anne", "Lars", "Pia", "Jens", "Camilla", "Henrik", "Louise", "Mads", "Sara", "Ole")
+
+
+def fill_room(engine: Engine, room: store.Room, *, participants: int = 12, inputs: int | None = None,
+              seed: int | None = None) -> dict[str, int]:
+    """Add `participants` people with roles and about `inputs` cards spread over the card steps."""
+    rng = random.Random(seed)
+    role_ids = [r["id"] for r in room.content.get("roles", [])] or [rooms.OTHER_ROLE]
+    people: list[store.Participant] = []
+    for index in range(participants):
+        name = rng.choice(SAMPLE_NAMES) if rng.random() < 0.3 else ""
+        person, _token = rooms.join_room(engine, room, role=role_ids[index % len(role_ids)], display_name=name,
+                                         name_consent=bool(name) and rng.random() < 0.5)
+        people.append(person)
+    card_steps = [s for s in rooms.steps(room) if rooms.input_type(s) == "cards"]
+    target = inputs if inputs is not None else participants * 2
+    added = 0
+    attempts = 0
+    while card_steps and people and added < target and attempts < target * 5:
+        attempts += 1
+        step = rng.choice(card_steps)
+        columns = rooms.input_spec(step).get("columns") or []
+        try:
+            rooms.submit_card(engine, room, rng.choice(people), step["id"], rng.choice(SAMPLE_CARDS_DA),
+                              column=rng.randrange(len(columns)) if columns else None, input_id=str(uuid.uuid4()))
+            added += 1
+        except rooms.Rejected:
+            continue
+    return {"participants": len(people), "inputs": added}
+
+
+def create_demo_room(engine: Engine, library: Any, *, programme_id: str = "bifrost", meeting_id: str | None = None,
+                     participants: int = 12, inputs: int | None = None, seed: int | None = None) -> store.Room:
+    """Open a room for a meeting (default: the programme's first) and fill it with demo input."""
+    programme = library.programme(programme_id)
+    meeting_id = meeting_id or programme.meetings[0].id
+    room = rooms.open_room(engine, library, programme_id, meeting_id)
+    fill_room(engine, room, participants=participants, inputs=inputs, seed=seed)
+    return store.get_room(engine, room.id) or room

@@ -1,0 +1,62 @@
+"""Export a room: execute notebooks/summary.ipynb in-process (nbclient) and render it with nbconvert.
+
+The `bifrost_report` template drops code, prompts and every script, so the file works offline and
+as an e-mail attachment.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from . import config, store
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates" / "nbconvert"
+SUMMARY_NOTEBOOK = "summary.ipynb"
+
+
+def inject_parameters(nb: Any, parameters: dict[str, Any]) -> Any:
+    """Insert an `injected-parameters` cell after the `parameters` cell (papermill's convention)."""
+    nb = copy.deepcopy(nb)
+    source = "\n".join(f"{name} = {value!r}" for name, value in parameters.items())
+    injected = nbformat.v4.new_code_cell(source, metadata={"tags": ["injected-parameters"]})
+    index = next((i for i, c in enumerate(nb.cells) if "parameters" in c.get("metadata", {}).get("tags", [])), -1)
+    nb.cells.insert(index + 1, injected)
+    return nb
+
+
+def execute_notebook(path: Path, parameters: dict[str, Any], *, timeout: int = 300) -> Any:
+    """Run a notebook with parameters in a fresh kernel and return it with its outputs."""
+    from nbclient import NotebookClient
+
+    nb = inject_parameters(nbformat.read(path, as_version=4), parameters)
+    NotebookClient(nb, kernel_name="python3", timeout=timeout,
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    return nb
+
+
+def render_html(nb: Any, title: str) -> str:
+    """Code-free HTML of an executed notebook with the bifrost_report template."""
+    from nbconvert import HTMLExporter
+
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(template_name="bifrost_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _resources = exporter.from_notebook_node(nb)
+    return body
+
+
+def export_room_html(room_id: str, *, db_url: str | None = None, language: str | None = None) -> str:
+    """The knowledge summary of one room as a single HTML document."""
+    url = db_url or config.db_url()
+    room = store.get_room(store.connect(url), room_id)
+    if room is None:
+        raise store.RoomNotFound(room_id)
+    nb = execute_notebook(config.notebooks_dir() / SUMMARY_NOTEBOOK,
+                          {"room_id": room_id, "db_url": url, "language": language or room.language})
+    from .room import text
+
+    title = f"Vidensopsamling – {text(room.content['meeting']['title'], language or room.language)}"
+    return render_html(nb, title)

@@ -1,0 +1,53 @@
+"""Translations of the user interface: gettext catalogs in bifrost_lab/locale (msgids are English)."""
+from __future__ import annotations
+
+import gettext
+from functools import lru_cache
+from pathlib import Path
+
+LANGUAGES = ("da", "en", "fi")
+DEFAULT_LANGUAGE = "da"
+LANGUAGE_NAMES = {"da": "Dansk", "en": "English", "fi": "Suomi"}
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "bifrost"
+
+
+def normalise_language(language: str | None) -> str:
+    """A supported language code; anything else falls back to Danish."""
+    code = (language or "").strip().lower()[:2]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=None)
+def translations(language: str | None) -> gettext.NullTranslations:
+    """The catalog of a language, compiled from its .po file when the .mo is missing or stale."""
+    language = normalise_language(language)
+    if language == "en":
+        return gettext.NullTranslations()
+    _ensure_compiled(language)
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+
+
+def _ensure_compiled(language: str) -> None:
+    po = LOCALE_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo = po.with_suffix(".mo")
+    if not po.exists() or (mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime):
+        return
+    from babel.messages.mofile import write_mo  # only when a catalog changed: not on the hot path
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as src:
+        catalog = read_po(src, locale=language)
+    tmp = mo.with_suffix(".mo.tmp")
+    with tmp.open("wb") as dst:
+        write_mo(dst, catalog)
+    tmp.replace(mo)
+
+
+def gettext_for(language: str | None):  # noqa: ANN201 - returns gettext's bound method
+    """The `_` function of a language."""
+    return translations(language).gettext
+
+
+def ngettext_for(language: str | None):  # noqa: ANN201
+    return translations(language).ngettext

@@ -1,0 +1,188 @@
+"""Start the two doors: the moderator app (loopback) and the participant app (room network).
+
+Each is a Voila server in single-notebook mode, so nothing but that one notebook can be rendered.
+`serve` supervises both: a server that dies is restarted; Ctrl-C stops both cleanly.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import webbrowser
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import config, store
+
+VOILA_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "0.0.0.0"
+    moderator_host: str = "127.0.0.1"
+    moderator_port: int = 8866
+    participant_port: int = 8867
+    participant_servers: int = 1
+    pool_size: int = 2
+    cull_idle_timeout: int = 300
+    cull_interval: int = 60
+    moderator_token: str = ""
+    open_browser: bool = True
+    db_url: str = ""
+    public_host: str = ""
+
+
+@dataclass
+class ManagedServer:
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    port: int
+    process: subprocess.Popen | None = None
+    restarts: list[float] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, env=self.env, cwd=str(config.notebooks_dir()),
+                                        start_new_session=True)  # Ctrl-C reaches us only; we stop children
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout: float = 20) -> None:
+        if not self.alive():
+            return
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)  # Voila shuts its kernels down on SIGTERM
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+
+
+def lan_address() -> str:
+    """The first IPv4 address of an interface that is up and not loopback (127.0.0.1 if none)."""
+    import psutil
+
+    stats = psutil.net_if_stats()
+    for name, addresses in psutil.net_if_addrs().items():
+        if name in stats and not stats[name].isup:
+            continue
+        for address in addresses:
+            if address.family == socket.AF_INET and not address.address.startswith("127."):
+                return address.address
+    return "127.0.0.1"
+
+
+def voila_command(notebook: str, *, ip: str, port: int, extra: list[str]) -> list[str]:
+    return [
+        sys.executable, "-m", "voila", str(config.notebooks_dir() / notebook), "--no-browser",
+        f"--Voila.ip={ip}", f"--port={port}", "--Voila.port_retries=0", "--template=bifrost",
+        "--VoilaConfiguration.allow_template_override=NO", "--VoilaConfiguration.allow_theme_override=NO",
+        "--VoilaConfiguration.show_tracebacks=False", *extra,
+    ]
+
+
+def build_servers(options: ServeOptions) -> tuple[list[ManagedServer], str, str]:
+    """The server processes to run, the moderator URL and the participant base URL."""
+    db_url = options.db_url or config.db_url()
+    public_host = options.public_host or (lan_address() if options.host in ("0.0.0.0", "") else options.host)
+    participant_url = f"http://{public_host}:{options.participant_port}/"
+    base_env = {**os.environ, "BIFROST_DB_URL": db_url, "JUPYTER_PATH": os.pathsep.join(
+        p for p in (str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p)}
+    cull = [f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_timeout}",
+            f"--MappingKernelManager.cull_interval={options.cull_interval}"]
+    moderator_extra = list(cull)
+    moderator_env = {**base_env, "BIFROST_PARTICIPANT_URL": participant_url}
+    if options.moderator_token:
+        moderator_extra.append(f"--token={options.moderator_token}")
+        moderator_env["BIFROST_VOILA_TOKEN"] = options.moderator_token
+    servers = [ManagedServer("moderator", voila_command("moderator.ipynb", ip=options.moderator_host,
+                                                        port=options.moderator_port, extra=moderator_extra),
+                             moderator_env, options.moderator_port)]
+    for index in range(max(1, options.participant_servers)):
+        port = options.participant_port + index
+        participant_extra = [*cull, "--preheat_kernel=True", f"--pool_size={options.pool_size}"]
+        servers.append(ManagedServer(f"participant-{index + 1}" if options.participant_servers > 1 else "participant",
+                                     voila_command("participant.ipynb", ip=options.host or "0.0.0.0", port=port,
+                                                   extra=participant_extra),
+                                     base_env, port))
+    host_for_url = "127.0.0.1" if options.moderator_host in ("0.0.0.0", "") else options.moderator_host
+    moderator_url = f"http://{host_for_url}:{options.moderator_port}/"
+    if options.moderator_token:
+        moderator_url += f"?token={options.moderator_token}"
+    return servers, moderator_url, participant_url
+
+
+def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 60) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            if sock.connect_ex((host, port)) == 0:
+                return True
+        time.sleep(0.2)
+    return False
+
+
+def serve(options: ServeOptions) -> int:
+    """Run both apps until Ctrl-C (or SIGTERM); restart a server that dies."""
+    db_url = options.db_url or config.db_url()
+    store.connect(db_url)  # creates and migrates the database before any kernel starts
+    servers, moderator_url, participant_url = build_servers(options)
+    stopping = False
+
+    def _stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    for server in servers:
+        server.start()
+    ready = all(wait_for_port(s.port) for s in servers)
+    print_banner(moderator_url, participant_url, db_url, ready)
+    if options.open_browser and ready:
+        webbrowser.open(moderator_url)
+    try:
+        while not stopping:
+            time.sleep(0.5)
+            for server in servers:
+                if not server.alive() and not stopping:
+                    server.restarts = [t for t in server.restarts if time.monotonic() - t < 60] + [time.monotonic()]
+                    if len(server.restarts) > 5:
+                        print(f"bifrost-lab: the {server.name} server keeps failing; stopping.", file=sys.stderr)
+                        stopping = True
+                        break
+                    print(f"bifrost-lab: the {server.name} server stopped; restarting it.", file=sys.stderr)
+                    server.start()
+    finally:
+        print("\nbifrost-lab: stopping the servers…", flush=True)
+        for server in servers:
+            server.stop()
+        print("bifrost-lab: stopped.", flush=True)
+    return 0
+
+
+def print_banner(moderator_url: str, participant_url: str, db_url: str, ready: bool) -> None:
+    engine = store.connect(db_url)
+    open_rooms = store.list_rooms(engine, status="open")
+    lines = [
+        "",
+        "  BIFROST Lab is running" + ("" if ready else " (a server did not answer yet; see the log above)"),
+        "",
+        f"  Moderator (this laptop only):  {moderator_url}",
+        f"  Participants (room network):   {participant_url}",
+        f"  Database:                      {db_url}",
+    ]
+    for summary in open_rooms[:5]:
+        lines.append(f"  Open room {summary.room.id}: join code {summary.room.join_code} "
+                     f"-> {participant_url}?code={summary.room.join_code}")
+    if not open_rooms:
+        lines.append("  Open a room in the moderator app; its join code and QR code appear on the projector.")
+    lines += ["", "  Press Ctrl-C to stop.", ""]
+    print("\n".join(lines), flush=True)
