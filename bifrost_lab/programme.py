@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 LANGUAGES = ("da", "en", "fi")
 REQUIRED_LANGUAGES = ("da", "en")
+OTHER_ROLE = "OTHER"  # always offered at join, whatever a programme lists
 
 StepType = Literal["welcome", "evidence_input", "group_work", "break", "plenary", "prioritisation", "wrap_up"]
 Grouping = Literal["plenary", "mixed_groups", "role_groups", "sector_groups", "pairs", "individual"]
@@ -410,6 +411,9 @@ def build_library(files: list[Path], labs_dir: Path | None = None) -> Library:
             continue
         if "roles" in data and "meetings" not in data:
             _load_items(data, "roles", Role, name, roles, {}, problems)
+            if OTHER_ROLE not in roles:
+                problems.append(Problem(name, "roles", f"no role {OTHER_ROLE!r} — add `- id: {OTHER_ROLE}` with "
+                                        'label {da: "Andet", en: "Other"}; it is always offered at join'))
         elif "cards" in data:
             _load_items(data, "cards", EvidenceCard, name, cards, card_files, problems)
         elif "meetings" in data:
@@ -497,9 +501,16 @@ def _parse(model: type[Model], data: Any, name: str, path: str, problems: list[P
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        for detail in error.errors():
+        details = error.errors()
+        for detail in details:
+            if detail["type"] == "too_short" and _has_inner_error(detail["loc"], details):
+                continue  # pydantic counts only the valid entries; the inner error is the real one
             problems.append(Problem(name, _join_path(path, detail["loc"]), _explain(model, detail)))
         return None
+
+
+def _has_inner_error(loc: tuple, details: list) -> bool:
+    return any(len(other["loc"]) > len(loc) and tuple(other["loc"][:len(loc)]) == tuple(loc) for other in details)
 
 
 # ---------------------------------------------------------------- checks
