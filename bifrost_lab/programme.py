@@ -272,9 +272,11 @@ class Problem:
     file: str
     path: str
     message: str
+    line: int | None = None  # 1-based line in the file where `path` starts, when it can be found
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.path}: {self.message}" if self.path else f"{self.file}: {self.message}"
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
 
 
 class InvalidProgrammeError(ValueError):
@@ -434,7 +436,45 @@ def build_library(files: list[Path], labs_dir: Path | None = None) -> Library:
         if not blocking:
             programmes[programme.id] = programme
             programme_files[programme.id] = name
+    problems = _with_lines(problems, {_display(path): path for path in files})
     return Library(labs_dir=labs_dir, programmes=programmes, roles=roles, cards=cards, problems=tuple(problems))
+
+
+def _with_lines(problems: list[Problem], paths: dict[str, Path]) -> list[Problem]:
+    """Add line numbers, reading the YAML node tree again only for files that have problems."""
+    trees: dict[str, Any] = {}
+    located = []
+    for problem in problems:
+        if problem.line is None and problem.file in paths and not problem.path.startswith("line "):
+            if problem.file not in trees:
+                try:
+                    trees[problem.file] = yaml.compose(paths[problem.file].read_text(encoding="utf-8"),
+                                                       Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                except (yaml.YAMLError, OSError, UnicodeDecodeError):
+                    trees[problem.file] = None
+            line = _line_of(trees[problem.file], problem.path)
+            problem = Problem(problem.file, problem.path, problem.message, line)
+        located.append(problem)
+    return located
+
+
+def _line_of(node: Any, path: str) -> int | None:
+    """The line where `path` (e.g. `meetings[2].steps[4].input`) starts, or its nearest existing parent."""
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for token in re.findall(r"[^.\[\]]+", path):
+        if isinstance(node, yaml.MappingNode):
+            match = next(((key, value) for key, value in node.value if key.value == token), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+            node = node.value[int(token)]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line
 
 
 def _read_yaml(path: Path, name: str, problems: list[Problem]) -> dict | None:

@@ -242,6 +242,9 @@ def test_unknown_input_type_names_the_place_and_the_choices(tmp_path):
     assert ("'dotvote' — expected one of: cards, dot_vote, rating, ranking, matrix_2x2, choice, none"
             in problem.message)
     assert "did you mean 'dot_vote'" in problem.message
+    lines = (tmp_path / "demo.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[problem.line - 1].strip().startswith("input:")
+    assert str(problem).startswith(f"{problem.file}:{problem.line}: meetings[0].steps[0].input: ")
 
 
 def test_spec_input_names_point_to_the_contract_names(tmp_path):
