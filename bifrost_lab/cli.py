@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from . import config, store
+from .programme_cli import add_programmes_parser
 
 
 def _engine():  # noqa: ANN202
@@ -110,12 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default=None, help="da, en or fi (default: the room's language)")
     p.set_defaults(func=cmd_export)
 
-    try:
-        from .programme_cli import add_programmes_parser
-    except ImportError:  # pragma: no cover - written in parallel
-        pass
-    else:
-        add_programmes_parser(sub)
+    add_programmes_parser(sub)
     return parser
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import nbformat
 
 from . import config, store
+from .i18n import gettext_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates" / "nbconvert"
 SUMMARY_NOTEBOOK = "summary.ipynb"
@@ -37,13 +38,14 @@ def execute_notebook(path: Path, parameters: dict[str, Any], *, timeout: int = 3
     return nb
 
 
-def render_html(nb: Any, title: str) -> str:
+def render_html(nb: Any, title: str, language: str = "da") -> str:
     """Code-free HTML of an executed notebook with the bifrost_report template."""
     from nbconvert import HTMLExporter
 
     nb.metadata["title"] = title
     exporter = HTMLExporter(template_name="bifrost_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            language_code=language)
     body, _resources = exporter.from_notebook_node(nb)
     return body
 
@@ -51,12 +53,13 @@ def render_html(nb: Any, title: str) -> str:
 def export_room_html(room_id: str, *, db_url: str | None = None, language: str | None = None) -> str:
     """The knowledge summary of one room as a single HTML document."""
     url = db_url or config.db_url()
+    from .room import text  # noqa: PLC0415
+
     room = store.get_room(store.connect(url), room_id)
     if room is None:
         raise store.RoomNotFound(room_id)
+    language = language or room.language
     nb = execute_notebook(config.notebooks_dir() / SUMMARY_NOTEBOOK,
-                          {"room_id": room_id, "db_url": url, "language": language or room.language})
-    from .room import text
-
-    title = f"Vidensopsamling – {text(room.content['meeting']['title'], language or room.language)}"
-    return render_html(nb, title)
+                          {"room_id": room_id, "db_url": url, "language": language})
+    title = f"{gettext_for(language)('Knowledge summary')} – {text(room.content['meeting']['title'], language)}"
+    return render_html(nb, title, language)

@@ -12,6 +12,11 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "bifrost"
 
 
+def N_(message: str) -> str:
+    """Mark a module-level message for extraction; it is translated where it is shown."""
+    return message
+
+
 def normalise_language(language: str | None) -> str:
     """A supported language code; anything else falls back to Danish."""
     code = (language or "").strip().lower()[:2]

@@ -13,13 +13,14 @@ import ipywidgets as w
 from IPython.display import display
 
 from . import config, i18n, live, room as rooms, store
+from .i18n import N_
 from .browser import BrowserBridge, Countdown
 from .markup import card_html, esc, join_list, qr_svg, tag, text_block
 
 log = live.log
 _apps: list["ModeratorApp"] = []
 
-MSG_SOMETHING_WRONG = "Something went wrong. Nothing was lost; please try again."
+MSG_SOMETHING_WRONG = N_("Something went wrong. Nothing was lost; please try again.")
 
 
 def run_moderator_app(db_url: str | None = None, language: str | None = None) -> None:
@@ -211,10 +212,11 @@ class ModeratorApp:
         step = rooms.current_step(r)
         lang = self.language
         people = len(self.board.counted_participants())
+        ngettext = i18n.ngettext_for(lang)
         self.top.value = (
             tag("div", esc(rooms.text(r.content["meeting"]["title"], lang)), cls="bf-proj-meeting")
             + tag("div", esc(_("Step {n} of {total}").format(n=r.step_index + 1, total=len(rooms.steps(r))))
-                  + " · " + esc(i18n.ngettext_for(lang)("{n} participant", "{n} participants", people)
+                  + " · " + esc(ngettext("{n} participant", "{n} participants", people)
                                 .format(n=people)), cls="bf-proj-meta")
         )
         self.stage.value = (tag("h1", esc(rooms.text(step.get("title"), lang)), cls="bf-proj-title")

@@ -14,13 +14,14 @@ import ipywidgets as w
 from IPython.display import display
 
 from . import config, i18n, live, room as rooms, store
+from .i18n import N_
 from .browser import BrowserBridge
 from .markup import esc, tag, text_block
 
 log = live.log
 _apps: list["ParticipantApp"] = []  # keep apps (and their feeds) alive for the kernel's lifetime
 
-MSG_SOMETHING_WRONG = "Something went wrong, and your input was not saved. Please try again."
+MSG_SOMETHING_WRONG = N_("Something went wrong, and your input was not saved. Please try again.")
 
 
 def run_participant_app(db_url: str | None = None, language: str | None = None) -> None:

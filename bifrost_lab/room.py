@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from . import store
+from .i18n import N_
 from .store import Input, Participant, Room
 
 CARD_MAX_CHARS = 140
@@ -40,17 +41,17 @@ class Rejected(Exception):
 
 
 # Messages (extracted by Babel; translated in bifrost_lab/locale)
-MSG_EMPTY = "Write something before you send."
-MSG_TOO_LONG = "That is {count} characters; the limit is {limit}. Please shorten it."
-MSG_CONTROL = "The text contains invisible control characters. Please retype it."
-MSG_CODE_FORMAT = "A join code has {length} letters and digits, e.g. {example}."
-MSG_CODE_UNKNOWN = "No open room has the code {code}. Check the code on the screen."
-MSG_ROLE = "Please choose your role."
-MSG_LOCKED = "This step is closed for input."
-MSG_NO_CARDS_HERE = "This step does not take cards."
-MSG_CARD_LIMIT = "You have added {limit} cards to this step, which is the maximum. Edit or delete one to add another."
-MSG_NOT_YOURS = "That card can no longer be changed."
-MSG_ROOM_CLOSED = "The meeting has ended. Thank you for taking part!"
+MSG_EMPTY = N_("Write something before you send.")
+MSG_TOO_LONG = N_("That is {count} characters; the limit is {limit}. Please shorten it.")
+MSG_CONTROL = N_("The text contains invisible control characters. Please retype it.")
+MSG_CODE_FORMAT = N_("A join code has {length} letters and digits, e.g. {example}.")
+MSG_CODE_UNKNOWN = N_("No open room has the code {code}. Check the code on the screen.")
+MSG_ROLE = N_("Please choose your role.")
+MSG_LOCKED = N_("This step is closed for input.")
+MSG_NO_CARDS_HERE = N_("This step does not take cards.")
+MSG_CARD_LIMIT = N_("You have added {limit} cards to this step, which is the maximum. Edit or delete one to add another.")
+MSG_NOT_YOURS = N_("That card can no longer be changed.")
+MSG_ROOM_CLOSED = N_("The meeting has ended. Thank you for taking part!")
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,0 +1,49 @@
+# BIFROST Lab: `make run` starts the app, `make test` runs the whole suite. Both set up what they need.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: run test test-fast chromium postgres locale catalogs benchmarks clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP) locale
+	$(BIN)/bifrost-lab serve
+
+locale: $(STAMP)
+	@$(BIN)/python -c "from bifrost_lab import i18n; [i18n.translations(l) for l in i18n.LANGUAGES]"
+
+# Translators: extract new UI strings into the template and merge them into every catalog.
+catalogs: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ --no-location --sort-output -o bifrost_lab/locale/bifrost.pot .
+	$(BIN)/pybabel update -i bifrost_lab/locale/bifrost.pot -d bifrost_lab/locale -D bifrost --no-fuzzy-matching
+
+# Debian's Chromium drives the end-to-end tests (Playwright's own browser download is not used).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+# The store tests also run against PostgreSQL at 127.0.0.1:5432 (trust auth, database `test`).
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
+	  command -v pg_ctlcluster >/dev/null 2>&1 && ls /etc/postgresql >/dev/null 2>&1 && \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start && sleep 2; } || true
+
+test: $(STAMP) chromium postgres locale
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) locale
+	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
+
+benchmarks: $(STAMP) chromium
+	$(BIN)/python benchmarks/export_bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build *.egg-info

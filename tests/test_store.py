@@ -1,0 +1,168 @@
+"""The storage seam, on a real SQLite file and on a real PostgreSQL database."""
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from bifrost_lab import room as rooms, store
+
+
+def _content(steps: int = 3) -> dict:
+    return {"programme": {"id": "p", "title": {"da": "P", "en": "P"}},
+            "meeting": {"id": "m", "title": {"da": "M", "en": "M"},
+                        "steps": [{"id": f"s{i}", "duration_min": 10 + i, "input": {"type": "cards"}}
+                                  for i in range(steps)]},
+            "roles": [{"id": "RESEARCHER", "label": {"da": "Forsker", "en": "Researcher"}}], "cards": {}}
+
+
+def _room(engine) -> store.Room:
+    return store.create_room(engine, programme_id="p", meeting_id="m", content=_content(), content_hash="h")
+
+
+def _person(engine, room, role="RESEARCHER") -> store.Participant:
+    return store.add_participant(engine, room_id=room.id, participant_id=str(uuid.uuid4()),
+                                 token_hash=uuid.uuid4().hex, role=role)
+
+
+def test_migrate_creates_every_table_and_records_the_version(engine):
+    assert store.current_schema_version(engine) == store.LATEST_VERSION
+    names = set(sa.inspect(engine).get_table_names())
+    assert {t.name for t in store.iter_tables()} <= names
+    assert store.migrate(engine) == store.LATEST_VERSION  # running again changes nothing
+
+
+def test_new_room_has_a_join_code_from_the_unambiguous_alphabet(engine):
+    room = _room(engine)
+    assert len(room.join_code) == store.JOIN_CODE_LENGTH
+    assert set(room.join_code) <= set(store.JOIN_CODE_ALPHABET)
+    assert not set("01IO") & set(store.JOIN_CODE_ALPHABET)
+    assert store.find_open_room(engine, room.join_code).id == room.id
+    assert room.step_index == 0 and room.timer_remaining == 600
+
+
+def test_closed_room_code_no_longer_finds_the_room(engine):
+    room = _room(engine)
+    store.close_room(engine, room.id)
+    assert store.find_open_room(engine, room.join_code) is None
+
+
+def test_add_input_is_idempotent_on_the_client_id(engine):
+    room = _room(engine)
+    me = _person(engine, room)
+    input_id = str(uuid.uuid4())
+    first, created = store.add_input(engine, input_id=input_id, room_id=room.id, step_id="s0",
+                                     participant_id=me.id, kind="card", payload={"text": "a"})
+    again, created_again = store.add_input(engine, input_id=input_id, room_id=room.id, step_id="s0",
+                                           participant_id=me.id, kind="card", payload={"text": "a"})
+    assert created and not created_again and again.id == first.id
+    assert len(store.list_inputs(engine, room.id)) == 1
+
+
+def test_someone_else_cannot_reuse_or_change_an_input(engine):
+    room = _room(engine)
+    me, other = _person(engine, room), _person(engine, room)
+    card, _ = store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0",
+                              participant_id=me.id, kind="card", payload={"text": "mine"})
+    with pytest.raises(store.NotOwner):
+        store.add_input(engine, input_id=card.id, room_id=room.id, step_id="s0", participant_id=other.id,
+                        kind="card", payload={"text": "stolen"})
+    with pytest.raises(store.NotOwner):
+        store.update_input(engine, input_id=card.id, participant_id=other.id, payload={"text": "x"})
+    with pytest.raises(store.NotOwner):
+        store.delete_input(engine, input_id=card.id, participant_id=other.id)
+    assert store.list_inputs(engine, room.id)[0].payload == {"text": "mine"}
+
+
+def test_limit_per_participant_and_step(engine):
+    room = _room(engine)
+    me = _person(engine, room)
+    for _ in range(2):
+        store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0", participant_id=me.id,
+                        kind="card", payload={"text": "x"}, max_per_participant=2)
+    with pytest.raises(store.LimitReached):
+        store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0", participant_id=me.id,
+                        kind="card", payload={"text": "x"}, max_per_participant=2)
+
+
+def test_change_feed_returns_only_changed_rows_and_tombstones(engine):
+    room = _room(engine)
+    me = _person(engine, room)
+    start = store.room_version(engine, room.id)
+    card, _ = store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0",
+                              participant_id=me.id, kind="card", payload={"text": "a"})
+    after_add = store.changes_since(engine, room.id, start)
+    assert [i.id for i in after_add.inputs] == [card.id] and after_add.room.version > start
+    assert store.changes_since(engine, room.id, after_add.room.version).inputs == ()
+    store.delete_input(engine, input_id=card.id, participant_id=me.id)
+    after_delete = store.changes_since(engine, room.id, after_add.room.version)
+    assert after_delete.inputs[0].deleted
+    board = rooms.Board.empty()
+    board.apply(after_add)
+    board.apply(after_delete)
+    assert board.cards("s0") == []
+
+
+def test_step_changes_reset_the_timer_and_are_logged(engine):
+    room = _room(engine)
+    moved = store.set_step(engine, room.id, 2)
+    assert moved.step_index == 2 and moved.timer_running and moved.timer_remaining == 12 * 60
+    assert store.set_step(engine, room.id, 99).step_index == 2  # clamped to the last step
+    paused = store.set_timer(engine, room.id, running=False)
+    assert not paused.timer_running
+    assert store.set_timer(engine, room.id, add_seconds=60).timer_remaining == pytest.approx(
+        paused.timer_remaining + 60)
+    runs = store.step_runs_of(engine, room.id)
+    assert [r.step_index for r in runs] == [0, 2] and runs[0].ended_at is not None
+
+
+def test_concurrent_writers_store_every_input_exactly_once(engine):
+    room = _room(engine)
+    people = [_person(engine, room) for _ in range(8)]
+    ids = [[str(uuid.uuid4()) for _ in range(25)] for _ in people]
+    errors: list[Exception] = []
+
+    def write(person, person_ids):
+        try:
+            for input_id in person_ids + person_ids[:5]:  # the first five are sent twice (retries)
+                store.add_input(engine, input_id=input_id, room_id=room.id, step_id="s0", participant_id=person.id,
+                                kind="card", payload={"text": input_id})
+        except Exception as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=write, args=(p, i)) for p, i in zip(people, ids)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    stored = store.list_inputs(engine, room.id)
+    assert len(stored) == 200 and len({i.id for i in stored}) == 200
+    assert sorted(i.seq for i in stored) == list(range(1, 201))
+
+
+def test_list_rooms_counts_people_and_live_inputs(engine):
+    room = _room(engine)
+    me = _person(engine, room)
+    card, _ = store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0",
+                              participant_id=me.id, kind="card", payload={"text": "a"})
+    store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0", participant_id=me.id,
+                    kind="card", payload={"text": "b"})
+    store.delete_input(engine, input_id=card.id, participant_id=me.id)
+    [summary] = store.list_rooms(engine)
+    assert (summary.participant_count, summary.input_count) == (1, 1)
+
+
+def test_purge_room_leaves_no_row(engine):
+    room, keep = _room(engine), _room(engine)
+    me = _person(engine, room)
+    store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0", participant_id=me.id,
+                    kind="card", payload={"text": "a"})
+    store.purge_room(engine, room.id)
+    with engine.connect() as conn:
+        for table in store.iter_tables():
+            if "room_id" in table.c:
+                assert conn.execute(sa.select(sa.func.count()).where(table.c.room_id == room.id)).scalar() == 0
+    assert store.get_room(engine, room.id) is None and store.get_room(engine, keep.id) is not None
