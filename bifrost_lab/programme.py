@@ -29,7 +29,7 @@ CardKind = Literal[
     "peer_reviewed", "report", "project_description", "practitioner", "method",
     "table_row", "intervention_area", "implementation_factor",
 ]
-InputType = Literal["cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none"]
+InputType = Literal["cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none", "solution"]
 INPUT_TYPES: tuple[str, ...] = typing.get_args(InputType)
 
 # Options each input type accepts, with their defaults (None = no default).
@@ -41,17 +41,20 @@ INPUT_OPTIONS: dict[str, dict[str, Any]] = {
     "ranking": {"items": None, "targets": None, "top": 3},
     "matrix_2x2": {"items": None, "targets": None},
     "choice": {"options": None, "multiple": False},
+    # A good-solution card for the catalogue (issue 10): problem, solution, where, what it took, contact role.
+    "solution": {"max_chars": 400, "max_per_participant": 5, "topics": None},
 }
 # The content spec names inputs differently; point authors to the contract's names.
 SPEC_INPUT_NAMES = {
     "open_text_cards": "cards", "rating_1_5": "rating", "impact_effort_2x2": "matrix_2x2",
     "dotvote": "dot_vote", "matrix": "matrix_2x2", "2x2": "matrix_2x2",
+    "loesningskort": "solution", "solution_card": "solution",
 }
 
 # Per-language character limits, by the name of the field holding the text.
 TEXT_LIMITS = {
     "title": 60, "label": 80, "question": 300, "facilitator_prompt": 600, "text": 450,
-    "columns": 120, "items": 120, "options": 120, "low": 60, "high": 60,
+    "columns": 120, "items": 120, "options": 120, "topics": 80, "low": 60, "high": 60,
     "barrier": 450, "action": 450,
 }
 
@@ -150,6 +153,7 @@ class InputSpec(Model):
     anchors: Anchors | None = None
     top: int | None = Field(default=None, ge=1, le=8)
     multiple: bool | None = None
+    topics: tuple[Text, ...] | None = None
 
     @model_validator(mode="before")
     @classmethod
