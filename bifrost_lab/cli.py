@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from . import config, store
+from .db_cli import add_db_parser
 from .programme_cli import add_programmes_parser
 
 
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     add_programmes_parser(sub)
+    add_db_parser(sub)
     return parser
 
 

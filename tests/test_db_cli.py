@@ -1,0 +1,130 @@
+"""`bifrost-lab db migrate` and `db copy`: a laptop's rooms move to a server, repeatably and verified."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from bifrost_lab import cli, room as rooms, store
+from bifrost_lab.db_cli import copied_tables
+from bifrost_lab.demo import create_demo_room
+
+
+def _rows(engine, table: sa.Table, room_id: str) -> list[dict]:
+    where = table.c.id == room_id if table.name == "rooms" else table.c.room_id == room_id
+    numeric = [c.name for c in table.primary_key.columns if isinstance(c.type, sa.Integer)]
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(sa.select(table).where(where))]
+    for row in rows:  # numbered ids are re-numbered by the target: compare the rest
+        for name in numeric:
+            row.pop(name)
+    return sorted(rows, key=repr)
+
+
+@pytest.fixture
+def laptop(tmp_path, library):
+    """A laptop database with two rooms: one closed with a full day's input, one still open."""
+    url = f"sqlite:///{tmp_path / 'laptop.sqlite'}"
+    engine = store.connect(url)
+    done = create_demo_room(engine, library, participants=6, inputs=14, seed=1)
+    store.set_step(engine, done.id, 2)
+    store.set_step(engine, done.id, 3)
+    store.close_room(engine, done.id)
+    still_open = create_demo_room(engine, library, programme_id="necto", participants=3, inputs=4, seed=2)
+    yield url, engine, [done.id, still_open.id]
+    store.dispose_all()
+
+
+def test_copy_moves_every_row_of_every_room_and_can_be_repeated(laptop, db_url, capsys):
+    source_url, source, room_ids = laptop
+    assert cli.main(["db", "copy", "--from", source_url, "--to", db_url]) == 0
+    first = capsys.readouterr().out
+    assert "Copied 2 room(s)" in first and "Verified" in first
+    target = store.connect(db_url)
+    for room_id in room_ids:
+        for table in copied_tables():
+            if table.name == "rooms" or "room_id" in table.c:
+                assert _rows(target, table, room_id) == _rows(source, table, room_id), table.name
+    assert {s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(target)} == {
+        s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(source)}
+
+    assert cli.main(["db", "copy", "--from", source_url, "--to", db_url]) == 0
+    again = capsys.readouterr().out
+    inputs_line = next(line for line in again.splitlines() if line.strip().startswith("inputs "))
+    assert inputs_line.split()[1] == "0" and int(inputs_line.split()[2]) == 18  # nothing new, nothing doubled
+    assert len(store.list_inputs(target, room_ids[0])) == len(store.list_inputs(source, room_ids[0]))
+
+
+def test_a_copied_room_keeps_working_in_the_target(laptop, db_url, library):
+    source_url, source, room_ids = laptop
+    target = store.connect(db_url)
+    other = rooms.open_room(target, library, "bifrost", "bif-m1")  # the server already has rooms and step runs
+    store.set_step(target, other.id, 1)
+    assert cli.main(["db", "copy", "--from", source_url, "--to", db_url]) == 0
+
+    open_room = store.get_room(target, room_ids[1])
+    assert open_room.is_open and rooms.find_room_by_code(target, open_room.join_code).id == open_room.id
+    version = open_room.version
+    person, _token = rooms.join_room(target, open_room, role=open_room.content["roles"][0]["id"])
+    card_step = next(s for s in rooms.steps(open_room) if rooms.input_type(s) == "cards")
+    card = rooms.submit_card(target, open_room, person, card_step["id"], "Efter flytningen",
+                             input_id=str(uuid.uuid4()))
+    feed = store.changes_since(target, open_room.id, version)
+    assert card.id in {i.id for i in feed.inputs} and person.id in {p.id for p in feed.participants}
+    assert card.seq == max(i.seq for i in store.list_inputs(source, open_room.id)) + 1
+    store.set_step(target, open_room.id, 1)  # a new step run: numbered ids in the target do not collide
+    assert [r.step_index for r in store.step_runs_of(target, open_room.id)] == [0, 1]
+    assert [r.step_index for r in store.step_runs_of(target, other.id)] == [0, 1]
+
+
+def test_an_open_room_whose_code_is_taken_in_the_target_gets_a_new_code(laptop, db_url, capsys):
+    source_url, source, room_ids = laptop
+    code = store.get_room(source, room_ids[1]).join_code
+    target = store.connect(db_url)
+    squatter = store.create_room(target, programme_id="p", meeting_id="m", content_hash="h",
+                                 content={"meeting": {"steps": []}})
+    with target.begin() as conn:
+        conn.execute(store.rooms.update().where(store.rooms.c.id == squatter.id).values(join_code=code))
+    assert cli.main(["db", "copy", "--from", source_url, "--to", db_url, "--room", room_ids[1]]) == 0
+    out = capsys.readouterr().out
+    moved = store.get_room(target, room_ids[1])
+    assert moved.join_code != code and f"its new code is {moved.join_code}" in out
+    assert store.find_open_room(target, code).id == squatter.id
+    assert store.get_room(target, room_ids[0]) is None  # --room copies only that room
+
+
+def test_copy_refuses_a_different_room_with_the_same_id(laptop, db_url, capsys):
+    source_url, source, room_ids = laptop
+    target = store.connect(db_url)
+    stranger = store.create_room(target, programme_id="p", meeting_id="m", content_hash="h",
+                                 content={"meeting": {"steps": []}})
+    with target.begin() as conn:
+        conn.execute(sa.delete(store.step_runs).where(store.step_runs.c.room_id == stranger.id))
+        conn.execute(store.rooms.update().where(store.rooms.c.id == stranger.id).values(id=room_ids[0]))
+    assert cli.main(["db", "copy", "--from", source_url, "--to", db_url]) == 1
+    assert "a different room with this id" in capsys.readouterr().err
+    assert store.list_inputs(target, room_ids[0]) == []  # nothing was mixed into the stranger's room
+
+
+def test_migrate_creates_the_schema_once(db_url, capsys):
+    assert cli.main(["db", "migrate", "--url", db_url]) == 0
+    assert f"-> {store.LATEST_VERSION}" in capsys.readouterr().out
+    assert store.current_schema_version(store.connect(db_url)) == store.LATEST_VERSION
+    assert cli.main(["db", "migrate", "--url", db_url]) == 0
+    assert "already up to date" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("url, says", [
+    ("not a url", "is not a database URL"),
+    ("postgresql+psycopg://nobody:secret@127.0.0.1:1/none", "cannot open the database"),
+])
+def test_migrate_explains_a_bad_url_without_a_traceback(url, says, capsys):
+    assert cli.main(["db", "migrate", "--url", url]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err and "secret" not in err
+
+
+def test_copy_to_the_same_database_is_refused(sqlite_url, capsys):
+    assert cli.main(["db", "copy", "--from", sqlite_url, "--to", sqlite_url]) == 2
+    assert "the same database" in capsys.readouterr().err
