@@ -11,7 +11,7 @@ import json
 import secrets
 import unicodedata
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -26,6 +26,12 @@ NAME_MAX_CHARS = 40
 OTHER_ROLE = "OTHER"
 FACILITATOR_ROLE = "FACILITATOR"
 INPUT_TYPES_WITH_CARDS = ("cards",)
+RATING_MIN, RATING_MAX = 1, 5
+CLUSTER_LABEL_MAX_CHARS = 80
+# The stored `kind` of each input type's rows (the payload contract).
+KIND_OF_TYPE = {"cards": "card", "dot_vote": "vote", "rating": "rating", "ranking": "rank",
+                "matrix_2x2": "placement", "choice": "choice"}
+SLOTS = ("input", "secondary_input")
 
 
 class Rejected(Exception):
@@ -52,6 +58,16 @@ MSG_NO_CARDS_HERE = N_("This step does not take cards.")
 MSG_CARD_LIMIT = N_("You have added {limit} cards to this step, which is the maximum. Edit or delete one to add another.")
 MSG_NOT_YOURS = N_("That card can no longer be changed.")
 MSG_ROOM_CLOSED = N_("The meeting has ended. Thank you for taking part!")
+MSG_NO_INPUT_HERE = N_("This step does not take this kind of answer.")
+MSG_TOO_MANY_DOTS = N_("You have {limit} dots; take one back before you place another.")
+MSG_DOTS_PER_TARGET = N_("At most {limit} dots on one option.")
+MSG_UNKNOWN_TARGET = N_("That option is no longer on the list. Please reload the page.")
+MSG_RATING_RANGE = N_("Choose a value from 1 to 5.")
+MSG_RANK_ALL = N_("Put every option in order before you save.")
+MSG_CHOOSE_ONE = N_("Choose one option.")
+MSG_CHOOSE_SOME = N_("Choose at least one option.")
+MSG_PLACE_SOME = N_("Place at least one item before you save.")
+MSG_CLUSTER_LABEL = N_("Give the cluster a name.")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -103,6 +119,20 @@ def input_type(step: dict[str, Any]) -> str:
     return input_spec(step).get("type") or "none"
 
 
+def step_inputs(step: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The step's inputs that collect something, as (slot, spec): primary first."""
+    found = []
+    for slot in SLOTS:
+        spec = step.get(slot)
+        if spec and spec.get("type", "none") != "none":
+            found.append((slot, spec))
+    return found
+
+
+def step_by_id(room: Room, step_id: str) -> dict[str, Any] | None:
+    return next((s for s in steps(room) if s["id"] == step_id), None)
+
+
 def role_label(room: Room, role_id: str, language: str) -> str:
     for role in room.content.get("roles", []):
         if role["id"] == role_id:
@@ -121,6 +151,10 @@ def step_state(room: Room, step_id: str) -> dict[str, Any]:
 def open_room(engine: Engine, library: Any, programme_id: str, meeting_id: str, language: str = "da") -> Room:
     """Open a new room for a meeting of a programme."""
     content = build_content(library, programme_id, meeting_id)
+    meeting_ids = [m.id for m in library.programme(programme_id).meetings]
+    carried = carried_commitments(engine, programme_id, meeting_ids, meeting_id)
+    if carried:
+        content["carried"] = carried
     return store.create_room(engine, programme_id=programme_id, meeting_id=meeting_id, content=content,
                              content_hash=content_hash(content), language=language)
 
@@ -199,24 +233,28 @@ def clean_text(raw: Any, max_chars: int, *, required: bool = True) -> str:
     return value
 
 
+def card_spec(step: dict[str, Any]) -> dict[str, Any] | None:
+    """The cards input of a step (primary or secondary), or None."""
+    return next((spec for _slot, spec in step_inputs(step) if spec.get("type") == "cards"), None)
+
+
 def _card_step(room: Room, step_id: str) -> dict[str, Any]:
     if not room.is_open:
         raise Rejected(MSG_ROOM_CLOSED)
-    for step in steps(room):
-        if step["id"] == step_id:
-            if input_type(step) not in INPUT_TYPES_WITH_CARDS:
-                raise Rejected(MSG_NO_CARDS_HERE)
-            if step_state(room, step_id).get("locked"):
-                raise Rejected(MSG_LOCKED)
-            return step
-    raise Rejected(MSG_NO_CARDS_HERE)
+    step = step_by_id(room, step_id)
+    if step is None or card_spec(step) is None:
+        raise Rejected(MSG_NO_CARDS_HERE)
+    if step_state(room, step_id).get("locked"):
+        raise Rejected(MSG_LOCKED)
+    return step
 
 
 def _card_payload(step: dict[str, Any], raw_text: Any, column: Any) -> dict[str, Any]:
-    spec = input_spec(step)
+    spec = card_spec(step) or {}
     value = clean_text(raw_text, int(spec.get("max_chars") or CARD_MAX_CHARS))
     columns = spec.get("columns") or []
-    col = column if isinstance(column, int) and 0 <= column < len(columns) else (0 if columns else None)
+    col = column if isinstance(column, int) and not isinstance(column, bool) and 0 <= column < len(columns) \
+        else (0 if columns else None)
     return {"text": value, "column": col}
 
 
@@ -225,7 +263,9 @@ def submit_card(engine: Engine, room: Room, participant: Participant | None, ste
     """Add a card to a step. `input_id` comes from the client so a retry or double click is stored once."""
     step = _card_step(room, step_id)
     payload = _card_payload(step, raw_text, column)
-    limit = int(input_spec(step).get("max_per_participant") or CARDS_PER_STEP)
+    if participant is None:
+        payload["on_behalf"] = True
+    limit = int((card_spec(step) or {}).get("max_per_participant") or CARDS_PER_STEP)
     try:
         card, _created = store.add_input(
             engine, input_id=_valid_uuid(input_id), room_id=room.id, step_id=step_id,
@@ -247,8 +287,11 @@ def edit_card(engine: Engine, room: Room, participant: Participant | None, input
         raise Rejected(MSG_NOT_YOURS)
     step = _card_step(room, existing.step_id)
     try:
+        payload = _card_payload(step, raw_text, column)
+        if existing.participant_id is None:
+            payload["on_behalf"] = True
         return store.update_input(engine, input_id=input_id, participant_id=existing.participant_id,
-                                  payload=_card_payload(step, raw_text, column))
+                                  payload=payload)
     except store.NotOwner:
         raise Rejected(MSG_NOT_YOURS) from None
 
@@ -270,6 +313,309 @@ def _valid_uuid(value: str | None) -> str:
 
 
 # ----------------------------------------------------------------------------------------------
+# Votes, ratings, rankings, placements, choices: one row per participant (and slot) per step
+
+
+def answer_id(room_id: str, step_id: str, participant_id: str, kind: str, slot: str = "input") -> str:
+    """The deterministic id of a participant's answer: saving again updates the same row.
+
+    A step with two inputs of the same kind (e.g. two ratings of the same items) keeps the
+    second one apart with a `:secondary_input` suffix; every other answer uses the contract's id.
+    """
+    suffix = "" if slot == "input" else f":{slot}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bifrost:{room_id}:{step_id}:{participant_id}:{kind}{suffix}"))
+
+
+def _answer_slot(room: Room, step_id: str, input_type_: str, slot: str | None) -> tuple[dict, dict, str]:
+    """(step, spec, slot) of an open, unlocked step that takes this input type, or Rejected."""
+    if not room.is_open:
+        raise Rejected(MSG_ROOM_CLOSED)
+    step = step_by_id(room, step_id)
+    if step is None:
+        raise Rejected(MSG_NO_INPUT_HERE)
+    matches = [(s, spec) for s, spec in step_inputs(step) if spec.get("type") == input_type_]
+    if slot is not None:
+        matches = [(s, spec) for s, spec in matches if s == slot]
+    if not matches:
+        raise Rejected(MSG_NO_INPUT_HERE)
+    if step_state(room, step_id).get("locked"):
+        raise Rejected(MSG_LOCKED)
+    found_slot, spec = matches[0]
+    return step, spec, found_slot
+
+
+def _row_slot(step: dict, kind: str, slot: str) -> str:
+    """The slot name used in ids: 'input' unless both inputs of the step have this kind."""
+    kinds = [KIND_OF_TYPE.get(spec.get("type", "")) for _s, spec in step_inputs(step)]
+    return slot if kinds.count(kind) > 1 else "input"
+
+
+def valid_targets(engine: Engine, room: Room, spec: dict[str, Any]) -> list[str]:
+    """The target strings an answer to `spec` may name, in display order."""
+    targets = spec.get("targets")
+    if targets:
+        if targets.get("source") == "clusters":
+            return [f"cluster:{c.id}" for c in store.list_clusters(engine, room.id, targets["from_step"])]
+        return [f"card:{i.id}" for i in store.list_inputs(engine, room.id, step_id=targets["from_step"])
+                if i.kind == "card" and not i.hidden]
+    listed = spec.get("items") or spec.get("options") or []
+    return [f"item:{index}" for index in range(len(listed))]
+
+
+def _save_answer(engine: Engine, room: Room, participant: Participant | None, step: dict, slot: str, kind: str,
+                 payload: dict[str, Any], input_id: str | None) -> Input:
+    row_slot = _row_slot(step, kind, slot)
+    if row_slot != "input":
+        payload = {**payload, "slot": row_slot}
+    if participant is None:
+        payload = {**payload, "on_behalf": True}
+        row_id = _valid_uuid(input_id)
+    else:
+        row_id = answer_id(room.id, step["id"], participant.id, kind, row_slot)
+    try:
+        row, created = store.add_input(engine, input_id=row_id, room_id=room.id, step_id=step["id"],
+                                       participant_id=participant.id if participant else None, kind=kind,
+                                       payload=payload)
+        if not created:
+            row = store.update_input(engine, input_id=row_id, participant_id=row.participant_id, payload=payload)
+    except store.NotOwner:
+        raise Rejected(MSG_NOT_YOURS) from None
+    return row
+
+
+def _whole(value: Any) -> int | None:
+    """An int from untrusted JSON (bools and floats with a fraction are not numbers of dots)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def save_vote(engine: Engine, room: Room, participant: Participant | None, step_id: str, dots: Any, *,
+              input_id: str | None = None) -> Input:
+    """Place (or move) one's dots: {target: count}; at most `dots` in all and `max_per_target` on one."""
+    step, spec, slot = _answer_slot(room, step_id, "dot_vote", None)
+    if not isinstance(dots, dict):
+        raise Rejected(MSG_UNKNOWN_TARGET)
+    allowed = set(valid_targets(engine, room, spec))
+    limit, per_target = int(spec.get("dots") or 3), int(spec.get("max_per_target") or 1)
+    clean: dict[str, int] = {}
+    for target, count in dots.items():
+        number = _whole(count)
+        if number is None or number < 0:
+            raise Rejected(MSG_DOTS_PER_TARGET, limit=per_target)
+        if number == 0:
+            continue
+        if target not in allowed:
+            raise Rejected(MSG_UNKNOWN_TARGET)
+        if number > per_target:
+            raise Rejected(MSG_DOTS_PER_TARGET, limit=per_target)
+        clean[target] = number
+    if sum(clean.values()) > limit:
+        raise Rejected(MSG_TOO_MANY_DOTS, limit=limit)
+    return _save_answer(engine, room, participant, step, slot, "vote", {"dots": clean}, input_id)
+
+
+def save_rating(engine: Engine, room: Room, participant: Participant | None, step_id: str, ratings: Any, *,
+                slot: str | None = None, input_id: str | None = None) -> Input:
+    """Rate one or more items 1–5: {"<item index>": value}. Items left out are unanswered."""
+    step, spec, slot = _answer_slot(room, step_id, "rating", slot)
+    if not isinstance(ratings, dict) or not ratings:
+        raise Rejected(MSG_RATING_RANGE)
+    count = len(spec.get("items") or [])
+    clean: dict[str, int] = {}
+    for key, value in ratings.items():
+        index = int(key) if isinstance(key, str) and key.isascii() and key.isdigit() else _whole(key)
+        if index is None or not 0 <= index < count:
+            raise Rejected(MSG_UNKNOWN_TARGET)
+        number = _whole(value)
+        if number is None or not RATING_MIN <= number <= RATING_MAX:
+            raise Rejected(MSG_RATING_RANGE)
+        clean[str(index)] = number
+    return _save_answer(engine, room, participant, step, slot, "rating", {"ratings": clean}, input_id)
+
+
+def save_ranking(engine: Engine, room: Room, participant: Participant | None, step_id: str, order: Any, *,
+                 input_id: str | None = None) -> Input:
+    """Order the step's items (every one of them, each once): best first."""
+    step, spec, slot = _answer_slot(room, step_id, "ranking", None)
+    allowed = valid_targets(engine, room, spec)
+    if not isinstance(order, list) or any(not isinstance(t, str) for t in order):
+        raise Rejected(MSG_RANK_ALL)
+    if any(t not in allowed for t in order):
+        raise Rejected(MSG_UNKNOWN_TARGET)
+    if len(set(order)) != len(order) or set(order) != set(allowed):
+        raise Rejected(MSG_RANK_ALL)
+    return _save_answer(engine, room, participant, step, slot, "rank", {"order": list(order)}, input_id)
+
+
+def save_placement(engine: Engine, room: Room, participant: Participant | None, step_id: str, placements: Any,
+                   *, input_id: str | None = None) -> Input:
+    """Place items on the effort (x) × impact (y) grid: {target: {"x": 0..1, "y": 0..1}}."""
+    step, spec, slot = _answer_slot(room, step_id, "matrix_2x2", None)
+    if not isinstance(placements, dict) or not placements:
+        raise Rejected(MSG_PLACE_SOME)
+    allowed = set(valid_targets(engine, room, spec))
+    clean: dict[str, dict[str, float]] = {}
+    for target, point in placements.items():
+        if target not in allowed:
+            raise Rejected(MSG_UNKNOWN_TARGET)
+        if not isinstance(point, dict):
+            raise Rejected(MSG_PLACE_SOME)
+        coords = {}
+        for axis in ("x", "y"):
+            value = point.get(axis)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise Rejected(MSG_PLACE_SOME)
+            coords[axis] = round(float(value), 4)
+        clean[target] = coords
+    return _save_answer(engine, room, participant, step, slot, "placement", {"placements": clean}, input_id)
+
+
+def save_choice(engine: Engine, room: Room, participant: Participant | None, step_id: str, selected: Any, *,
+                input_id: str | None = None) -> Input:
+    """Choose one option (or several when the step allows it): a list of option indexes."""
+    step, spec, slot = _answer_slot(room, step_id, "choice", None)
+    count = len(spec.get("options") or [])
+    multiple = bool(spec.get("multiple"))
+    if not isinstance(selected, list):
+        raise Rejected(MSG_CHOOSE_SOME if multiple else MSG_CHOOSE_ONE)
+    indexes = [_whole(i) for i in selected]
+    if any(i is None or not 0 <= i < count for i in indexes):
+        raise Rejected(MSG_UNKNOWN_TARGET)
+    if len(set(indexes)) != len(indexes) or not indexes or (not multiple and len(indexes) != 1):
+        raise Rejected(MSG_CHOOSE_SOME if multiple else MSG_CHOOSE_ONE)
+    return _save_answer(engine, room, participant, step, slot, "choice", {"selected": sorted(indexes)}, input_id)
+
+
+def my_answer(board: "Board", step_id: str, participant_id: str, kind: str, slot: str = "input") -> Input | None:
+    """A participant's saved answer of a kind in a step (the slot matters only for same-kind pairs)."""
+    for item in board.inputs.values():
+        if (item.step_id == step_id and item.kind == kind and item.participant_id == participant_id
+                and item.payload.get("slot", "input") == slot):
+            return item
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# Facilitator: clusters, moderation, per-step flags. Each edit returns an `Undo`.
+
+
+@dataclass(frozen=True)
+class Undo:
+    """How to take back one facilitator edit: a description and the store calls that restore it."""
+
+    description: str
+    calls: tuple[tuple[str, tuple, tuple], ...]  # (store function name, args, sorted kwargs)
+
+
+def undo(engine: Engine, edit: Undo) -> None:
+    """Apply an `Undo` (the store functions it names, in order)."""
+    for name, args, kwargs in edit.calls:
+        getattr(store, name)(engine, *args, **dict(kwargs))
+
+
+def _call(name: str, *args: Any, **kwargs: Any) -> tuple[str, tuple, tuple]:
+    return (name, args, tuple(sorted(kwargs.items())))
+
+
+def create_cluster(engine: Engine, room: Room, step_id: str, label: Any, *, cluster_id: str | None = None,
+                   input_ids: list[str] | None = None) -> tuple[store.Cluster, Undo]:
+    """A new cluster in a step, optionally with cards moved into it at once."""
+    name = clean_text(label, CLUSTER_LABEL_MAX_CHARS, required=False)
+    if not name:
+        raise Rejected(MSG_CLUSTER_LABEL)
+    cluster = store.create_cluster(engine, cluster_id=_valid_uuid(cluster_id), room_id=room.id, step_id=step_id,
+                                   label=name)
+    previous = store.assign_cluster(engine, room.id, input_ids or [], cluster.id) if input_ids else {}
+    calls = [_call("update_cluster", cluster.id, deleted=True)]
+    if previous:
+        calls.insert(0, _call("restore_assignments", room.id, previous))
+    return cluster, Undo(N_("create cluster"), tuple(calls))
+
+
+def rename_cluster(engine: Engine, cluster_id: str, label: Any) -> Undo:
+    name = clean_text(label, CLUSTER_LABEL_MAX_CHARS, required=False)
+    if not name:
+        raise Rejected(MSG_CLUSTER_LABEL)
+    before = store.update_cluster(engine, cluster_id, label=name)
+    return Undo(N_("rename cluster"), (_call("update_cluster", cluster_id, label=before.label),))
+
+
+def move_to_cluster(engine: Engine, room: Room, input_ids: list[str], cluster_id: str | None) -> Undo:
+    """Move cards into a cluster (None: out of any cluster)."""
+    previous = store.assign_cluster(engine, room.id, input_ids, cluster_id)
+    return Undo(N_("move cards"), (_call("restore_assignments", room.id, previous),))
+
+
+def merge_clusters(engine: Engine, room: Room, source_id: str, target_id: str) -> Undo:
+    """Move every card of `source` into `target` and retire `source` (kept, marked deleted)."""
+    if source_id == target_id:
+        return Undo(N_("merge clusters"), ())
+    members = store.cluster_members(engine, source_id)
+    previous = store.assign_cluster(engine, room.id, members, target_id)
+    store.update_cluster(engine, source_id, deleted=True)
+    return Undo(N_("merge clusters"), (_call("update_cluster", source_id, deleted=False),
+                                       _call("restore_assignments", room.id, previous)))
+
+
+def delete_cluster(engine: Engine, room: Room, cluster_id: str) -> Undo:
+    """Retire a cluster; its cards go back to the unclustered pile."""
+    previous = store.assign_cluster(engine, room.id, store.cluster_members(engine, cluster_id), None)
+    store.update_cluster(engine, cluster_id, deleted=True)
+    return Undo(N_("delete cluster"), (_call("update_cluster", cluster_id, deleted=False),
+                                       _call("restore_assignments", room.id, previous)))
+
+
+def hide_input(engine: Engine, input_id: str, hidden: bool = True) -> Undo:
+    """Hide a card from the projector (it stays in the data, marked) or show it again."""
+    store.set_input_hidden(engine, input_id=input_id, hidden=hidden)
+    return Undo(N_("hide card") if hidden else N_("show card"),
+                (_call("set_input_hidden", input_id=input_id, hidden=not hidden),))
+
+
+def results_revealed(room: Room, step: dict[str, Any]) -> bool:
+    """Cards are visible as they arrive; votes, ratings and the like wait for the facilitator's reveal."""
+    state = step_state(room, step["id"])
+    if "revealed" in state:
+        return bool(state["revealed"])
+    return all(spec.get("type") == "cards" for _slot, spec in step_inputs(step))
+
+
+def names_shown(room: Room, step: dict[str, Any]) -> bool:
+    """Names (of those who consented) appear with cards unless the facilitator made the step anonymous."""
+    return not step_state(room, step["id"]).get("anonymous", False)
+
+
+# ----------------------------------------------------------------------------------------------
+# Carry-forward: the last meeting's commitments open the next one
+
+
+def carried_commitments(engine: Engine, programme_id: str, meeting_ids: list[str], meeting_id: str) -> dict | None:
+    """The cards of the wrap-up step of the latest room of the previous meeting of the programme."""
+    if meeting_id not in meeting_ids or meeting_ids.index(meeting_id) == 0:
+        return None
+    previous_id = meeting_ids[meeting_ids.index(meeting_id) - 1]
+    earlier = [s.room for s in store.list_rooms(engine)
+               if s.room.programme_id == programme_id and s.room.meeting_id == previous_id]
+    for previous in earlier:  # newest first; the first one with commitments wins
+        card_steps = [s for s in steps(previous) if any(spec.get("type") == "cards" for _sl, spec in step_inputs(s))]
+        if not card_steps:
+            return None
+        last = card_steps[-1]
+        texts = [i.payload.get("text", "") for i in store.list_inputs(engine, previous.id, step_id=last["id"])
+                 if i.kind == "card" and not i.hidden]
+        if texts:
+            return {"room_id": previous.id, "meeting_id": previous_id,
+                    "meeting_title": previous.content["meeting"]["title"], "step_title": last.get("title"),
+                    "cards": texts[:40]}
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
 # A room's board: the cards as every page sees them, kept current from the change feed
 
 
@@ -279,10 +625,11 @@ class Board:
 
     inputs: dict[str, Input]
     participants: dict[str, Participant]
+    clusters: dict[str, store.Cluster] = field(default_factory=dict)
 
     @classmethod
     def empty(cls) -> "Board":
-        return cls({}, {})
+        return cls({}, {}, {})
 
     def apply(self, changes: store.Changes) -> None:
         for item in changes.inputs:
@@ -292,6 +639,25 @@ class Board:
                 self.inputs[item.id] = item
         for person in changes.participants:
             self.participants[person.id] = person
+        for cluster in changes.clusters:
+            if cluster.deleted:
+                self.clusters.pop(cluster.id, None)
+            else:
+                self.clusters[cluster.id] = cluster
+
+    def answers(self, step_id: str, kind: str, slot: str = "input") -> list[Input]:
+        """Every live answer of a kind in a step (one per participant, plus the room's own)."""
+        return sorted((i for i in self.inputs.values() if i.step_id == step_id and i.kind == kind
+                       and i.payload.get("slot", "input") == slot), key=lambda i: i.seq)
+
+    def step_clusters(self, step_id: str) -> list[store.Cluster]:
+        return sorted((c for c in self.clusters.values() if c.step_id == step_id), key=lambda c: c.position)
+
+    def answered(self, step: dict[str, Any]) -> int:
+        """How many counted participants have given any input in a step."""
+        counted = {p.id for p in self.counted_participants()}
+        return len({i.participant_id for i in self.inputs.values()
+                    if i.step_id == step["id"] and i.participant_id in counted})
 
     def cards(self, step_id: str, *, include_hidden: bool = False) -> list[Input]:
         return sorted((i for i in self.inputs.values()

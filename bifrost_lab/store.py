@@ -77,6 +77,7 @@ inputs = sa.Table(
     sa.Column("created_at", sa.Float, nullable=False),
     sa.Column("updated_at", sa.Float, nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("cluster_id", sa.String(36), nullable=True),  # migration 2: the cluster a card was moved into
 )
 sa.Index("ix_inputs_room_version", inputs.c.room_id, inputs.c.version)
 sa.Index("ix_inputs_room_step", inputs.c.room_id, inputs.c.step_id)
@@ -90,6 +91,22 @@ step_runs = sa.Table(
     sa.Column("ended_at", sa.Float, nullable=True),
 )
 sa.Index("ix_step_runs_room", step_runs.c.room_id)
+
+CLUSTER_CATEGORIES = ("insight", "barrier", "action")
+
+clusters = sa.Table(  # migration 2: the facilitator's groups of cards; later steps vote or rank them
+    "clusters", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("room_id", sa.String(16), sa.ForeignKey("rooms.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("step_id", sa.String(64), nullable=False),
+    sa.Column("label", sa.String(200), nullable=False),
+    sa.Column("category", sa.String(16), nullable=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("deleted", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.Float, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+sa.Index("ix_clusters_room_version", clusters.c.room_id, clusters.c.version)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -153,6 +170,20 @@ class Input:
     created_at: float
     updated_at: float
     version: int
+    cluster_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: str
+    room_id: str
+    step_id: str
+    label: str
+    category: str | None
+    position: int
+    deleted: bool
+    created_at: float
+    version: int
 
 
 @dataclass(frozen=True)
@@ -175,6 +206,7 @@ class Changes:
     room: Room
     inputs: tuple[Input, ...] = field(default_factory=tuple)
     participants: tuple[Participant, ...] = field(default_factory=tuple)
+    clusters: tuple[Cluster, ...] = field(default_factory=tuple)
 
 
 class StoreError(Exception):
@@ -271,7 +303,14 @@ def _m001_initial(conn: Connection) -> None:
     metadata.create_all(conn, checkfirst=True)
 
 
-MIGRATIONS: tuple[tuple[int, Any], ...] = ((1, _m001_initial),)
+def _m002_clusters(conn: Connection) -> None:
+    # _m001 creates tables from the current metadata, so a fresh database already has both.
+    clusters.create(conn, checkfirst=True)
+    if "cluster_id" not in {c["name"] for c in sa.inspect(conn).get_columns("inputs")}:
+        conn.execute(sa.text("ALTER TABLE inputs ADD COLUMN cluster_id VARCHAR(36)"))
+
+
+MIGRATIONS: tuple[tuple[int, Any], ...] = ((1, _m001_initial), (2, _m002_clusters))
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 
@@ -330,6 +369,15 @@ def _input(row: Any) -> Input:
         id=m["id"], room_id=m["room_id"], step_id=m["step_id"], participant_id=m["participant_id"], kind=m["kind"],
         payload=_json(m["payload"]), hidden=bool(m["hidden"]), deleted=bool(m["deleted"]), seq=m["seq"],
         created_at=m["created_at"], updated_at=m["updated_at"], version=m["version"],
+        cluster_id=m.get("cluster_id"),
+    )
+
+
+def _cluster(row: Any) -> Cluster:
+    m = row._mapping
+    return Cluster(
+        id=m["id"], room_id=m["room_id"], step_id=m["step_id"], label=m["label"], category=m["category"],
+        position=m["position"], deleted=bool(m["deleted"]), created_at=m["created_at"], version=m["version"],
     )
 
 
@@ -501,8 +549,12 @@ def changes_since(engine: Engine, room_id: str, version: int) -> Changes:
         changed_people = conn.execute(
             sa.select(participants).where(participants.c.room_id == room_id, participants.c.version > version)
         ).all()
+        changed_clusters = conn.execute(
+            sa.select(clusters).where(clusters.c.room_id == room_id, clusters.c.version > version)
+            .order_by(clusters.c.position)
+        ).all()
     return Changes(_room(row), tuple(_input(r) for r in changed_inputs),
-                   tuple(_participant(r) for r in changed_people))
+                   tuple(_participant(r) for r in changed_people), tuple(_cluster(r) for r in changed_clusters))
 
 
 def step_runs_of(engine: Engine, room_id: str) -> list[StepRun]:
@@ -639,10 +691,114 @@ def list_inputs(engine: Engine, room_id: str, *, step_id: str | None = None,
     return [_input(r) for r in rows]
 
 
+# ----------------------------------------------------------------------------------------------
+# Clusters (facilitator only). Each function returns what an undo needs; nothing is ever lost:
+# deleting or merging a cluster marks it deleted and moves its cards, which an undo moves back.
+
+
+def list_clusters(engine: Engine, room_id: str, step_id: str | None = None, *,
+                  include_deleted: bool = False) -> list[Cluster]:
+    """Clusters of a room (or of one step), in the facilitator's order."""
+    query = sa.select(clusters).where(clusters.c.room_id == room_id).order_by(clusters.c.position, clusters.c.created_at)
+    if step_id is not None:
+        query = query.where(clusters.c.step_id == step_id)
+    if not include_deleted:
+        query = query.where(clusters.c.deleted == sa.false())
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [_cluster(r) for r in rows]
+
+
+def get_cluster(engine: Engine, cluster_id: str) -> Cluster | None:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(clusters).where(clusters.c.id == cluster_id)).first()
+    return _cluster(row) if row else None
+
+
+def create_cluster(engine: Engine, *, cluster_id: str, room_id: str, step_id: str, label: str,
+                   category: str | None = None) -> Cluster:
+    """Create a cluster (idempotent on cluster_id; an existing, deleted one is restored)."""
+    if category is not None and category not in CLUSTER_CATEGORIES:
+        raise ValueError(category)
+    with _Tx(engine) as conn:
+        existing = conn.execute(sa.select(clusters).where(clusters.c.id == cluster_id)).first()
+        version = _bump(conn, room_id)
+        if existing:
+            if existing.room_id != room_id:
+                raise NotOwner(cluster_id)
+            conn.execute(clusters.update().where(clusters.c.id == cluster_id).values(deleted=False, version=version))
+        else:
+            position = (conn.execute(sa.select(sa.func.max(clusters.c.position))
+                                     .where(clusters.c.room_id == room_id)).scalar() or 0) + 1
+            conn.execute(clusters.insert().values(
+                id=cluster_id, room_id=room_id, step_id=step_id, label=label, category=category,
+                position=position, deleted=False, created_at=time.time(), version=version))
+        row = conn.execute(sa.select(clusters).where(clusters.c.id == cluster_id)).first()
+    return _cluster(row)
+
+
+def update_cluster(engine: Engine, cluster_id: str, *, label: str | None = None, category: str | None = None,
+                   clear_category: bool = False, deleted: bool | None = None) -> Cluster:
+    """Rename, (re)categorise, delete or restore a cluster. Returns the cluster as it was before."""
+    with _Tx(engine) as conn:
+        row = conn.execute(sa.select(clusters).where(clusters.c.id == cluster_id)).first()
+        if row is None:
+            raise NotOwner(cluster_id)
+        before = _cluster(row)
+        values: dict[str, Any] = {}
+        if label is not None:
+            values["label"] = label
+        if category is not None:
+            if category not in CLUSTER_CATEGORIES:
+                raise ValueError(category)
+            values["category"] = category
+        if clear_category:
+            values["category"] = None
+        if deleted is not None:
+            values["deleted"] = deleted
+        if values:
+            values["version"] = _bump(conn, before.room_id)
+            conn.execute(clusters.update().where(clusters.c.id == cluster_id).values(**values))
+    return before
+
+
+def assign_cluster(engine: Engine, room_id: str, input_ids: Iterable[str], cluster_id: str | None) -> dict[str, str | None]:
+    """Move inputs into a cluster (None = out of every cluster). Returns each input's previous cluster."""
+    ids = list(dict.fromkeys(input_ids))
+    with _Tx(engine) as conn:
+        rows = conn.execute(sa.select(inputs.c.id, inputs.c.cluster_id).where(
+            inputs.c.room_id == room_id, inputs.c.id.in_(ids))).all() if ids else []
+        if cluster_id is not None:
+            target = conn.execute(sa.select(clusters.c.room_id).where(clusters.c.id == cluster_id)).first()
+            if target is None or target.room_id != room_id:
+                raise NotOwner(cluster_id)
+        previous = {r.id: r.cluster_id for r in rows}
+        if previous:
+            version = _bump(conn, room_id)
+            conn.execute(inputs.update().where(inputs.c.id.in_(list(previous)))
+                         .values(cluster_id=cluster_id, version=version))
+    return previous
+
+
+def restore_assignments(engine: Engine, room_id: str, previous: dict[str, str | None]) -> None:
+    """Put inputs back into the clusters they were in (the undo of `assign_cluster`)."""
+    with _Tx(engine) as conn:
+        version = _bump(conn, room_id)
+        for input_id, cluster_id in previous.items():
+            conn.execute(inputs.update().where(inputs.c.id == input_id, inputs.c.room_id == room_id)
+                         .values(cluster_id=cluster_id, version=version))
+
+
+def cluster_members(engine: Engine, cluster_id: str) -> list[str]:
+    with engine.connect() as conn:
+        return [r.id for r in conn.execute(sa.select(inputs.c.id).where(inputs.c.cluster_id == cluster_id)
+                                           .order_by(inputs.c.seq)).all()]
+
+
 def purge_room(engine: Engine, room_id: str) -> None:
     """Delete every row of a room (inputs, participants, step runs, the room itself)."""
     with _Tx(engine) as conn:
-        for table in (inputs, participants, step_runs):
+        for table in (inputs, clusters, participants, step_runs):
             conn.execute(table.delete().where(table.c.room_id == room_id))
         conn.execute(rooms.delete().where(rooms.c.id == room_id))
 

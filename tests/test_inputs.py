@@ -1,0 +1,282 @@
+"""Every input type's rules, called directly as a tampering client would: limits hold in the room logic."""
+from __future__ import annotations
+
+import copy
+import uuid
+
+import pytest
+
+from bifrost_lab import room as rooms, store
+
+
+def _text(da: str) -> dict:
+    return {"da": da, "en": da}
+
+
+ITEMS5 = [_text(f"Punkt {i}") for i in range(5)]
+
+
+def all_types_content(library) -> dict:
+    """A meeting snapshot with one step per input type (the e2e tests use the same shape)."""
+    content = rooms.build_content(library, "bifrost", "bif-m1")
+    step = {"type": "group_work", "grouping": "plenary", "duration_min": 5, "provenance": "D",
+            "evidence_cards": [], "secondary_input": None, "facilitator_prompt": _text("Hjælp dem i gang")}
+    content["meeting"]["steps"] = [
+        {**step, "id": "s-cards", "title": _text("Kort"), "question": _text("Skriv"),
+         "input": {"type": "cards", "columns": [_text("A"), _text("B")], "max_chars": 140, "max_per_participant": 3}},
+        {**step, "id": "s-clusters", "title": _text("Klynger"), "question": None, "input": {"type": "none"}},
+        {**step, "id": "s-vote", "title": _text("Stem"), "question": _text("Sæt prikker"),
+         "input": {"type": "dot_vote", "dots": 3, "max_per_target": 2,
+                   "targets": {"from_step": "s-cards", "source": "cards"}}},
+        {**step, "id": "s-cvote", "title": _text("Stem på klynger"), "question": _text("Prikker"),
+         "input": {"type": "dot_vote", "dots": 2, "max_per_target": 1,
+                   "targets": {"from_step": "s-clusters", "source": "clusters"}}},
+        {**step, "id": "s-rate", "title": _text("Vurder"), "question": _text("1-5"),
+         "input": {"type": "rating", "items": ITEMS5[:2], "anchors": {"low": _text("Lav"), "high": _text("Høj")}},
+         "secondary_input": {"type": "rating", "items": ITEMS5[:2],
+                             "anchors": {"low": _text("Usikker"), "high": _text("Sikker")}}},
+        {**step, "id": "s-rank", "title": _text("Rangér"), "question": _text("Orden"),
+         "input": {"type": "ranking", "items": ITEMS5, "top": 3}},
+        {**step, "id": "s-matrix", "title": _text("Placér"), "question": _text("2x2"),
+         "input": {"type": "matrix_2x2", "items": ITEMS5[:3]}},
+        {**step, "id": "s-choice", "title": _text("Vælg"), "question": _text("En"),
+         "input": {"type": "choice", "options": ITEMS5[:3], "multiple": False}},
+        {**step, "id": "s-multi", "title": _text("Vælg flere"), "question": _text("Flere"),
+         "input": {"type": "choice", "options": ITEMS5[:4], "multiple": True}},
+        {**step, "id": "s-wrap", "title": _text("Afslutning"), "question": _text("Tilsagn"),
+         "input": {"type": "cards", "max_chars": 140, "max_per_participant": 3},
+         "secondary_input": {"type": "rating", "items": ITEMS5[:1],
+                             "anchors": {"low": _text("Lav"), "high": _text("Høj")}}},
+    ]
+    return content
+
+
+def open_all_types_room(engine, library) -> store.Room:
+    content = all_types_content(library)
+    return store.create_room(engine, programme_id="bifrost", meeting_id="bif-m1", content=content,
+                             content_hash=rooms.content_hash(content))
+
+
+@pytest.fixture
+def room(engine, library):
+    return open_all_types_room(engine, library)
+
+
+@pytest.fixture
+def people(engine, room):
+    return [rooms.join_room(engine, room, role=role)[0] for role in ("RESEARCHER", "SME_MANAGER", "OTHER")]
+
+
+def _cards(engine, room, person, n=2):
+    return [rooms.submit_card(engine, room, person, "s-cards", f"Kort {i}", column=1, input_id=str(uuid.uuid4()))
+            for i in range(n)]
+
+
+def _reject(msgid, fn, *args, **kwargs):
+    with pytest.raises(rooms.Rejected) as info:
+        fn(*args, **kwargs)
+    assert info.value.msgid == msgid, info.value.msgid
+
+
+def test_dot_vote_limits_and_moving_dots(engine, room, people):
+    a, b, _c = people
+    c1, c2 = _cards(engine, room, a)
+    t1, t2 = f"card:{c1.id}", f"card:{c2.id}"
+    first = rooms.save_vote(engine, room, b, "s-vote", {t1: 2, t2: 1})
+    assert first.payload == {"dots": {t1: 2, t2: 1}}
+    assert first.id == str(uuid.uuid5(uuid.NAMESPACE_URL, f"bifrost:{room.id}:s-vote:{b.id}:vote"))
+    moved = rooms.save_vote(engine, room, b, "s-vote", {t2: 2, t1: 0})
+    assert moved.id == first.id and moved.payload == {"dots": {t2: 2}}
+    assert len([i for i in store.list_inputs(engine, room.id, step_id="s-vote")]) == 1
+    _reject(rooms.MSG_TOO_MANY_DOTS, rooms.save_vote, engine, room, b, "s-vote", {t1: 2, t2: 2})
+    _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-vote", {t1: 3})
+    _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-vote", {t1: -1, t2: 2})
+    _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-vote", {t1: 1.5})
+    _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-vote", {t1: True})
+    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_vote, engine, room, b, "s-vote", {"card:forged": 1})
+    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_vote, engine, room, b, "s-vote", ["not", "a", "dict"])
+    _reject(rooms.MSG_NO_INPUT_HERE, rooms.save_vote, engine, room, b, "s-rate", {t1: 1})
+    _reject(rooms.MSG_NO_INPUT_HERE, rooms.save_vote, engine, room, b, "no-such-step", {t1: 1})
+    rooms.hide_input(engine, c1.id)  # a hidden card is no longer a target
+    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_vote, engine, room, b, "s-vote", {t1: 1})
+    store.set_step_state(engine, room.id, "s-vote", locked=True)
+    locked = store.get_room(engine, room.id)
+    _reject(rooms.MSG_LOCKED, rooms.save_vote, engine, locked, b, "s-vote", {t2: 1})
+    assert store.list_inputs(engine, room.id, step_id="s-vote")[0].payload == {"dots": {t2: 2}}
+
+
+def test_votes_on_clusters(engine, room, people):
+    a, b, _c = people
+    cards = _cards(engine, room, a, 3)
+    cluster, _undo = rooms.create_cluster(engine, room, "s-clusters", "Ledelse", input_ids=[cards[0].id])
+    other, _undo = rooms.create_cluster(engine, room, "s-clusters", "Kolleger")
+    assert rooms.valid_targets(engine, room, rooms.step_by_id(room, "s-cvote")["input"]) == [
+        f"cluster:{cluster.id}", f"cluster:{other.id}"]
+    rooms.save_vote(engine, room, b, "s-cvote", {f"cluster:{cluster.id}": 1, f"cluster:{other.id}": 1})
+    _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-cvote", {f"cluster:{cluster.id}": 2})
+    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_vote, engine, room, b, "s-cvote", {f"card:{cards[0].id}": 1})
+
+
+def test_rating_range_items_and_two_ratings_in_one_step(engine, room, people):
+    a = people[0]
+    first = rooms.save_rating(engine, room, a, "s-rate", {"0": 4, "1": 2})
+    second = rooms.save_rating(engine, room, a, "s-rate", {"0": 1}, slot="secondary_input")
+    assert first.id != second.id
+    assert first.payload == {"ratings": {"0": 4, "1": 2}}
+    assert second.payload == {"ratings": {"0": 1}, "slot": "secondary_input"}
+    again = rooms.save_rating(engine, room, a, "s-rate", {"0": 5})
+    assert again.id == first.id == str(uuid.uuid5(uuid.NAMESPACE_URL, f"bifrost:{room.id}:s-rate:{a.id}:rating"))
+    for bad in ({"0": 6}, {"0": 0}, {"0": "5"}, {"0": 2.5}, {"0": True}):
+        _reject(rooms.MSG_RATING_RANGE, rooms.save_rating, engine, room, a, "s-rate", bad)
+    for bad in ({"2": 3}, {"-1": 3}, {"x": 3}, {"١": 3}):
+        _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_rating, engine, room, a, "s-rate", bad)
+    _reject(rooms.MSG_RATING_RANGE, rooms.save_rating, engine, room, a, "s-rate", {})
+    # a cards step with a closing rating takes both
+    rooms.submit_card(engine, room, a, "s-wrap", "Jeg vil ringe til Jens", input_id=str(uuid.uuid4()))
+    assert rooms.save_rating(engine, room, a, "s-wrap", {"0": 3}).payload == {"ratings": {"0": 3}}
+
+
+def test_ranking_needs_every_item_once(engine, room, people):
+    a = people[0]
+    order = [f"item:{i}" for i in (2, 0, 1, 4, 3)]
+    saved = rooms.save_ranking(engine, room, a, "s-rank", order)
+    assert saved.payload == {"order": order} and saved.kind == "rank"
+    _reject(rooms.MSG_RANK_ALL, rooms.save_ranking, engine, room, a, "s-rank", order[:4])
+    _reject(rooms.MSG_RANK_ALL, rooms.save_ranking, engine, room, a, "s-rank", order[:4] + [order[0]])
+    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_ranking, engine, room, a, "s-rank", order[:4] + ["item:9"])
+    _reject(rooms.MSG_RANK_ALL, rooms.save_ranking, engine, room, a, "s-rank", "item:0")
+
+
+def test_placement_on_the_grid(engine, room, people):
+    a = people[0]
+    saved = rooms.save_placement(engine, room, a, "s-matrix", {"item:0": {"x": 0.25, "y": 1}, "item:2": {"x": 0, "y": 0.5}})
+    assert saved.kind == "placement" and saved.payload["placements"]["item:0"] == {"x": 0.25, "y": 1.0}
+    for bad in ({"item:0": {"x": 1.2, "y": 0}}, {"item:0": {"x": 0.5}}, {"item:0": {"x": "0.5", "y": 0}},
+                {"item:0": [0.5, 0.5]}, {}):
+        _reject(rooms.MSG_PLACE_SOME, rooms.save_placement, engine, room, a, "s-matrix", bad)
+    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_placement, engine, room, a, "s-matrix", {"item:3": {"x": 0, "y": 0}})
+
+
+def test_single_and_multiple_choice(engine, room, people):
+    a = people[0]
+    assert rooms.save_choice(engine, room, a, "s-choice", [1]).payload == {"selected": [1]}
+    _reject(rooms.MSG_CHOOSE_ONE, rooms.save_choice, engine, room, a, "s-choice", [0, 1])
+    _reject(rooms.MSG_CHOOSE_ONE, rooms.save_choice, engine, room, a, "s-choice", [])
+    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_choice, engine, room, a, "s-choice", [3])
+    assert rooms.save_choice(engine, room, a, "s-multi", [3, 0]).payload == {"selected": [0, 3]}
+    _reject(rooms.MSG_CHOOSE_SOME, rooms.save_choice, engine, room, a, "s-multi", [0, 0])
+    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_choice, engine, room, a, "s-multi", [0, "1"])
+
+
+def test_on_behalf_of_the_room_is_marked_and_unlimited_rows(engine, room, people):
+    one = rooms.save_choice(engine, room, None, "s-choice", [0], input_id=str(uuid.uuid4()))
+    two = rooms.save_choice(engine, room, None, "s-choice", [2], input_id=str(uuid.uuid4()))
+    card = rooms.submit_card(engine, room, None, "s-cards", "Fra papir", input_id=str(uuid.uuid4()))
+    assert one.id != two.id and one.participant_id is None
+    assert one.payload["on_behalf"] is True and card.payload["on_behalf"] is True
+
+
+def test_closed_room_takes_nothing(engine, room, people):
+    closed = store.close_room(engine, room.id)
+    _reject(rooms.MSG_ROOM_CLOSED, rooms.save_choice, engine, closed, people[0], "s-choice", [0])
+
+
+def test_clusters_create_move_rename_merge_delete_and_undo(engine, room, people):
+    cards = _cards(engine, room, people[0], 3)
+    ids = [c.id for c in cards]
+    a, undo_create = rooms.create_cluster(engine, room, "s-clusters", "  Ledelse ", input_ids=ids[:2])
+    assert a.label == "Ledelse"
+    assert store.cluster_members(engine, a.id) == ids[:2]
+    b, _ = rooms.create_cluster(engine, room, "s-clusters", "Kolleger", input_ids=[ids[2]])
+    undo_rename = rooms.rename_cluster(engine, b.id, "Kolleger og AMR")
+    assert store.get_cluster(engine, b.id).label == "Kolleger og AMR"
+    rooms.undo(engine, undo_rename)
+    assert store.get_cluster(engine, b.id).label == "Kolleger"
+    undo_move = rooms.move_to_cluster(engine, room, [ids[0]], b.id)
+    assert store.cluster_members(engine, b.id) == [ids[0], ids[2]]
+    rooms.undo(engine, undo_move)
+    assert store.cluster_members(engine, a.id) == ids[:2]
+    undo_merge = rooms.merge_clusters(engine, room, a.id, b.id)
+    assert [c.id for c in store.list_clusters(engine, room.id, "s-clusters")] == [b.id]
+    assert sorted(store.cluster_members(engine, b.id)) == sorted(ids)
+    rooms.undo(engine, undo_merge)
+    assert [c.id for c in store.list_clusters(engine, room.id, "s-clusters")] == [a.id, b.id]
+    assert store.cluster_members(engine, a.id) == ids[:2] and store.cluster_members(engine, b.id) == [ids[2]]
+    undo_delete = rooms.delete_cluster(engine, room, b.id)
+    assert store.cluster_members(engine, b.id) == [] and store.get_cluster(engine, b.id).deleted
+    rooms.undo(engine, undo_delete)
+    assert store.cluster_members(engine, b.id) == [ids[2]]
+    rooms.undo(engine, undo_create)
+    assert [c.id for c in store.list_clusters(engine, room.id)] == [b.id]
+    assert store.cluster_members(engine, a.id) == []
+    _reject(rooms.MSG_CLUSTER_LABEL, rooms.create_cluster, engine, room, "s-clusters", "   ")
+    # the change feed carries clusters and card moves to every page
+    board = rooms.Board.empty()
+    board.apply(store.changes_since(engine, room.id, 0))
+    assert [c.id for c in board.step_clusters("s-clusters")] == [b.id]
+    assert board.inputs[ids[2]].cluster_id == b.id
+
+
+def test_hiding_a_card_keeps_it_marked_and_undo_shows_it(engine, room, people):
+    card = _cards(engine, room, people[0], 1)[0]
+    undo_hide = rooms.hide_input(engine, card.id)
+    board = rooms.Board.empty()
+    board.apply(store.changes_since(engine, room.id, 0))
+    assert board.cards("s-cards") == [] and board.cards("s-cards", include_hidden=True)[0].hidden
+    rooms.undo(engine, undo_hide)
+    assert not store.list_inputs(engine, room.id, step_id="s-cards")[0].hidden
+
+
+def test_reveal_and_anonymous_flags(engine, room):
+    cards_step, vote_step = rooms.step_by_id(room, "s-cards"), rooms.step_by_id(room, "s-vote")
+    assert rooms.results_revealed(room, cards_step) and not rooms.results_revealed(room, vote_step)
+    assert rooms.names_shown(room, cards_step)
+    room = store.set_step_state(engine, room.id, "s-vote", revealed=True)
+    room = store.set_step_state(engine, room.id, "s-cards", revealed=False, anonymous=True)
+    assert rooms.results_revealed(room, vote_step) and not rooms.results_revealed(room, cards_step)
+    assert not rooms.names_shown(room, cards_step)
+
+
+def test_answered_counts_people_not_rows(engine, room, people):
+    a, b, _c = people
+    _cards(engine, room, a, 2)
+    rooms.submit_card(engine, room, None, "s-cards", "Fra papir", input_id=str(uuid.uuid4()))
+    board = rooms.Board.empty()
+    board.apply(store.changes_since(engine, room.id, 0))
+    assert board.answered(rooms.step_by_id(room, "s-cards")) == 1
+    assert len(board.counted_participants()) == 3
+
+
+def test_commitments_carry_forward_to_the_next_meeting(sqlite_engine, library):
+    m1 = rooms.open_room(sqlite_engine, library, "bifrost", "bif-m1")
+    me, _token = rooms.join_room(sqlite_engine, m1, role="RESEARCHER")
+    rooms.submit_card(sqlite_engine, m1, me, "bif-m1-s8", "Jeg tester samtaleguiden", input_id=str(uuid.uuid4()))
+    rooms.submit_card(sqlite_engine, m1, me, "bif-m1-s5", "Ikke et tilsagn", input_id=str(uuid.uuid4()))
+    m2 = rooms.open_room(sqlite_engine, library, "bifrost", "bif-m2")
+    assert m2.content["carried"]["cards"] == ["Jeg tester samtaleguiden"]
+    assert m2.content["carried"]["meeting_id"] == "bif-m1"
+    assert "carried" not in rooms.open_room(sqlite_engine, library, "bifrost", "bif-m3").content
+    assert "carried" not in rooms.open_room(sqlite_engine, library, "necto", "necto-lab-a").content
+
+
+def test_migration_2_upgrades_a_version_1_database(tmp_path):
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    old = sa.create_engine(url)
+    with old.begin() as conn:  # the schema of migration 1, before clusters existed
+        tables = [t for t in store.metadata.sorted_tables if t.name != "clusters"]
+        meta = sa.MetaData()
+        for table in tables:
+            columns = [copy.copy(c) for c in table.columns if c.name != "cluster_id"]
+            sa.Table(table.name, meta, *[sa.Column(c.name, c.type, nullable=c.nullable,
+                                                   primary_key=c.primary_key) for c in columns])
+        meta.create_all(conn)
+        conn.execute(sa.text("INSERT INTO schema_version VALUES (1, 0)"))
+    old.dispose()
+    engine = store.connect(url)
+    try:
+        assert store.current_schema_version(engine) == store.LATEST_VERSION
+        assert store.list_clusters(engine, "nothing") == []
+    finally:
+        store.dispose_all()
