@@ -1,0 +1,55 @@
+"""Aggregations are pure: Borda, dot totals, rating distributions and means, 2x2 means, choices, k >= 3."""
+from __future__ import annotations
+
+import pytest
+
+from bifrost_lab import aggregate as agg
+
+
+def test_dot_totals_add_up_and_skip_junk():
+    votes = [{"dots": {"item:0": 2, "item:1": 1}}, {"dots": {"item:1": 1}}, {"dots": {}}, {},
+             {"dots": {"item:2": 0, "item:3": -1, "item:4": "2"}}]
+    assert agg.dot_totals(votes) == {"item:0": 2, "item:1": 2}
+
+
+def test_rating_distribution_and_mean():
+    ratings = [{"ratings": {"0": 5, "1": 1}}, {"ratings": {"0": 4}}, {"ratings": {"0": 3, "1": 9}}, {}]
+    first, second = agg.rating_stats(ratings, 2)
+    assert first.counts == (0, 0, 1, 1, 1) and first.n == 3 and first.mean == pytest.approx(4.0)
+    assert second.counts == (1, 0, 0, 0, 0) and second.mean == 1.0
+    assert agg.rating_stats([], 1)[0].mean is None
+
+
+def test_borda_points_and_tie_order():
+    candidates = ["a", "b", "c", "d"]
+    orders = [["a", "b", "c", "d"], ["b", "a", "d", "c"], ["c", "b", "a", "d"]]
+    # a: 3+2+1=6, b: 2+3+2=7, c: 1+0+3=4, d: 0+1+0=1
+    assert agg.borda(orders, candidates) == [("b", 7), ("a", 6), ("c", 4), ("d", 1)]
+    assert agg.borda([], candidates) == [("a", 0), ("b", 0), ("c", 0), ("d", 0)]
+    assert agg.borda([["x", "a"]], ["a", "b"]) == [("a", 0), ("b", 0)]  # unknown ignored; a in 2nd place: 0
+
+
+def test_placement_means_and_quadrants():
+    stats = agg.placement_stats([{"placements": {"item:0": {"x": 0.0, "y": 1.0}}},
+                                 {"placements": {"item:0": {"x": 0.5, "y": 0.5}, "item:1": {"x": 1, "y": 0}}},
+                                 {"placements": {"item:1": {"x": "bad"}}}])
+    assert stats["item:0"].mean_x == pytest.approx(0.25) and stats["item:0"].mean_y == pytest.approx(0.75)
+    assert stats["item:0"].n == 2 and stats["item:1"].n == 1
+    assert agg.quadrant(0.25, 0.75) == "quick_win" and agg.quadrant(0.9, 0.9) == "big_bet"
+    assert agg.quadrant(0.1, 0.1) == "small_thing" and agg.quadrant(0.9, 0.2) == "time_waster"
+
+
+def test_choice_counts():
+    assert agg.choice_counts([{"selected": [0]}, {"selected": [0, 2]}, {"selected": [5]}], 3) == [2, 0, 1]
+
+
+def test_role_split_shows_only_groups_of_three_or_more():
+    rows = [("A", 1)] * 4 + [("B", 2)] * 3 + [("C", 3)] * 2 + [("D", 4)] + [(None, 5)] * 5
+    groups = agg.role_groups(rows)
+    assert [(g, len(a)) for g, a in groups] == [("A", 4), ("B", 3), (agg.POOLED, 3)]
+    # a pool under three is left out entirely (it would identify people)
+    groups = agg.role_groups([("A", 1)] * 3 + [("B", 2)] * 3 + [("C", 3)] * 2)
+    assert [g for g, _ in groups] == ["A", "B"]
+    # one safe group only: no split at all
+    assert agg.role_groups([("A", 1)] * 5 + [("B", 1)] * 2) == []
+    assert agg.role_groups([("A", 1)] * 2 + [("B", 1)] * 2) == []
