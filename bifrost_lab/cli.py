@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import config, store
 from .db_cli import add_db_parser
+from .admin_cli import add_purge_parser
 from .programme_cli import add_programmes_parser
 
 
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     add_programmes_parser(sub)
+    add_purge_parser(sub)
     add_db_parser(sub)
     return parser
 

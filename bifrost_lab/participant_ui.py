@@ -118,7 +118,7 @@ class ParticipantApp:
             self._show_code_form()
             return
         try:
-            found = rooms.find_room_by_code(self.engine, code)
+            found = rooms.find_room_by_code_limited(self.engine, code)
         except rooms.Rejected as rejected:
             self._show_code_form(code)
             self.show_message(rejected.message(self._), error=True)
@@ -156,7 +156,7 @@ class ParticipantApp:
 
     @_guarded
     def _on_code(self, _widget: Any) -> None:
-        self._enter_room(rooms.find_room_by_code(self.engine, self.code_input.value))
+        self._enter_room(rooms.find_room_by_code_limited(self.engine, self.code_input.value))
 
     def _show_join_form(self) -> None:
         _ = self._

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import secrets
+import time
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
@@ -203,7 +205,9 @@ def join_room(engine: Engine, room: Room, *, role: str, display_name: str = "", 
     token = new_token()
     participant = store.add_participant(
         engine, room_id=room.id, participant_id=str(uuid.uuid4()), token_hash=hash_token(token), role=role,
-        display_name=name or None, name_consent=bool(name and name_consent), language=language,
+        # Privacy: a name is kept only with the participant's consent; without it, it is never stored.
+        display_name=(name or None) if name_consent else None, name_consent=bool(name and name_consent),
+        language=language,
     )
     return participant, token
 
@@ -216,7 +220,45 @@ def rejoin(engine: Engine, room: Room, token: str) -> Participant | None:
 
 
 # ----------------------------------------------------------------------------------------------
+# Join limits (issue 6). A join code is 6 characters of 32 (about 10^9 codes): guessing one is hopeless
+# only if guesses are few, so wrong codes are limited per page (kernel) and for all pages together
+# (the room network; a reload gives a new kernel, so the page limit alone would not do).
+
+JOIN_WINDOW_SECONDS = 300
+WRONG_CODES_PER_PAGE = 5
+WRONG_CODES_PER_NETWORK = 30
+MSG_TOO_MANY_CODES = N_("Too many wrong codes have been tried. Please wait {minutes} min, then try again.")
+_PAGE_SOURCE = str(uuid.uuid4())  # one per kernel, i.e. per participant page
+
+
+def check_join_allowed(engine: Engine, source: str | None = None, *, now: float | None = None) -> None:
+    """Reject (with the wait in minutes) when this page or the whole room network tried too many wrong codes."""
+    now = time.time() if now is None else now
+    since = now - JOIN_WINDOW_SECONDS
+    for who, limit in ((source or _PAGE_SOURCE, WRONG_CODES_PER_PAGE), (None, WRONG_CODES_PER_NETWORK)):
+        count, oldest = store.failed_joins_since(engine, since, who)
+        if count >= limit:
+            wait = max(1, math.ceil(((oldest or now) + JOIN_WINDOW_SECONDS - now) / 60))
+            raise Rejected(MSG_TOO_MANY_CODES, minutes=wait)
+
+
+def find_room_by_code_limited(engine: Engine, raw_code: str, source: str | None = None) -> Room:
+    """`find_room_by_code` for participant pages: every wrong code counts towards the join limits."""
+    check_join_allowed(engine, source)
+    try:
+        return find_room_by_code(engine, raw_code)
+    except Rejected:
+        store.record_failed_join(engine, source or _PAGE_SOURCE)
+        raise
+
+
+# ----------------------------------------------------------------------------------------------
 # Cards
+
+
+# Explicit bidi embeddings/overrides/isolates reorder what others see (a card can be made to read
+# differently from what it says); ordinary right-to-left text does not need them.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def clean_text(raw: Any, max_chars: int, *, required: bool = True) -> str:
@@ -226,7 +268,7 @@ def clean_text(raw: Any, max_chars: int, *, required: bool = True) -> str:
         if required:
             raise Rejected(MSG_EMPTY)
         return ""
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+    if any((unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in BIDI_CONTROLS for ch in value):
         raise Rejected(MSG_CONTROL)
     if len(value) > max_chars:
         raise Rejected(MSG_TOO_LONG, count=len(value), limit=max_chars)

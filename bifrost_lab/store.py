@@ -92,6 +92,16 @@ step_runs = sa.Table(
 )
 sa.Index("ix_step_runs_room", step_runs.c.room_id)
 
+# Migration 3: failed join-code attempts, so wrong codes can be limited per page (kernel) and for the
+# whole room network. Not room data: no room_id (a wrong code names no room); old rows are pruned.
+join_attempts = sa.Table(
+    "join_attempts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(64), nullable=False),  # a random id per participant page (kernel)
+    sa.Column("at", sa.Float, nullable=False),
+)
+sa.Index("ix_join_attempts_at", join_attempts.c.at)
+
 CLUSTER_CATEGORIES = ("insight", "barrier", "action")
 
 clusters = sa.Table(  # migration 2: the facilitator's groups of cards; later steps vote or rank them
@@ -310,7 +320,13 @@ def _m002_clusters(conn: Connection) -> None:
         conn.execute(sa.text("ALTER TABLE inputs ADD COLUMN cluster_id VARCHAR(36)"))
 
 
-MIGRATIONS: tuple[tuple[int, Any], ...] = ((1, _m001_initial), (2, _m002_clusters))
+def _m003_join_attempts(conn: Connection) -> None:
+    join_attempts.create(conn, checkfirst=True)
+    for index in join_attempts.indexes:
+        index.create(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[tuple[int, Any], ...] = ((1, _m001_initial), (2, _m002_clusters), (3, _m003_join_attempts))
 LATEST_VERSION = MIGRATIONS[-1][0]
 
 
@@ -796,11 +812,79 @@ def cluster_members(engine: Engine, cluster_id: str) -> list[str]:
 
 
 def purge_room(engine: Engine, room_id: str) -> None:
-    """Delete every row of a room (inputs, participants, step runs, the room itself)."""
+    """Delete every row of a room: the room and every table with a room_id (inputs, votes, participants,
+    clusters, step runs, and whatever later migrations add)."""
     with _Tx(engine) as conn:
-        for table in (inputs, clusters, participants, step_runs):
-            conn.execute(table.delete().where(table.c.room_id == room_id))
+        for table in reversed(metadata.sorted_tables):
+            if table is not rooms and "room_id" in table.c:
+                conn.execute(table.delete().where(table.c.room_id == room_id))
         conn.execute(rooms.delete().where(rooms.c.id == room_id))
+
+
+def rooms_created_before(engine: Engine, cutoff: float) -> list[str]:
+    """Ids of the rooms created before a time (seconds since the epoch), oldest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(rooms.c.id).where(rooms.c.created_at < cutoff)
+                            .order_by(rooms.c.created_at)).all()
+    return [r.id for r in rows]
+
+
+def count_room_rows(engine: Engine, room_id: str) -> dict[str, int]:
+    """Rows that still belong to a room, per table (all zero after a purge)."""
+    counts = {}
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            column = table.c.id if table is rooms else (table.c.room_id if "room_id" in table.c else None)
+            if column is not None:
+                counts[table.name] = conn.execute(sa.select(sa.func.count()).where(column == room_id)).scalar()
+    return counts
+
+
+def erase_freed_space(engine: Engine) -> bool:
+    """After deleting: make the deleted bytes unrecoverable from the database files.
+
+    SQLite keeps deleted rows in free pages and in the write-ahead log, so the file is rebuilt (VACUUM,
+    with secure_delete) and the WAL is checkpointed and truncated. Returns False when another connection
+    kept the WAL from being truncated (a running server: purge again once it has stopped).
+    PostgreSQL: VACUUM reclaims the dead rows (docs/security.md says what that does not cover).
+    """
+    if engine.dialect.name == "sqlite":
+        raw = engine.raw_connection()  # the driver connection is in autocommit mode; VACUUM needs that
+        try:
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA secure_delete=ON")
+            cursor.execute("VACUUM")
+            busy, _log, _moved = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            cursor.close()
+        finally:
+            raw.close()
+        return busy == 0
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in metadata.sorted_tables:
+            conn.exec_driver_sql(f'VACUUM "{table.name}"')
+    return True
+
+
+# ----------------------------------------------------------------------------------------------
+# Join attempts (migration 3)
+
+
+def record_failed_join(engine: Engine, source: str, *, keep_seconds: float = 86400) -> None:
+    """Remember one wrong join code from a page; attempts older than `keep_seconds` are forgotten."""
+    now = time.time()
+    with _Tx(engine) as conn:
+        conn.execute(join_attempts.delete().where(join_attempts.c.at < now - keep_seconds))
+        conn.execute(join_attempts.insert().values(source=source[:64], at=now))
+
+
+def failed_joins_since(engine: Engine, since: float, source: str | None = None) -> tuple[int, float | None]:
+    """How many wrong codes were tried since a time (by one page, or by all) and the oldest such time."""
+    query = sa.select(sa.func.count(), sa.func.min(join_attempts.c.at)).where(join_attempts.c.at >= since)
+    if source is not None:
+        query = query.where(join_attempts.c.source == source)
+    with engine.connect() as conn:
+        count, oldest = conn.execute(query).one()
+    return int(count or 0), oldest
 
 
 def iter_tables() -> Iterable[sa.Table]:

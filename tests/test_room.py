@@ -58,7 +58,7 @@ def test_join_by_code_and_rejoin_by_token(sqlite_engine, m1):
     me, token = rooms.join_room(sqlite_engine, found, role="RESEARCHER", display_name="Anne")
     assert rooms.rejoin(sqlite_engine, found, token).id == me.id
     assert rooms.rejoin(sqlite_engine, found, token + "x") is None
-    assert me.display_name == "Anne" and not me.name_consent
+    assert me.display_name is None and not me.name_consent  # no consent: the name is not kept
     from bifrost_lab.store import participants
     import sqlalchemy as sa
     with sqlite_engine.connect() as conn:
