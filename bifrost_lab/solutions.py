@@ -1,0 +1,306 @@
+"""Good-solution cards (løsningskort): the rules for the `solution` input type, independent of widgets.
+
+Sorø's problem: when one workplace finds a good solution, its neighbours rarely learn of it. A step
+with `input: {type: solution}` collects solutions; every room's solutions form the catalogue
+(`catalogue.py`), and a moderator can bring catalogue entries into a later room to discuss or vote on.
+
+Payload of an `inputs` row of kind "solution" (the input-payload contract):
+{"problem", "solution", "where", "what_it_took", "contact_role"} plus the optional "sector" (a code of
+SECTORS) and "topic" (text). Rows the moderator brings in carry "on_behalf": true and "imported_from".
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from typing import Any, Callable, Mapping
+
+from sqlalchemy.engine import Engine
+
+from . import room as rooms, store
+from .i18n import N_
+from .store import Input, Participant, Room
+
+KIND = "solution"
+FIELDS = ("problem", "solution", "where", "what_it_took", "contact_role")
+REQUIRED_FIELDS = ("problem", "solution")
+FIELD_MAX_CHARS = 400
+SHORT_FIELD_MAX_CHARS = 120  # where, contact role, topic: a line, not a paragraph
+SOLUTIONS_PER_STEP = 5
+
+# Field labels: msgids for the participant form and the catalogue.
+FIELD_LABELS = {
+    "problem": N_("Problem"),
+    "solution": N_("Solution"),
+    "where": N_("Where it was tried"),
+    "what_it_took": N_("What it took"),
+    "contact_role": N_("Contact (a role, not a name)"),
+    "sector": N_("Sector"),
+    "topic": N_("Topic"),
+}
+FIELD_HINTS = {
+    "problem": N_("What was the problem, and for whom?"),
+    "solution": N_("What did you do? Describe it so another workplace could try it."),
+    "where": N_("E.g. home care, care group North"),
+    "what_it_took": N_("Time, money, people, agreements, tools …"),
+    "contact_role": N_("E.g. the care group's safety representative"),
+}
+
+# Sector codes (content_spec §4.3); texts are data, like programme texts, so Finnish is included.
+SECTORS: dict[str, dict[str, str]] = {
+    "velfaerd_offentlig": {"da": "Velfærd / offentlig", "en": "Welfare / public sector", "fi": "Hyvinvointi / julkinen sektori"},
+    "handel_service": {"da": "Handel / service", "en": "Retail / services", "fi": "Kauppa / palvelut"},
+    "industri": {"da": "Industri", "en": "Manufacturing", "fi": "Teollisuus"},
+    "bygge_anlaeg": {"da": "Bygge / anlæg", "en": "Construction", "fi": "Rakentaminen"},
+    "transport": {"da": "Transport", "en": "Transport", "fi": "Kuljetus"},
+    "landbrug": {"da": "Landbrug", "en": "Agriculture", "fi": "Maatalous"},
+    "finans": {"da": "Finans", "en": "Finance", "fi": "Rahoitus"},
+    "medier_kommunikation": {"da": "Medier / kommunikation", "en": "Media / communication", "fi": "Media / viestintä"},
+    "andet": {"da": "Andet", "en": "Other", "fi": "Muu"},
+}
+
+MSG_NO_SOLUTIONS_HERE = N_("This step does not take solutions.")
+MSG_SOLUTION_LIMIT = N_("You have added {limit} solutions to this step, which is the maximum.")
+MSG_FIELD_EMPTY = N_("Please fill in “{field}”.")
+MSG_FIELD_TOO_LONG = N_("“{field}” has {count} characters; the limit is {limit}. Please shorten it.")
+MSG_FIELD_CONTROL = N_("“{field}” contains invisible control characters. Please retype it.")
+MSG_UNKNOWN_SECTOR = N_("Please choose a sector from the list.")
+MSG_UNKNOWN_TOPIC = N_("Please choose a topic from the list.")
+MSG_NOTHING_TO_IMPORT = N_("Choose at least one solution to bring in.")
+MSG_IMPORT_STEP = N_("Solutions can be brought into a step that takes cards or solutions.")
+
+
+class FieldRejected(rooms.Rejected):
+    """A rejected field: the field's label is translated along with the message."""
+
+    def message(self, gettext: Callable[[str], str]) -> str:
+        params = dict(self.params)
+        params["field"] = gettext(params["field"])
+        return gettext(self.msgid).format(**params)
+
+
+def sector_label(code: str | None, language: str) -> str:
+    """The sector's name in a language ('' for none, the code itself when unknown)."""
+    if not code:
+        return ""
+    return rooms.text(SECTORS.get(code), language) or code
+
+
+def field_limit(field: str, spec: Mapping[str, Any]) -> int:
+    """Characters allowed in one field of a solution."""
+    if field in ("where", "contact_role", "topic"):
+        return SHORT_FIELD_MAX_CHARS
+    return int(spec.get("max_chars") or FIELD_MAX_CHARS)
+
+
+def solution_step(room: Room, step_id: str) -> dict[str, Any]:
+    """The snapshot step a solution may be added to, or Rejected."""
+    if not room.is_open:
+        raise rooms.Rejected(rooms.MSG_ROOM_CLOSED)
+    for step in rooms.steps(room):
+        if step["id"] == step_id:
+            if rooms.input_type(step) != KIND:
+                raise rooms.Rejected(MSG_NO_SOLUTIONS_HERE)
+            if rooms.step_state(room, step_id).get("locked"):
+                raise rooms.Rejected(rooms.MSG_LOCKED)
+            return step
+    raise rooms.Rejected(MSG_NO_SOLUTIONS_HERE)
+
+
+def clean_field(field: str, raw: Any, limit: int, *, required: bool) -> str:
+    """One field through the room's text rules, with the field named in the message."""
+    try:
+        return rooms.clean_text(raw, limit, required=required)
+    except rooms.Rejected as rejected:
+        label = FIELD_LABELS[field]
+        if rejected.msgid == rooms.MSG_EMPTY:
+            raise FieldRejected(MSG_FIELD_EMPTY, field=label) from None
+        if rejected.msgid == rooms.MSG_TOO_LONG:
+            raise FieldRejected(MSG_FIELD_TOO_LONG, field=label, **rejected.params) from None
+        raise FieldRejected(MSG_FIELD_CONTROL, field=label) from None
+
+
+def topic_options(step: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The topics a step offers (Texts from the programme), empty when the topic is free text."""
+    return list(rooms.input_spec(step).get("topics") or [])
+
+
+def clean_solution(step: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate the form of one solution into its payload (Rejected with a message per field)."""
+    spec = rooms.input_spec(step)
+    payload: dict[str, Any] = {}
+    for field in FIELDS:
+        payload[field] = clean_field(field, fields.get(field), field_limit(field, spec),
+                                     required=field in REQUIRED_FIELDS)
+    sector = fields.get("sector") or None
+    if sector is not None and sector not in SECTORS:
+        raise rooms.Rejected(MSG_UNKNOWN_SECTOR)
+    payload["sector"] = sector
+    topics = topic_options(step)
+    raw_topic = fields.get("topic")
+    if topics and raw_topic not in (None, ""):
+        # A topic from the programme's list is stored as its Danish text: the same in every room language.
+        known = {rooms.text(t, "da"): t for t in topics}
+        chosen = raw_topic if raw_topic in known else next(
+            (rooms.text(t, "da") for t in topics if raw_topic in t.values()), None)
+        if chosen is None:
+            raise rooms.Rejected(MSG_UNKNOWN_TOPIC)
+        payload["topic"] = chosen
+    else:
+        payload["topic"] = clean_field("topic", raw_topic, SHORT_FIELD_MAX_CHARS, required=False) or None
+    return payload
+
+
+def submit_solution(engine: Engine, room: Room, participant: Participant | None, step_id: str,
+                    fields: Mapping[str, Any], *, input_id: str | None = None) -> Input:
+    """Add a solution to a step; `input_id` comes from the client so a retry is stored once."""
+    step = solution_step(room, step_id)
+    payload = clean_solution(step, fields)
+    if participant is None:
+        payload["on_behalf"] = True
+    limit = int(rooms.input_spec(step).get("max_per_participant") or SOLUTIONS_PER_STEP)
+    try:
+        added, _created = store.add_input(
+            engine, input_id=rooms._valid_uuid(input_id), room_id=room.id, step_id=step_id,
+            participant_id=participant.id if participant else None, kind=KIND, payload=payload,
+            max_per_participant=limit if participant else None)
+    except store.LimitReached:
+        raise rooms.Rejected(MSG_SOLUTION_LIMIT, limit=limit) from None
+    except store.NotOwner:
+        raise rooms.Rejected(rooms.MSG_NOT_YOURS) from None
+    return added
+
+
+def edit_solution(engine: Engine, room: Room, participant: Participant | None, input_id: str,
+                  fields: Mapping[str, Any]) -> Input:
+    """Change one's own solution."""
+    owner = participant.id if participant else None
+    existing = next((i for i in store.list_inputs(engine, room.id, participant_id=owner)
+                     if i.id == input_id and i.kind == KIND), None)
+    if existing is None:
+        raise rooms.Rejected(rooms.MSG_NOT_YOURS)
+    step = solution_step(room, existing.step_id)
+    payload = clean_solution(step, fields)
+    if participant is None:
+        payload["on_behalf"] = True
+    try:
+        return store.update_input(engine, input_id=input_id, participant_id=owner, payload=payload)
+    except store.NotOwner:
+        raise rooms.Rejected(rooms.MSG_NOT_YOURS) from None
+
+
+def delete_solution(engine: Engine, room: Room, participant: Participant | None, input_id: str) -> None:
+    """Delete one's own solution."""
+    rooms.delete_card(engine, room, participant, input_id)
+
+
+def solutions_of(inputs: Mapping[str, Input] | list[Input], step_id: str, *,
+                 include_hidden: bool = False) -> list[Input]:
+    """The live solutions of a step in order of arrival (from a Board's inputs or a list)."""
+    values = inputs.values() if isinstance(inputs, Mapping) else inputs
+    return sorted((i for i in values if i.step_id == step_id and i.kind == KIND and not i.deleted
+                   and (include_hidden or not i.hidden)), key=lambda i: i.seq)
+
+
+# ----------------------------------------------------------------------------------------------
+# Bringing catalogue entries into another room
+
+
+def import_id(room_id: str, step_id: str, entry_id: str) -> str:
+    """Bringing the same entry into the same step twice stores it once."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"bifrost:{room_id}:{step_id}:import:{entry_id}"))
+
+
+def card_text(payload: Mapping[str, Any], limit: int) -> str:
+    """A solution as the text of one card: the solution, the problem it solves and where it was tried."""
+    text = f"{payload.get('solution', '')}".strip()
+    if payload.get("problem"):
+        text += f" — {payload['problem']}".rstrip()
+    if payload.get("where"):
+        text += f" ({payload['where']})"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def import_entries(engine: Engine, room: Room, step_id: str, entries: list[Any]) -> list[Input]:
+    """Bring catalogue entries into a step of a room, entered by the moderator on behalf of the room.
+
+    Into a `cards` step each entry becomes a card (so later steps can cluster, vote on or rank it);
+    into a `solution` step it is copied whole. `entries` are `catalogue.CatalogueEntry` records.
+    """
+    if not entries:
+        raise rooms.Rejected(MSG_NOTHING_TO_IMPORT)
+    if not room.is_open:
+        raise rooms.Rejected(rooms.MSG_ROOM_CLOSED)
+    step = next((s for s in rooms.steps(room) if s["id"] == step_id), None)
+    kind = rooms.input_type(step) if step else "none"
+    if kind not in ("cards", KIND):
+        raise rooms.Rejected(MSG_IMPORT_STEP)
+    spec = rooms.input_spec(step)
+    added: list[Input] = []
+    for entry in entries:
+        source = {"room_id": entry.room_id, "input_id": entry.id, "programme_id": entry.programme_id}
+        if kind == "cards":
+            limit = int(spec.get("max_chars") or rooms.CARD_MAX_CHARS)
+            columns = spec.get("columns") or []
+            payload: dict[str, Any] = {"text": card_text(entry.payload, limit), "column": 0 if columns else None,
+                                       "on_behalf": True, "imported_from": source}
+            row_kind = "card"
+        else:
+            payload = {**{f: entry.payload.get(f) for f in (*FIELDS, "sector", "topic")},
+                       "on_behalf": True, "imported_from": source}
+            row_kind = KIND
+        row, _created = store.add_input(engine, input_id=import_id(room.id, step_id, entry.id), room_id=room.id,
+                                        step_id=step_id, participant_id=None, kind=row_kind, payload=payload)
+        added.append(row)
+    return added
+
+
+# ----------------------------------------------------------------------------------------------
+# Demo data: realistic solutions so the catalogue can be tried without a workshop
+
+DEMO_SOLUTIONS: tuple[dict[str, str], ...] = (
+    {"problem": "Pårørende blev vrede, når vi ikke kunne hjælpe i et hjem, hvor sengen stod uden plads omkring.",
+     "solution": "Visitator, hjælper og pårørende ser hjemmet sammen før første besøg og aftaler indretningen skriftligt.",
+     "where": "Hjemmeplejen, plejegruppe Syd", "what_it_took": "En ekstra halv time pr. ny borger og en fælles tjekliste.",
+     "contact_role": "Plejegruppens arbejdsmiljørepræsentant", "sector": "velfaerd_offentlig",
+     "topic": "Samarbejde med borgere og pårørende"},
+    {"problem": "Nye vikarer kendte ikke borgernes forflytningsbehov og løftede forkert.",
+     "solution": "Et kort med forflytningsbehov og hjælpemidler hænger i hvert hjem og bliver gennemgået ved første vagt.",
+     "where": "Plejecenter Nord", "what_it_took": "Ergoterapeut laver kortene; 10 minutter ved vagtskifte.",
+     "contact_role": "Forflytningsvejleder", "sector": "velfaerd_offentlig", "topic": "Forflytning og hjælpemidler"},
+    {"problem": "Konflikter med en borger gik igen, fordi hver medarbejder håndterede dem forskelligt.",
+     "solution": "Fælles aftale om sprog og grænser for den enkelte borger, drøftet på teammødet hver 14. dag.",
+     "where": "Hjemmeplejen, aftenvagten", "what_it_took": "Fast punkt på teammødet og støtte fra lederen.",
+     "contact_role": "Teamleder i hjemmeplejen", "sector": "velfaerd_offentlig", "topic": "Vold, trusler og konflikter"},
+    {"problem": "Arbejdsmiljøgrupper uden for MED hørte aldrig om de andres løsninger.",
+     "solution": "Et kvartalsvist netværksmøde, hvor hver gruppe tager én løsning med på et løsningskort.",
+     "where": "Ældre- og handicapområdet", "what_it_took": "To timer pr. kvartal og en konsulent, der samler kortene.",
+     "contact_role": "Arbejdsmiljøkonsulent i forvaltningen", "sector": "velfaerd_offentlig",
+     "topic": "Videndeling og netværk"},
+    {"problem": "Medarbejdere, der kører ud til borgere, passede ikke ind i den almindelige APV.",
+     "solution": "Et særligt APV-skema om arbejde i bil og i borgerens hjem.",
+     "where": "Sundhed og bæredygtig udvikling", "what_it_took": "En arbejdsgruppe på tre møder og en test i to teams.",
+     "contact_role": "Arbejdsmiljørepræsentant", "sector": "velfaerd_offentlig", "topic": "APV og kortlægning"},
+)
+
+
+def fill_demo_solutions(engine: Engine, room: Room, people: list[Participant], *, rng: random.Random | None = None,
+                        per_step: int = 3) -> int:
+    """Add demo solutions to the room's solution steps; returns how many were added."""
+    rng = rng or random.Random()
+    added = 0
+    for step in rooms.steps(room):
+        if rooms.input_type(step) != KIND:
+            continue
+        topics = topic_options(step)
+        for demo in rng.sample(DEMO_SOLUTIONS, k=min(per_step, len(DEMO_SOLUTIONS))):
+            fields = dict(demo)
+            if topics:
+                names = [rooms.text(t, "da") for t in topics]
+                fields["topic"] = fields["topic"] if fields["topic"] in names else rng.choice(names)
+            try:
+                submit_solution(engine, room, rng.choice(people) if people else None, step["id"], fields,
+                                input_id=str(uuid.uuid4()))
+                added += 1
+            except rooms.Rejected:
+                continue
+    return added

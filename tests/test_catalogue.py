@@ -1,0 +1,217 @@
+"""Good-solution cards and the catalogue: rules, idempotency, collecting across rooms, filters, export, import."""
+from __future__ import annotations
+
+import html.parser
+import uuid
+
+import pytest
+
+from bifrost_lab import catalogue, cli, room as rooms, solutions, store
+
+HOSTILE = '<img src=x onerror="window.__pwned=1">'
+
+
+def _fields(**overrides):
+    base = {"problem": "Pårørende blev vrede over indretningen", "solution": "Fælles hjemmebesøg før opstart",
+            "where": "Hjemmeplejen Syd", "what_it_took": "En halv time pr. borger",
+            "contact_role": "Arbejdsmiljørepræsentant", "sector": "velfaerd_offentlig",
+            "topic": "Samarbejde med borgere og pårørende"}
+    return {**base, **overrides}
+
+
+@pytest.fixture
+def med(engine, library):
+    return rooms.open_room(engine, library, "soroe-spredning", "soroe-med")
+
+
+def _step(room, kind):
+    return next(s for s in rooms.steps(room) if rooms.input_type(s) == kind)
+
+
+def _join(engine, room, role="EMPLOYEE_REP"):
+    person, _token = rooms.join_room(engine, room, role=role)
+    return person
+
+
+def test_a_solution_is_stored_once_with_the_contract_payload(engine, med):
+    person = _join(engine, med)
+    step = _step(med, "solution")
+    client_id = str(uuid.uuid4())
+    first = solutions.submit_solution(engine, med, person, step["id"], _fields(), input_id=client_id)
+    again = solutions.submit_solution(engine, med, person, step["id"], _fields(), input_id=client_id)
+    assert first.id == again.id == client_id
+    assert first.kind == "solution"
+    assert set(first.payload) == {*solutions.FIELDS, "sector", "topic"}
+    assert first.payload["topic"] == "Samarbejde med borgere og pårørende"
+    assert len([i for i in store.list_inputs(engine, med.id) if i.kind == "solution"]) == 1
+
+
+def test_a_topic_chosen_in_english_is_stored_as_the_danish_text(engine, med):
+    person = _join(engine, med)
+    step = _step(med, "solution")
+    saved = solutions.submit_solution(engine, med, person, step["id"],
+                                      _fields(topic="Patient transfer and aids"), input_id=str(uuid.uuid4()))
+    assert saved.payload["topic"] == "Forflytning og hjælpemidler"
+
+
+@pytest.mark.parametrize("overrides, msgid", [
+    ({"problem": "  "}, solutions.MSG_FIELD_EMPTY),
+    ({"solution": ""}, solutions.MSG_FIELD_EMPTY),
+    ({"solution": "x" * 401}, solutions.MSG_FIELD_TOO_LONG),
+    ({"where": "x" * 121}, solutions.MSG_FIELD_TOO_LONG),
+    ({"contact_role": "bell\x07"}, solutions.MSG_FIELD_CONTROL),
+    ({"sector": "space"}, solutions.MSG_UNKNOWN_SECTOR),
+    ({"topic": "Not a topic of this step"}, solutions.MSG_UNKNOWN_TOPIC),
+])
+def test_a_bad_solution_is_rejected_with_a_message_naming_the_field(engine, med, overrides, msgid):
+    person = _join(engine, med)
+    with pytest.raises(rooms.Rejected) as info:
+        solutions.submit_solution(engine, med, person, _step(med, "solution")["id"], _fields(**overrides))
+    assert info.value.msgid == msgid
+    danish = info.value.message(__import__("bifrost_lab.i18n", fromlist=["x"]).gettext_for("da"))
+    assert danish and "{" not in danish
+
+
+def test_the_field_name_is_translated_in_the_message():
+    from bifrost_lab import i18n
+
+    rejected = solutions.FieldRejected(solutions.MSG_FIELD_EMPTY, field=solutions.FIELD_LABELS["problem"])
+    assert rejected.message(i18n.gettext_for("da")) == "Udfyld venligst “Problem”."
+    assert rejected.message(i18n.gettext_for("en")) == "Please fill in “Problem”."
+
+
+def test_limits_locks_and_wrong_steps(engine, med):
+    person = _join(engine, med)
+    step = _step(med, "solution")
+    for _ in range(3):
+        solutions.submit_solution(engine, med, person, step["id"], _fields(), input_id=str(uuid.uuid4()))
+    with pytest.raises(rooms.Rejected) as info:
+        solutions.submit_solution(engine, med, person, step["id"], _fields(), input_id=str(uuid.uuid4()))
+    assert info.value.msgid == solutions.MSG_SOLUTION_LIMIT
+    with pytest.raises(rooms.Rejected) as info:
+        solutions.submit_solution(engine, med, person, _step(med, "cards")["id"], _fields())
+    assert info.value.msgid == solutions.MSG_NO_SOLUTIONS_HERE
+    locked = store.set_step_state(engine, med.id, step["id"], locked=True)
+    with pytest.raises(rooms.Rejected) as info:
+        solutions.submit_solution(engine, locked, _join(engine, med), step["id"], _fields())
+    assert info.value.msgid == rooms.MSG_LOCKED
+
+
+def test_edit_and_delete_only_ones_own(engine, med):
+    alice, bob = _join(engine, med), _join(engine, med, "MANAGER")
+    step = _step(med, "solution")
+    mine = solutions.submit_solution(engine, med, alice, step["id"], _fields(), input_id=str(uuid.uuid4()))
+    changed = solutions.edit_solution(engine, med, alice, mine.id, _fields(solution="Ny udgave af løsningen"))
+    assert changed.payload["solution"] == "Ny udgave af løsningen"
+    with pytest.raises(rooms.Rejected):
+        solutions.edit_solution(engine, med, bob, mine.id, _fields())
+    with pytest.raises(rooms.Rejected):
+        solutions.delete_solution(engine, med, bob, mine.id)
+    solutions.delete_solution(engine, med, alice, mine.id)
+    assert solutions.solutions_of(store.list_inputs(engine, med.id), step["id"]) == []
+
+
+def test_the_catalogue_collects_solutions_from_every_room_and_filters_them(engine, library, med):
+    prep = rooms.open_room(engine, library, "soroe-spredning", "soroe-forberedelse")
+    person = _join(engine, med)
+    solutions.submit_solution(engine, med, person, _step(med, "solution")["id"], _fields(), input_id=str(uuid.uuid4()))
+    solutions.submit_solution(engine, prep, _join(engine, prep, "MANAGER"), _step(prep, "solution")["id"],
+                              _fields(solution="Forflytningskort i hvert hjem", topic="Forflytning og hjælpemidler",
+                                      sector="andet", problem="Vikarer løftede forkert"), input_id=str(uuid.uuid4()))
+    hidden = solutions.submit_solution(engine, med, person, _step(med, "solution")["id"],
+                                       _fields(solution="Skjult løsning"), input_id=str(uuid.uuid4()))
+    store.set_input_hidden(engine, input_id=hidden.id, hidden=True)
+
+    entries = catalogue.collect_entries(engine)
+    assert {e.field("solution") for e in entries} == {"Fælles hjemmebesøg før opstart", "Forflytningskort i hvert hjem"}
+    assert {e.room_id for e in entries} == {med.id, prep.id}
+    by_solution = {e.field("solution"): e for e in entries}
+    assert by_solution["Forflytningskort i hvert hjem"].contributor_role == "MANAGER"
+    assert rooms.text(by_solution["Forflytningskort i hvert hjem"].topic_label, "en") == "Patient transfer and aids"
+
+    assert [e.field("solution") for e in catalogue.filter_entries(entries, query="FORFLYTNINGSKORT hjem")] \
+        == ["Forflytningskort i hvert hjem"]
+    assert len(catalogue.filter_entries(entries, query="parorende")) == 1  # accents and ø/å folded
+    assert len(catalogue.filter_entries(entries, sector="andet")) == 1
+    assert len(catalogue.filter_entries(entries, topic="samarbejde med borgere og pårørende")) == 1
+    assert len(catalogue.filter_entries(entries, programme="soroe-spredning")) == 2
+    assert catalogue.filter_entries(entries, programme="bifrost") == []
+
+
+def test_a_solution_from_one_room_is_shown_in_another_as_a_card_to_vote_on(engine, library, med):
+    prep = rooms.open_room(engine, library, "soroe-spredning", "soroe-forberedelse")
+    solutions.submit_solution(engine, prep, _join(engine, prep), _step(prep, "solution")["id"],
+                              _fields(solution="x" * 300), input_id=str(uuid.uuid4()))
+    entry = catalogue.collect_entries(engine)[0]
+    cards_step = "soroe-med-s2"
+    added = solutions.import_entries(engine, med, cards_step, [entry])
+    again = solutions.import_entries(engine, med, cards_step, [entry])
+    assert [a.id for a in added] == [a.id for a in again]
+    board = rooms.Board.empty()
+    board.apply(store.changes_since(engine, med.id, 0))
+    shown = board.cards(cards_step)
+    assert len(shown) == 1 and shown[0].participant_id is None
+    assert shown[0].payload["on_behalf"] is True and shown[0].payload["imported_from"]["room_id"] == prep.id
+    assert len(shown[0].payload["text"]) <= 200 and shown[0].payload["text"].endswith("…")
+    # Brought-in copies are not new catalogue entries; a wrong step is refused with a message.
+    assert len(catalogue.collect_entries(engine)) == 1
+    with pytest.raises(rooms.Rejected):
+        solutions.import_entries(engine, med, "soroe-med-s1", [entry])
+    copied = solutions.import_entries(engine, med, "soroe-med-s7", [entry])
+    assert copied[0].kind == "solution" and copied[0].payload["solution"] == "x" * 300
+    assert len(catalogue.collect_entries(engine)) == 1
+
+
+class _Parser(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_the_html_catalogue_escapes_participant_text_and_loads_nothing_remote(engine, med):
+    person = _join(engine, med)
+    solutions.submit_solution(engine, med, person, _step(med, "solution")["id"],
+                              _fields(solution=HOSTILE, where='"><script>alert(1)</script>', topic=None),
+                              input_id=str(uuid.uuid4()))
+    page = catalogue.render_catalogue_html(catalogue.collect_entries(engine), language="da")
+    assert "<img src=x" not in page and "<script>alert" not in page
+    parser = _Parser()
+    parser.feed(page)
+    tags = [t for t, _a in parser.tags]
+    assert tags.count("script") == 1 and tags.count("img") == 0
+    assert not any(a.get("src") or (a.get("href") or "").startswith("http") for _t, a in parser.tags)
+    assert HOSTILE in "".join(parser.text)
+    articles = [a for t, a in parser.tags if t == "article"]
+    assert len(articles) == 1 and articles[0]["data-sector"] == "velfaerd_offentlig"
+    assert "Katalog over gode løsninger" in page
+
+
+def test_the_catalogue_command_writes_html_and_json(engine, db_url, med, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("BIFROST_DB_URL", db_url)
+    solutions.submit_solution(engine, med, _join(engine, med), _step(med, "solution")["id"], _fields(),
+                              input_id=str(uuid.uuid4()))
+    out = tmp_path / "katalog.html"
+    assert cli.main(["catalogue", "-o", str(out)]) == 0
+    assert "Fælles hjemmebesøg før opstart" in out.read_text(encoding="utf-8")
+    assert "1 solutions from 1 rooms" in capsys.readouterr().out
+    assert cli.main(["catalogue", "-o", str(tmp_path / "k.json"), "--json", "--sector", "finans"]) == 0
+    assert (tmp_path / "k.json").read_text(encoding="utf-8").strip() == "[]"
+    assert cli.main(["catalogue", "-o", str(out), "--sector", "rumfart"]) == 2
+
+
+def test_demo_solutions_fill_every_solution_step(engine, library):
+    import random
+
+    prep = rooms.open_room(engine, library, "soroe-spredning", "soroe-opfoelgning")
+    people = [_join(engine, prep) for _ in range(3)]
+    assert solutions.fill_demo_solutions(engine, prep, people, rng=random.Random(1)) == 3
+    topics = {e.topic for e in catalogue.collect_entries(engine)}
+    names = {rooms.text(t, "da") for t in solutions.topic_options(_step(prep, "solution"))}
+    assert topics <= names
