@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast chromium postgres locale catalogs axe benchmarks clean
+.PHONY: run test test-fast chromium nginx postgres locale catalogs axe benchmarks clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,13 +36,20 @@ axe: $(AXE)
 $(AXE): | $(STAMP)
 	npm install --prefix $(VENV)/axe --no-audit --no-fund --silent axe-core@4
 
+# Debian's nginx fronts the participant servers in the scale-out test (tests/e2e/test_scaleout.py, docs/deploy.md).
+# Only the binary is used: the test starts its own nginx on a free loopback port.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+	  echo "Installing Debian's nginx for the scale-out test…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
 # The store tests also run against PostgreSQL at 127.0.0.1:5432 (trust auth, database `test`).
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
 	  command -v pg_ctlcluster >/dev/null 2>&1 && ls /etc/postgresql >/dev/null 2>&1 && \
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start && sleep 2; } || true
 
-test: $(STAMP) chromium postgres locale axe
+test: $(STAMP) chromium nginx postgres locale axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) locale

@@ -9,7 +9,6 @@ from pathlib import Path
 from . import config, store
 from .db_cli import add_db_parser
 from .admin_cli import add_purge_parser
-from .catalogue import add_catalogue_parser
 from .programme_cli import add_programmes_parser
 
 
@@ -18,15 +17,27 @@ def _engine():  # noqa: ANN202
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import ServeOptions, serve
+    from .serve import ServeOptions, public_participant_url, render_nginx_config, serve
 
-    return serve(ServeOptions(
+    options = ServeOptions(
         host=args.host, moderator_host=args.moderator_host, moderator_port=args.moderator_port,
         participant_port=args.participant_port, participant_servers=args.participant_servers,
         pool_size=args.pool_size, moderator_token=args.moderator_token or "", open_browser=not args.no_browser,
         public_host=args.public_host or "", cull_idle_timeout=args.cull_idle_timeout,
-        cull_interval=args.cull_interval,
-    ))
+        cull_interval=args.cull_interval, public_url=args.public_url or "",
+    )
+    try:
+        if args.public_url:
+            public_participant_url(args.public_url)
+        if args.print_nginx_config:
+            if not args.public_url:
+                raise ValueError("--print-nginx-config needs --public-url (the address participants open)")
+            print(render_nginx_config(options), end="")
+            return 0
+    except ValueError as error:
+        print(f"bifrost-lab serve: {error}", file=sys.stderr)
+        return 2
+    return serve(options)
 
 
 def cmd_rooms(args: argparse.Namespace) -> int:
@@ -85,6 +96,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the moderator and participant apps")
     p.add_argument("--host", default="0.0.0.0", help="address the participant app listens on (default: all)")
     p.add_argument("--public-host", default="", help="host name or address printed in the participant URL")
+    p.add_argument("--public-url", default="", help="participant URL when a proxy is in front, e.g. https://lab.example.dk/")
+    p.add_argument("--print-nginx-config", action="store_true",
+                   help="print the nginx site for these participant servers and --public-url, then exit")
     p.add_argument("--moderator-host", default="127.0.0.1", help="address of the moderator app (default: loopback)")
     p.add_argument("--moderator-port", type=int, default=8866)
     p.add_argument("--participant-port", type=int, default=8867)
@@ -115,7 +129,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_export)
 
     add_programmes_parser(sub)
-    add_catalogue_parser(sub)
     add_purge_parser(sub)
     add_db_parser(sub)
     return parser

@@ -2,6 +2,8 @@
 
 Each is a Voila server in single-notebook mode, so nothing but that one notebook can be rendered.
 `serve` supervises both: a server that dies is restarted; Ctrl-C stops both cleanly.
+With `participant_servers` > 1 several participant servers share the database behind nginx
+(`render_nginx_config`, docs/deploy.md).
 """
 from __future__ import annotations
 
@@ -14,10 +16,13 @@ import time
 import webbrowser
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from . import config, store
 
 VOILA_TEMPLATES = Path(__file__).resolve().parent / "templates"
+NGINX_TEMPLATE = config.repo_dir() / "deploy" / "nginx-site.conf.template"
+NGINX_ACCESS_LOG = "/var/log/nginx/bifrost-lab.access.log"
 
 
 @dataclass(frozen=True)
@@ -34,6 +39,7 @@ class ServeOptions:
     open_browser: bool = True
     db_url: str = ""
     public_host: str = ""
+    public_url: str = ""  # what participants open when a proxy is in front (e.g. https://lab.example.dk/)
 
 
 @dataclass
@@ -91,7 +97,8 @@ def build_servers(options: ServeOptions) -> tuple[list[ManagedServer], str, str]
     """The server processes to run, the moderator URL and the participant base URL."""
     db_url = options.db_url or config.db_url()
     public_host = options.public_host or (lan_address() if options.host in ("0.0.0.0", "") else options.host)
-    participant_url = f"http://{public_host}:{options.participant_port}/"
+    participant_url = public_participant_url(options.public_url) if options.public_url else \
+        f"http://{public_host}:{options.participant_port}/"
     base_env = {**os.environ, "BIFROST_DB_URL": db_url, "JUPYTER_PATH": os.pathsep.join(
         p for p in (str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p)}
     cull = [f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_timeout}",
@@ -116,6 +123,57 @@ def build_servers(options: ServeOptions) -> tuple[list[ManagedServer], str, str]
     if options.moderator_token:
         moderator_url += f"?token={options.moderator_token}"
     return servers, moderator_url, participant_url
+
+
+def public_participant_url(url: str) -> str:
+    """The participant URL as shown on the projector: scheme and host required, ending in a slash."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"--public-url must look like https://lab.example.dk/ (got {url!r})")
+    return url if url.endswith("/") else url + "/"
+
+
+def render_nginx_config(options: ServeOptions, *, access_log: str = NGINX_ACCESS_LOG,
+                        tls_certificate: str = "", tls_key: str = "") -> str:
+    """The nginx site for the participant servers of these options (template: deploy/nginx-site.conf.template).
+
+    An https public URL gets a TLS server (certificate paths default to Let's Encrypt's) and a
+    port-80 redirect; an http one listens on its port.
+    """
+    url = urlsplit(public_participant_url(options.public_url))
+    if url.path not in ("", "/"):
+        raise ValueError("the participant app must be at the root of its host name (no path in --public-url)")
+    host = url.hostname or ""
+    upstream_host = "127.0.0.1" if options.host in ("0.0.0.0", "", "127.0.0.1") else options.host
+    upstreams = "\n".join(f"    server {upstream_host}:{options.participant_port + index} max_fails=2 fail_timeout=10s;"
+                          for index in range(max(1, options.participant_servers)))
+    if url.scheme == "https":
+        listen = "\n".join([
+            f"    listen {url.port or 443} ssl http2;",
+            f"    ssl_certificate {tls_certificate or f'/etc/letsencrypt/live/{host}/fullchain.pem'};",
+            f"    ssl_certificate_key {tls_key or f'/etc/letsencrypt/live/{host}/privkey.pem'};",
+            "    ssl_protocols TLSv1.2 TLSv1.3;",
+            "    add_header Strict-Transport-Security \"max-age=31536000\" always;",
+        ])
+        redirect = (f"\nserver {{\n    listen 80;\n    server_name {host};\n"
+                    "    return 301 https://$host$request_uri;\n}\n")
+    else:
+        listen, redirect = f"    listen {url.port or 80};", ""
+    values = {
+        "generated_by": f"bifrost-lab serve --participant-port {options.participant_port} "
+                        f"--participant-servers {options.participant_servers} --public-url {options.public_url} "
+                        "--print-nginx-config",
+        "cookie_secure": "; Secure" if url.scheme == "https" else "",
+        "upstream_servers": upstreams,
+        "redirect_server": redirect,
+        "listen": listen,
+        "server_name": host,
+        "access_log": access_log,
+    }
+    text = NGINX_TEMPLATE.read_text(encoding="utf-8")
+    for name, value in values.items():
+        text = text.replace("{{" + name + "}}", value)
+    return text
 
 
 def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 60) -> bool:
@@ -145,7 +203,7 @@ def serve(options: ServeOptions) -> int:
     for server in servers:
         server.start()
     ready = all(wait_for_port(s.port) for s in servers)
-    print_banner(moderator_url, participant_url, db_url, ready)
+    print_banner(moderator_url, participant_url, db_url, ready, [s.port for s in servers[1:]])
     if options.open_browser and ready:
         webbrowser.open(moderator_url)
     try:
@@ -168,7 +226,10 @@ def serve(options: ServeOptions) -> int:
     return 0
 
 
-def print_banner(moderator_url: str, participant_url: str, db_url: str, ready: bool) -> None:
+def print_banner(moderator_url: str, participant_url: str, db_url: str, ready: bool,
+                 participant_ports: list[int] | None = None) -> None:
+    from .db_cli import safe_url
+
     engine = store.connect(db_url)
     open_rooms = store.list_rooms(engine, status="open")
     lines = [
@@ -177,8 +238,11 @@ def print_banner(moderator_url: str, participant_url: str, db_url: str, ready: b
         "",
         f"  Moderator (this laptop only):  {moderator_url}",
         f"  Participants (room network):   {participant_url}",
-        f"  Database:                      {db_url}",
+        f"  Database:                      {safe_url(db_url)}",
     ]
+    if participant_ports and len(participant_ports) > 1:
+        lines.append(f"  Participant servers on ports:  {', '.join(map(str, participant_ports))} "
+                     "(behind nginx: docs/deploy.md)")
     for summary in open_rooms[:5]:
         lines.append(f"  Open room {summary.room.id}: join code {summary.room.join_code} "
                      f"-> {participant_url}?code={summary.room.join_code}")
