@@ -16,8 +16,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from . import config, store
 
-# Tables that describe the database itself, not rooms: the target's own migrations fill them.
-NOT_COPIED = frozenset({"schema_version"})
+# Not room data: the schema's own bookkeeping (the target's migrations fill it) and the wrong-code
+# counter of the join limits (minutes-old scratch rows that would only limit the target's rooms).
+NOT_COPIED = frozenset({"schema_version", "join_attempts"})
 
 
 @dataclass

@@ -30,7 +30,12 @@ def laptop(tmp_path, library):
     done = create_demo_room(engine, library, participants=6, inputs=14, seed=1)
     store.set_step(engine, done.id, 2)
     store.set_step(engine, done.id, 3)
+    card = store.list_inputs(engine, done.id)[0]
+    cluster = store.create_cluster(engine, cluster_id=str(uuid.uuid4()), room_id=done.id, step_id=card.step_id,
+                                   label="Tidlig kontakt", category="insight")
+    store.assign_cluster(engine, done.id, [card.id], cluster.id)
     store.close_room(engine, done.id)
+    store.record_failed_join(engine, "page-1")  # scratch data of the join limits: stays on the laptop
     still_open = create_demo_room(engine, library, programme_id="necto", participants=3, inputs=4, seed=2)
     yield url, engine, [done.id, still_open.id]
     store.dispose_all()
@@ -48,6 +53,8 @@ def test_copy_moves_every_row_of_every_room_and_can_be_repeated(laptop, db_url, 
                 assert _rows(target, table, room_id) == _rows(source, table, room_id), table.name
     assert {s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(target)} == {
         s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(source)}
+    assert [c.label for c in store.list_clusters(target, room_ids[0])] == ["Tidlig kontakt"]
+    assert store.failed_joins_since(target, 0)[0] == 0
 
     assert cli.main(["db", "copy", "--from", source_url, "--to", db_url]) == 0
     again = capsys.readouterr().out
@@ -128,3 +135,14 @@ def test_migrate_explains_a_bad_url_without_a_traceback(url, says, capsys):
 def test_copy_to_the_same_database_is_refused(sqlite_url, capsys):
     assert cli.main(["db", "copy", "--from", sqlite_url, "--to", sqlite_url]) == 2
     assert "the same database" in capsys.readouterr().err
+
+
+@pytest.mark.postgres
+def test_a_room_moved_to_postgresql_exports_its_summary(laptop, pg_url):
+    from bifrost_lab.export import export_room_html
+
+    source_url, source, room_ids = laptop
+    assert cli.main(["db", "copy", "--from", source_url, "--to", pg_url]) == 0
+    html = export_room_html(room_ids[0], db_url=pg_url)
+    for card in store.list_inputs(source, room_ids[0])[:3]:
+        assert card.payload["text"] in html
