@@ -241,13 +241,15 @@ async def submit_card(page: Page, text: str, timeout: float = 60) -> None:
     """Type a card and press Send; wait for the page's confirmation (or error)."""
     await page.wait_for(lambda: page.with_class("bf-card-input") and page.with_class("bf-submit"),
                         timeout=timeout, what="the card form")
-    before = [s.get("value") for s in page.models.values() if "bf-msg" in (s.get("_dom_classes") or ())]
+    messages = page.with_class("bf-msg")
+    for model_id in messages:  # the kernel clears the message, then shows the new one
+        page.models[model_id]["value"] = ""
     await page.update(page.with_class("bf-card-input")[0], value=text)
     await page.click(page.with_class("bf-submit")[0])
 
     def answered() -> bool:
-        now = [s.get("value") for s in page.models.values() if "bf-msg" in (s.get("_dom_classes") or ())]
-        return any(v and ("bf-msg-ok" in v or "bf-msg-error" in v) for v in now) and now != before
+        now = [page.models.get(m, {}).get("value") or "" for m in messages]
+        return any("bf-msg-ok" in v or "bf-msg-error" in v for v in now)
 
     await page.wait_for(answered, timeout=timeout, what="the answer to a card")
 
