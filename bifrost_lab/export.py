@@ -1,21 +1,22 @@
 """Export a room: execute notebooks/summary.ipynb in-process (nbclient) and render it with nbconvert.
 
 The `bifrost_report` template drops code, prompts and every script, so the file works offline and
-as an e-mail attachment.
+as an e-mail attachment. The programme synthesis runs notebooks/synthesis.ipynb the same way.
 """
 from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import nbformat
 
 from . import config, store
-from .i18n import gettext_for
+from .i18n import gettext_for, normalise_language
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates" / "nbconvert"
 SUMMARY_NOTEBOOK = "summary.ipynb"
+SYNTHESIS_NOTEBOOK = "synthesis.ipynb"
 
 
 def inject_parameters(nb: Any, parameters: dict[str, Any]) -> Any:
@@ -50,16 +51,46 @@ def render_html(nb: Any, title: str, language: str = "da") -> str:
     return body
 
 
-def export_room_html(room_id: str, *, db_url: str | None = None, language: str | None = None) -> str:
-    """The knowledge summary of one room as a single HTML document."""
+def export_room_html(room_id: str, *, db_url: str | None = None, language: str | None = None,
+                     summary_points: Iterable[str] | None = None, hidden_cards: str = "mark",
+                     organiser: str = "") -> str:
+    """The knowledge summary of one room as a single HTML document.
+
+    summary_points replaces the proposed resumé; hidden_cards is "mark" or "omit" (docs/export.md).
+    """
     url = db_url or config.db_url()
     from .room import text  # noqa: PLC0415
 
     room = store.get_room(store.connect(url), room_id)
     if room is None:
         raise store.RoomNotFound(room_id)
-    language = language or room.language
-    nb = execute_notebook(config.notebooks_dir() / SUMMARY_NOTEBOOK,
-                          {"room_id": room_id, "db_url": url, "language": language})
+    language = normalise_language(language or room.language)
+    points = [p.strip() for p in summary_points or () if p and p.strip()] or None
+    nb = execute_notebook(config.notebooks_dir() / SUMMARY_NOTEBOOK, {
+        "room_id": room_id, "db_url": url, "language": language, "summary_points": points,
+        "hidden_cards": hidden_cards, "organiser": organiser})
     title = f"{gettext_for(language)('Knowledge summary')} – {text(room.content['meeting']['title'], language)}"
     return render_html(nb, title, language)
+
+
+def export_synthesis_html(programme_id: str, *, db_url: str | None = None, language: str = "da") -> str:
+    """The synthesis of every room of a programme as a single HTML document."""
+    from .synthesis import load_synthesis_data  # noqa: PLC0415
+
+    url = db_url or config.db_url()
+    language = normalise_language(language)
+    data = load_synthesis_data(programme_id, url, language)  # raises NoRoomsForProgramme early, before a kernel
+    nb = execute_notebook(config.notebooks_dir() / SYNTHESIS_NOTEBOOK,
+                          {"programme_id": programme_id, "db_url": url, "language": language})
+    title = f"{gettext_for(language)('Programme synthesis')} – {data.title}"
+    return render_html(nb, title, language)
+
+
+def read_summary_points(path: Path) -> list[str]:
+    """Resumé points from a text file: one point per line; '-', '*' and '•' bullets and blank lines ignored."""
+    points = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip().lstrip("-*•").strip()
+        if line and not line.startswith("#"):
+            points.append(line)
+    return points

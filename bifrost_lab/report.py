@@ -2,16 +2,85 @@
 
 Called from notebooks/summary.ipynb, which export.py executes and renders with nbconvert. The same
 notebook opens in JupyterLab, so an organiser can re-run it for a room and add their own analysis.
+Sections follow content_spec Part D; docs/export.md says where each number comes from.
 """
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
 
 from . import config, i18n, room as rooms, store
+from . import report_charts as charts
+from . import report_results as results
+from .i18n import N_
 from .markup import esc, join_list, tag, text_block
+
+HIDDEN_MARK = "mark"
+HIDDEN_OMIT = "omit"
+DIVERGENCE_POINTS = 1.5  # content_spec Part D §10: role means this far apart count as a disagreement
+RESUME_MAX_POINTS = 8
+
+AREA_LABELS = {
+    "brokering": N_("Knowledge-brokering adviser competences"),
+    "tta_evidence": N_("Evidence on return-to-work practice"),
+    "implementation": N_("Tailored implementation"),
+    "raadgivning": N_("Advice"),
+    "medarbejderinddragelse": N_("Employee involvement"),
+    "ledelsesinterventioner": N_("Leadership interventions"),
+    "teknologiske_loesninger": N_("Technological solutions"),
+}
+STEP_TYPE_LABELS = {
+    "welcome": N_("Welcome"), "evidence_input": N_("Evidence input"), "group_work": N_("Group work"),
+    "break": N_("Break"), "plenary": N_("Plenary"), "prioritisation": N_("Prioritisation"),
+    "wrap_up": N_("Wrap-up"),
+}
+INPUT_TYPE_LABELS = {
+    "none": N_("no input"), "cards": N_("cards"), "dot_vote": N_("dot vote"), "rating": N_("rating 1–5"),
+    "ranking": N_("ranking"), "matrix_2x2": N_("impact × effort"), "choice": N_("choice"),
+    "solution": N_("good solution"),
+}
+CATEGORY_LABELS = {"insight": N_("Insights"), "barrier": N_("Barriers"), "action": N_("Action perspectives")}
+QUADRANT_LABELS = {"quick_win": N_("Quick wins"), "big_bet": N_("Big bets"), "small_thing": N_("Small things"),
+                   "time_waster": N_("Time wasters")}
+PROVENANCE_LABELS = {
+    "S000": N_("BIFROST project description"), "S001": N_("Sorø Municipality and the Working Environment Authority"),
+    "S002": N_("Aalborg Municipality"), "S003": N_("NECTO knowledge report 2025"), "S004": N_("FIOH (Finland)"),
+    "D": N_("design proposal"),
+}
+# Implementation perspective (content_spec Part D §9): a barrier or action is sorted under the first
+# factor whose word stems occur in its text. A plain, checkable rule; the organiser corrects the rest.
+FACTOR_LABELS = {
+    "implementeringsledelse": N_("Implementation leadership"),
+    "arbejdsmiljoekompetence": N_("OHS competence"),
+    "fit": N_("Fit with the workplace"),
+    "omverden": N_("Surroundings"),
+}
+FACTOR_STEMS = {
+    "implementeringsledelse": ("leder", "ledelse", "ejerleder", "beslut", "prioriter", "ansvar", "opfølg",
+                               "forankr", "politik", "strategi", "leadership", "manager"),
+    "arbejdsmiljoekompetence": ("viden", "kompetence", "rådgiv", "uddann", "arbejdsmiljørepræsentant", "amr",
+                                "værktøj", "guide", "metode", "kursus", "skills", "adviser", "knowledge"),
+    "fit": ("hverdag", "travl", "deadline", "tid", "ressource", "kultur", "branche", "tilpas", "passe", "fleksib",
+            "hjemmearbejde", "opgave", "kunde", "fit", "workload"),
+    "omverden": ("jobcent", "kommune", "læge", "myndighed", "lovgivning", "fagforening", "forsikring",
+                 "pension", "sektor", "authority"),
+}
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the organiser decides before export (docs/export.md).
+
+    summary_points: the resumé as written by the organiser; empty = proposed from the results.
+    hidden_cards: "mark" shows cards the moderator hid, marked as such; "omit" leaves them out.
+    """
+    summary_points: tuple[str, ...] = ()
+    hidden_cards: str = HIDDEN_MARK
+    organiser: str = ""
 
 
 @dataclass(frozen=True)
@@ -22,19 +91,81 @@ class SummaryData:
     inputs: tuple[store.Input, ...]
     step_runs: tuple[store.StepRun, ...]
     language: str
+    clusters: tuple[Any, ...] = ()
+    options: ReportOptions = field(default_factory=ReportOptions)
+    programme_description: Any = None
+    next_meeting_title: Any = None
 
     @property
     def roles_by_participant(self) -> dict[str, str]:
         return {p.id: p.role for p in self.participants}
 
+    @property
+    def counted(self) -> list[store.Participant]:
+        return [p for p in self.participants if p.role != rooms.FACILITATOR_ROLE]
 
-def load_summary_data(room_id: str, db_url: str | None = None, language: str | None = None) -> SummaryData:
+    def visible_inputs(self) -> list[store.Input]:
+        """Inputs the document uses: hidden ones are left out when the organiser chose so."""
+        if self.options.hidden_cards == HIDDEN_OMIT:
+            return [i for i in self.inputs if not i.hidden]
+        return list(self.inputs)
+
+    def of_kind(self, kind: str, step_id: str | None = None) -> list[store.Input]:
+        return [i for i in self.visible_inputs() if i.kind == kind and (step_id is None or i.step_id == step_id)]
+
+    def t(self, value: Any) -> str:
+        return rooms.text(value, self.language)
+
+
+def list_live_clusters(engine: Any, room_id: str) -> tuple[Any, ...]:
+    """The room's clusters (store migration 2), without deleted ones; none on an older store."""
+    lister = getattr(store, "list_clusters", None)
+    if lister is None:
+        return ()
+    return tuple(c for c in lister(engine, room_id) if not getattr(c, "deleted", False))
+
+
+def _library_context(room: store.Room) -> tuple[Any, Any]:
+    """The programme description and the next meeting's title, read from the programme's YAML file.
+
+    Only these two texts are needed, so the file is parsed directly instead of loading (and validating)
+    the whole library, which would double the time of an export. None when the file is not at hand.
+    """
+    import yaml
+
+    labs = Path(config.setting("labs_dir") or config.repo_dir() / "labs")
+    wanted = re.compile(rf"^id:\s*['\"]?{re.escape(room.programme_id)}['\"]?\s*$", re.MULTILINE)
+    for path in sorted(labs.glob("*.yaml")):
+        try:
+            source = path.read_text(encoding="utf-8")
+            if not wanted.search(source):
+                continue
+            doc = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (OSError, yaml.YAMLError):
+            continue
+        if not isinstance(doc, dict) or doc.get("id") != room.programme_id:
+            continue
+        ids = [m.get("id") for m in doc.get("meetings") or [] if isinstance(m, dict)]
+        after = ids.index(room.meeting_id) + 1 if room.meeting_id in ids else len(ids)
+        next_title = doc["meetings"][after].get("title") if after < len(ids) else None
+        return doc.get("description"), next_title
+    return None, None
+
+
+def load_summary_data(room_id: str, db_url: str | None = None, language: str | None = None,
+                      options: ReportOptions | None = None) -> SummaryData:
     engine = store.connect(db_url or config.db_url())
     room = store.get_room(engine, room_id)
     if room is None:
         raise store.RoomNotFound(room_id)
+    description, next_title = _library_context(room)
     return SummaryData(room, tuple(store.list_participants(engine, room_id)), tuple(store.list_inputs(engine, room_id)),
-                       tuple(store.step_runs_of(engine, room_id)), i18n.normalise_language(language or room.language))
+                       tuple(store.step_runs_of(engine, room_id)), i18n.normalise_language(language or room.language),
+                       list_live_clusters(engine, room_id), options or ReportOptions(), description, next_title)
+
+
+# ----------------------------------------------------------------------------------------------
+# Small helpers
 
 
 def _fmt_clock(epoch: float | None) -> str:
@@ -45,98 +176,682 @@ def _offset(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
+def _number(value: float, decimals: int = 1, language: str = "da") -> str:
+    text = f"{value:.{decimals}f}"
+    return text.replace(".", ",") if language in ("da", "fi") else text
+
+
+def _section(title: str, body: str, *, ident: str) -> str:
+    return tag("section", tag("h2", esc(title)) + body, cls="bf-section", id=ident)
+
+
+def _table(head: Iterable[str], rows: Iterable[Iterable[str]], *, cls: str = "bf-table") -> str:
+    """A table; head cells are plain text (escaped here), row cells are safe HTML."""
+    thead = tag("thead", tag("tr", join_list(tag("th", esc(h), scope="col") for h in head)))
+    body = join_list(tag("tr", join_list(tag("td", cell) for cell in row)) for row in rows)
+    return tag("table", thead + tag("tbody", body), cls=cls)
+
+
+def _note(text: str) -> str:
+    return tag("p", esc(text), cls="bf-note")
+
+
+def _step_by_id(data: SummaryData) -> dict[str, dict[str, Any]]:
+    return {s["id"]: s for s in rooms.steps(data.room)}
+
+
+def _ran_indices(data: SummaryData) -> set[int]:
+    return {r.step_index for r in data.step_runs}
+
+
+def _inputs_by_id(data: SummaryData) -> dict[str, store.Input]:
+    return {i.id: i for i in data.inputs}
+
+
+def target_label(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], target: str) -> str:
+    """The readable name of a TARGET ("item:<i>", "card:<id>", "cluster:<id>")."""
+    _ = i18n.gettext_for(data.language)
+    kind, _sep, key = target.partition(":")
+    if kind == "item":
+        listed = list(spec.get("items") or spec.get("options") or [])
+        if key.isdigit() and int(key) < len(listed):
+            return data.t(listed[int(key)])
+    elif kind == "card":
+        card = _inputs_by_id(data).get(key)
+        if card is not None:
+            return str(card.payload.get("text", ""))
+    elif kind == "cluster":
+        for cluster in data.clusters:
+            if cluster.id == key:
+                return str(cluster.label)
+    return _("(removed)")
+
+
+def _hidden_target(data: SummaryData, target: str) -> bool:
+    kind, _sep, key = target.partition(":")
+    if kind != "card" or data.options.hidden_cards != HIDDEN_OMIT:
+        return False
+    card = _inputs_by_id(data).get(key)
+    return card is None or card.hidden
+
+
+def _role_name(data: SummaryData, role: str) -> str:
+    _ = i18n.gettext_for(data.language)
+    return _("Other roles together") if role == results.REST_GROUP else rooms.role_label(data.room, role, data.language)
+
+
+def _result_steps(data: SummaryData) -> list[tuple[dict[str, Any], str, dict[str, Any], list[store.Input]]]:
+    """(step, kind, spec, rows) for every step with priority input, in agenda order."""
+    found = []
+    for step in rooms.steps(data.room):
+        for kind in ("vote", "rank", "rating", "placement", "choice"):
+            rows = data.of_kind(kind, step["id"])
+            # A step with two inputs of one kind keeps the second apart with payload "slot" (room.answer_id).
+            for slot in dict.fromkeys(str(r.payload.get("slot") or "input") for r in rows):
+                in_slot = [r for r in rows if str(r.payload.get("slot") or "input") == slot]
+                spec = step.get(slot) if slot in ("input", "secondary_input") else None
+                if not isinstance(spec, dict) or spec.get("type") != results.KIND_INPUT_TYPE[kind]:
+                    spec = results.spec_for_kind(step, kind)
+                found.append((step, kind, dict(spec), in_slot))
+    return found
+
+
+# ----------------------------------------------------------------------------------------------
+# 1 Cover
+
+
 def section_cover(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
     content = data.room.content
     meeting = content["meeting"]
-    lang = data.language
     date = time.strftime("%d.%m.%Y", time.localtime(data.room.created_at))
+    facilitators = [p.display_name for p in data.participants
+                    if p.role == rooms.FACILITATOR_ROLE and p.display_name and p.name_consent]
+    facts = [(_("Programme"), data.t(content["programme"]["title"])), (_("Date"), date)]
+    if data.options.organiser:
+        facts.append((_("Organiser"), data.options.organiser))
+    if facilitators:
+        facts.append((_("Facilitator"), ", ".join(facilitators)))
+    facts += [(_("Participants"), str(len(data.counted))),
+              (_("Version"), _("agenda {hash}, generated {when}").format(
+                  hash=data.room.content_hash[:8], when=time.strftime("%d.%m.%Y %H:%M")))]
     return tag("header", tag("p", esc(_("Knowledge summary")), cls="bf-kicker")
-               + tag("h1", esc(rooms.text(meeting["title"], lang)))
-               + tag("p", esc(rooms.text(meeting.get("theme"), lang)), cls="bf-theme")
-               + tag("dl", join_list([
-                   tag("dt", esc(_("Programme"))) + tag("dd", esc(rooms.text(content["programme"]["title"], lang))),
-                   tag("dt", esc(_("Date"))) + tag("dd", esc(date)),
-                   tag("dt", esc(_("Room"))) + tag("dd", esc(data.room.id)),
-                   tag("dt", esc(_("Agenda version"))) + tag("dd", esc(data.room.content_hash[:12])),
-               ]), cls="bf-facts"), cls="bf-cover")
+               + tag("h1", esc(data.t(meeting["title"])))
+               + tag("p", esc(data.t(meeting.get("theme"))), cls="bf-theme")
+               + tag("dl", join_list(tag("dt", esc(k)) + tag("dd", esc(v)) for k, v in facts), cls="bf-facts"),
+               cls="bf-cover")
+
+
+# ----------------------------------------------------------------------------------------------
+# 2 Resumé
+
+
+def proposed_points(data: SummaryData) -> list[str]:
+    """Key points proposed from the results: the top of each vote, ranking, rating and 2×2."""
+    _ = i18n.gettext_for(data.language)
+    points: list[str] = []
+    for step, kind, spec, rows in _result_steps(data):
+        title = data.t(step.get("title"))
+        if kind == "vote":
+            top = [s for s in results.vote_totals(rows) if not _hidden_target(data, s.target)][:3]
+            if top:
+                points.append(_("{step}: most dots went to {items}.").format(step=title, items="; ".join(
+                    f"«{target_label(data, step, spec, s.target)}» ({s.value:.0f})" for s in top)))
+        elif kind == "rank":
+            top = [s for s in results.borda(rows, len(spec.get("items") or []) or None)
+                   if not _hidden_target(data, s.target)][:3]
+            if top:
+                points.append(_("{step}: the ranking put {items} on top.").format(step=title, items="; ".join(
+                    f"«{target_label(data, step, spec, s.target)}»" for s in top)))
+        elif kind == "rating":
+            for r in results.rating_results(rows):
+                points.append(_("{step}: «{item}» was rated {mean} on average (1–5, {n} answers).").format(
+                    step=title, item=target_label(data, step, spec, f"item:{r.item}"),
+                    mean=_number(r.mean, 1, data.language), n=r.n))
+        elif kind == "placement":
+            wins = [p for p in results.placement_results(rows) if results.quadrant(p.x, p.y) == "quick_win"
+                    and not _hidden_target(data, p.target)]
+            if wins:
+                points.append(_("{step}: seen as quick wins: {items}.").format(step=title, items="; ".join(
+                    f"«{target_label(data, step, spec, p.target)}»" for p in wins[:3])))
+    sized = _cluster_sizes(data)
+    big = sorted((c for c in data.clusters if sized.get(c.id)), key=lambda c: -sized[c.id])[:2]
+    for cluster in big:
+        points.append(_("A recurring theme: «{label}» ({n} cards).").format(label=cluster.label, n=sized[cluster.id]))
+    return points[:RESUME_MAX_POINTS]
+
+
+def section_resume(data: SummaryData) -> str:
+    _ = i18n.gettext_for(data.language)
+    if data.options.summary_points:
+        points, note = list(data.options.summary_points), ""
+    else:
+        points = proposed_points(data)
+        note = _note(_("Selected automatically from the meeting's votes, rankings and ratings.")) if points else ""
+    if not points:
+        body = tag("p", esc(_("The meeting collected no votes or ratings to summarise.")))
+    else:
+        body = tag("ul", join_list(tag("li", esc(p)) for p in points), cls="bf-points") + note
+    return _section(_("Summary"), body, ident="resume")
+
+
+# ----------------------------------------------------------------------------------------------
+# 3 Baggrund og formål
+
+
+def section_background(data: SummaryData) -> str:
+    _ = i18n.gettext_for(data.language)
+    meeting = data.room.content["meeting"]
+    parts = []
+    if data.programme_description:
+        parts.append(tag("p", esc(data.t(data.programme_description))))
+    parts.append(tag("h3", esc(_("Purpose of this meeting"))) + tag("p", esc(data.t(meeting.get("goal")))))
+    areas = [a for a in meeting.get("areas") or [] if a in AREA_LABELS]
+    if areas:
+        parts.append(tag("h3", esc(_("Areas the meeting works on")))
+                     + tag("ul", join_list(tag("li", esc(_(AREA_LABELS[a]))) for a in areas)))
+    questions = [data.t(s.get("question")) for s in rooms.steps(data.room)
+                 if s.get("question") and rooms.input_type(s) != "none"]
+    if questions:
+        parts.append(tag("h3", esc(_("The meeting's questions")))
+                     + tag("ol", join_list(tag("li", esc(q)) for q in questions)))
+    return _section(_("Background and purpose"), join_list(parts), ident="baggrund")
+
+
+# ----------------------------------------------------------------------------------------------
+# 4 Metode og proces
+
+
+def _input_types(step: dict[str, Any]) -> list[str]:
+    types = [rooms.input_type(step)]
+    secondary = step.get("secondary_input")
+    if isinstance(secondary, dict) and secondary.get("type") not in (None, "none"):
+        types.append(secondary["type"])
+    return types
 
 
 def section_agenda(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
-    lang = data.language
     runs: dict[int, list[store.StepRun]] = {}
     for run in data.step_runs:
         runs.setdefault(run.step_index, []).append(run)
-    counts = Counter(i.step_id for i in data.inputs)
+    inputs = data.visible_inputs()
+    counts = Counter(i.step_id for i in inputs)
+    answered = {sid: len({results.respondent_key(i) for i in inputs if i.step_id == sid}) for sid in counts}
     rows = []
     start = 0
     for index, step in enumerate(rooms.steps(data.room)):
         ran = runs.get(index, [])
         actual = sum(((r.ended_at or r.started_at) - r.started_at) for r in ran) / 60
-        rows.append(tag("tr", join_list([
-            tag("td", esc(_offset(start))),
-            tag("td", esc(rooms.text(step.get("title"), lang))),
-            tag("td", esc(f"{step.get('duration_min', 0)} min")),
-            tag("td", esc(f"{_fmt_clock(ran[0].started_at)} ({actual:.0f} min)") if ran else esc(_("not run"))),
-            tag("td", esc(str(counts.get(step["id"], 0)))),
-        ])))
+        kinds = ", ".join(_(INPUT_TYPE_LABELS.get(t, t)) for t in _input_types(step))
+        rows.append([
+            esc(_offset(start)),
+            esc(data.t(step.get("title"))) + tag("span", esc(_(STEP_TYPE_LABELS.get(step.get("type"), ""))),
+                                                 cls="bf-sub"),
+            esc(kinds),
+            esc(f"{step.get('duration_min', 0)} min"),
+            esc(f"{_fmt_clock(ran[0].started_at)} ({actual:.0f} min)") if ran else esc(_("not run")),
+            esc(str(answered.get(step["id"], 0))),
+            esc(str(counts.get(step["id"], 0))),
+        ])
         start += int(step.get("duration_min", 0))
-    head = tag("tr", join_list(tag("th", esc(h), scope="col") for h in (
-        _("Start"), _("Step"), _("Planned"), _("Ran (actual)"), _("Inputs"))))
-    return tag("section", tag("h2", esc(_("Method and process")))
-               + tag("table", tag("thead", head) + tag("tbody", join_list(rows)), cls="bf-table"),
-               cls="bf-section")
+    intro = tag("p", esc(_("The meeting followed a dialogue-conference format: short inputs from research and "
+                           "practice, work in groups, plenary without debate and a joint prioritisation. The table "
+                           "shows the agenda as it ran, with the time each step actually took and how many took "
+                           "part in it.")))
+    table = _table((_("Start"), _("Step"), _("Input"), _("Planned"), _("Ran (actual)"), _("Took part"),
+                    _("Inputs")), rows)
+    total = tag("p", esc(_("{n} inputs from {p} participants in all.").format(n=len(inputs), p=len(data.counted))))
+    return _section(_("Method and process"), intro + table + total, ident="metode")
+
+
+# ----------------------------------------------------------------------------------------------
+# 5 Deltagere
 
 
 def section_participants(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
-    counted = [p for p in data.participants if p.role != rooms.FACILITATOR_ROLE]
-    by_role = Counter(p.role for p in counted)
-    rows = [tag("tr", tag("td", esc(rooms.role_label(data.room, role, data.language))) + tag("td", esc(str(n))))
-            for role, n in by_role.most_common()]
-    head = tag("tr", tag("th", esc(_("Role")), scope="col") + tag("th", esc(_("Participants")), scope="col"))
-    total = tag("p", esc(_("{n} participants in all.").format(n=len(counted))))
-    return tag("section", tag("h2", esc(_("Participants"))) + total
-               + tag("table", tag("thead", head) + tag("tbody", join_list(rows)), cls="bf-table"), cls="bf-section")
+    by_role = Counter(p.role for p in data.counted)
+    rows = [[esc(rooms.role_label(data.room, role, data.language)), esc(str(n))] for role, n in by_role.most_common()]
+    total = tag("p", esc(_("{n} participants in all.").format(n=len(data.counted))))
+    named: dict[str, list[str]] = {}
+    for person in data.counted:
+        if person.name_consent and person.display_name:
+            named.setdefault(person.role, []).append(person.display_name)
+    names = ""
+    if named:
+        names = (tag("h3", esc(_("Participants who agreed to be named")))
+                 + tag("ul", join_list(tag("li", tag("strong", esc(rooms.role_label(data.room, role, data.language)))
+                                           + esc(": " + ", ".join(sorted(people))))
+                                       for role, people in named.items())))
+    note = _note(_("Names appear only for participants who chose to be named when they joined."))
+    return _section(_("Participants"), total + _table((_("Role"), _("Participants")), rows) + names + note,
+                    ident="deltagere")
+
+
+# ----------------------------------------------------------------------------------------------
+# 6 Vidensgrundlag, 13 Litteratur
+
+
+def shown_card_ids(data: SummaryData) -> list[str]:
+    """Evidence cards of the steps that ran (all steps' cards when no run was recorded)."""
+    ran = _ran_indices(data)
+    ids: list[str] = []
+    for index, step in enumerate(rooms.steps(data.room)):
+        if ran and index not in ran:
+            continue
+        ids.extend(c for c in step.get("evidence_cards") or [] if c not in ids)
+    return [c for c in ids if c in data.room.content.get("cards", {})]
+
+
+def citation_text(citation: dict[str, Any]) -> str:
+    """A full reference: Authors (year). Title. Source. [via …]."""
+    text = f"{citation.get('authors', '').strip()} ({citation.get('year', '')})."
+    for key in ("title", "source"):
+        if citation.get(key):
+            text += f" {str(citation[key]).rstrip('.')}."
+    return text
+
+
+def _provenance_label(data: SummaryData, provenance: str) -> str:
+    _ = i18n.gettext_for(data.language)
+    if provenance in PROVENANCE_LABELS:
+        return _(PROVENANCE_LABELS[provenance])
+    if provenance.startswith("W:"):
+        return _("public web page ({key})").format(key=provenance[2:])
+    return provenance
+
+
+def section_evidence(data: SummaryData) -> str:
+    _ = i18n.gettext_for(data.language)
+    cards = data.room.content.get("cards", {})
+    blocks = []
+    for card_id in shown_card_ids(data):
+        card = cards[card_id]
+        citation = card.get("citation") or {}
+        via = _(" (via {source})").format(source=citation["via"]) if citation.get("via") else ""
+        blocks.append(tag("article", tag("h3", esc(f"{card_id} · {data.t(card.get('label'))}"))
+                          + tag("p", esc(data.t(card.get("text"))))
+                          + tag("p", esc(citation_text(citation) + via), cls="bf-cite")
+                          + tag("p", esc(_("Provenance: {label}").format(
+                              label=_provenance_label(data, str(card.get("provenance", ""))))), cls="bf-prov"),
+                          cls="bf-evidence"))
+    if not blocks:
+        blocks.append(tag("p", esc(_("No evidence cards were shown in this meeting."))))
+    return _section(_("Knowledge base: evidence presented"), join_list(blocks), ident="vidensgrundlag")
+
+
+def section_literature(data: SummaryData) -> str:
+    _ = i18n.gettext_for(data.language)
+    cards = data.room.content.get("cards", {})
+    refs: dict[str, str] = {}
+    for card_id in shown_card_ids(data):
+        citation = cards[card_id].get("citation") or {}
+        text = citation_text(citation)
+        if citation.get("via"):
+            text += " " + _("Cited via {source}.").format(source=citation["via"])
+        refs.setdefault(text, text)
+    body = (tag("ol", join_list(tag("li", esc(r)) for r in sorted(refs, key=str.casefold)), cls="bf-refs")
+            if refs else tag("p", esc(_("No references."))))
+    return _section(_("Literature"), body, ident="litteratur")
+
+
+# ----------------------------------------------------------------------------------------------
+# 7 Resultater: Indsigter · Barrierer · Handlingsperspektiver
+
+
+def _cluster_sizes(data: SummaryData) -> Counter[str]:
+    return Counter(getattr(i, "cluster_id", None) for i in data.of_kind("card") if getattr(i, "cluster_id", None))
+
+
+def _clusters_of_step(data: SummaryData, step_id: str) -> list[Any]:
+    return sorted((c for c in data.clusters if c.step_id == step_id), key=lambda c: (c.position, c.created_at))
+
+
+def _cluster_entry(data: SummaryData, cluster: Any, sizes: Counter[str]) -> str:
+    _ = i18n.gettext_for(data.language)
+    return tag("li", esc(cluster.label) + tag("span", esc(_("{n} cards").format(n=sizes.get(cluster.id, 0))),
+                                              cls="bf-count"))
+
+
+def section_results(data: SummaryData) -> str:
+    _ = i18n.gettext_for(data.language)
+    sizes = _cluster_sizes(data)
+    parts = []
+    for step in rooms.steps(data.room):
+        clusters = _clusters_of_step(data, step["id"])
+        if not clusters:
+            continue
+        columns = [[c for c in clusters if c.category == key] for key in ("insight", "barrier", "action")]
+        other = [c for c in clusters if c.category not in ("insight", "barrier", "action")]
+        block = tag("h3", esc(_("Summary: insights and perspectives – {step}").format(step=data.t(step.get("title")))))
+        if any(columns):
+            block += _table([_(CATEGORY_LABELS[k]) for k in ("insight", "barrier", "action")],
+                            [[tag("ul", join_list(_cluster_entry(data, c, sizes) for c in col)) if col else "–"
+                              for col in columns]], cls="bf-table bf-ibh")
+        if other:
+            block += (tag("h4", esc(_("Themes")))
+                      + tag("ul", join_list(_cluster_entry(data, c, sizes) for c in other), cls="bf-themes"))
+        parts.append(block)
+    if not parts:
+        parts.append(tag("p", esc(_("The facilitator did not group the cards into themes in this meeting. All cards "
+                                    "are listed in the appendix."))))
+    else:
+        parts.append(_note(_("Themes are the facilitator's clusters of the participants' cards; the number is how many "
+                             "cards were placed in each.")))
+    return _section(_("Results: insights and perspectives"), join_list(parts), ident="resultater")
+
+
+# ----------------------------------------------------------------------------------------------
+# 8 Prioriteringer
+
+
+def _split_table(data: SummaryData, rows: list[store.Input], head: str,
+                 measure: Callable[[list[store.Input]], dict[str, float]], labels: list[tuple[str, str]],
+                 decimals: int) -> str:
+    """A target × role-group table, or a note why the result is not split (k ≥ 3 rule)."""
+    _ = i18n.gettext_for(data.language)
+    groups = results.role_groups(rows, data.roles_by_participant)
+    if groups is None:
+        return _note(_("Not split by role: a role needs at least {k} respondents to be shown on its own.").format(
+            k=results.MIN_GROUP))
+    order = sorted(groups, key=lambda r: (r == results.REST_GROUP, -len(groups[r]), r))
+    values = {role: measure(results.of_group(rows, groups[role])) for role in order}
+    head_cells = [_("Item")] + [f"{_role_name(data, role)} (n={len(groups[role])})" for role in order]
+    body = [[esc(label)] + [esc(_number(values[role].get(key, 0.0), decimals, data.language)) for role in order]
+            for key, label in labels]
+    return tag("h4", esc(_("By role: {measure}").format(measure=head))) + _table(head_cells, body,
+                                                                                 cls="bf-table bf-split")
+
+
+def _vote_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
+    _ = i18n.gettext_for(data.language)
+    scores = [s for s in results.vote_totals(rows) if not _hidden_target(data, s.target)]
+    labels = [(s.target, target_label(data, step, spec, s.target)) for s in scores]
+    chart = charts.bar_chart([(label, s.value) for (_t, label), s in zip(labels, scores)],
+                             alt=_("Dots per item: ") + "; ".join(f"{l}: {s.value:.0f}" for (_t, l), s in
+                                                                   zip(labels, scores)),
+                             caption=_("Dot vote, {n} participants voted.").format(
+                                 n=len({results.respondent_key(r) for r in rows})))
+    table = _table((_("Item"), _("Dots"), _("Voters")),
+                   [[esc(l), esc(f"{s.value:.0f}"), esc(str(s.n))] for (_t, l), s in zip(labels, scores)])
+    split = _split_table(data, rows, _("Dots"), lambda g: {s.target: s.value for s in results.vote_totals(g)},
+                         labels, 0)
+    return chart + table + split
+
+
+def _rank_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
+    _ = i18n.gettext_for(data.language)
+    m = len(spec.get("items") or []) or None
+    scores = [s for s in results.borda(rows, m) if not _hidden_target(data, s.target)]
+    labels = [(s.target, target_label(data, step, spec, s.target)) for s in scores]
+    top = int(spec.get("top") or 3)
+    chart = charts.bar_chart([(l, s.value) for (_t, l), s in zip(labels, scores)],
+                             alt=_("Borda points per item: ") + "; ".join(f"{l}: {s.value:.0f}" for (_t, l), s in
+                                                                          zip(labels, scores)),
+                             caption=_("Ranking by Borda count (first place gets most points), {n} rankings.").format(
+                                 n=len(rows)))
+    table = _table((_("Place"), _("Item"), _("Points")),
+                   [[esc(str(i + 1)), (tag("strong", esc(l)) if i < top else esc(l)), esc(f"{s.value:.0f}")]
+                    for i, ((_t, l), s) in enumerate(zip(labels, scores))])
+    split = _split_table(data, rows, _("Points"), lambda g: {s.target: s.value for s in results.borda(g, m)},
+                         labels, 0)
+    return chart + table + split
+
+
+def _rating_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
+    _ = i18n.gettext_for(data.language)
+    rated = results.rating_results(rows)
+    labels = [(r.item, target_label(data, step, spec, f"item:{r.item}")) for r in rated]
+    anchors = spec.get("anchors") or {}
+    low, high = data.t(anchors.get("low")) or "1", data.t(anchors.get("high")) or "5"
+    scale = [f"1 {low}", "2", "3", "4", f"5 {high}"]
+    chart = charts.distribution_chart(
+        [(l, r.distribution, r.mean) for (_i, l), r in zip(labels, rated)],
+        alt=_("Ratings from 1 to 5: ") + "; ".join(
+            _("{item}: mean {mean}, {n} answers").format(item=l, mean=_number(r.mean, 1, data.language), n=r.n)
+            for (_i, l), r in zip(labels, rated)),
+        caption=_("Rating 1 = {low}, 5 = {high}. Bars show how many gave each value; the number is the mean.").format(
+            low=low, high=high), scale_labels=scale)
+    table = _table((_("Item"), _("Answers"), _("Mean"), "1", "2", "3", "4", "5"),
+                   [[esc(l), esc(str(r.n)), esc(_number(r.mean, 1, data.language))]
+                    + [esc(str(c)) for c in r.distribution] for (_i, l), r in zip(labels, rated)])
+    split = _split_table(data, rows, _("Mean"), lambda g: {r.item: r.mean for r in results.rating_results(g)},
+                         labels, 1)
+    return chart + table + split
+
+
+def _placement_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
+    _ = i18n.gettext_for(data.language)
+    placed = [p for p in results.placement_results(rows) if not _hidden_target(data, p.target)]
+    labels = [target_label(data, step, spec, p.target) for p in placed]
+    quadrants = tuple(_(QUADRANT_LABELS[q]) for q in ("quick_win", "big_bet", "small_thing", "time_waster"))
+    chart = charts.matrix_chart(
+        [(str(i + 1), p.x, p.y) for i, p in enumerate(placed)],
+        alt=_("Impact and effort: ") + "; ".join(
+            f"{i + 1} {l}: {_(QUADRANT_LABELS[results.quadrant(p.x, p.y)])}" for i, (l, p) in
+            enumerate(zip(labels, placed))),
+        caption=_("Mean placement of each item; x = effort (low → high), y = impact (low → high)."),
+        x_label=_("Effort"), y_label=_("Impact"), quadrants=quadrants)  # type: ignore[arg-type]
+    table = _table(("#", _("Item"), _("Placed by"), _("Effort"), _("Impact"), _("Quadrant")),
+                   [[esc(str(i + 1)), esc(l), esc(str(p.n)), esc(_number(p.x * 100, 0, data.language)),
+                     esc(_number(p.y * 100, 0, data.language)), esc(_(QUADRANT_LABELS[results.quadrant(p.x, p.y)]))]
+                    for i, (l, p) in enumerate(zip(labels, placed))])
+    return chart + table + _note(_("Effort and impact on a scale from 0 (low) to 100 (high)."))
+
+
+def _choice_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
+    _ = i18n.gettext_for(data.language)
+    counts = results.choice_counts(rows)
+    labels = [(s.target, target_label(data, step, spec, s.target)) for s in counts]
+    chart = charts.bar_chart([(l, s.value) for (_t, l), s in zip(labels, counts)],
+                             alt=_("Choices: ") + "; ".join(f"{l}: {s.value:.0f}" for (_t, l), s in zip(labels, counts)),
+                             caption=_("Choice, {n} answers.").format(n=len(rows)))
+    split = _split_table(data, rows, _("Chosen by"), lambda g: {s.target: s.value for s in results.choice_counts(g)},
+                         labels, 0)
+    return chart + split
+
+
+BLOCKS = {"vote": _vote_block, "rank": _rank_block, "rating": _rating_block, "placement": _placement_block,
+          "choice": _choice_block}
+
+
+def section_priorities(data: SummaryData) -> str:
+    _ = i18n.gettext_for(data.language)
+    parts = []
+    for step, kind, spec, rows in _result_steps(data):
+        question = data.t(step.get("question"))
+        parts.append(tag("div", tag("h3", esc(data.t(step.get("title"))))
+                         + (tag("p", esc(question), cls="bf-question") if question else "")
+                         + BLOCKS[kind](data, step, spec, rows), cls="bf-result"))
+    if not parts:
+        parts.append(tag("p", esc(_("The meeting had no votes, rankings, ratings or placements."))))
+    else:
+        parts.append(_note(_("Results are split by role only where a role has at least {k} respondents; smaller roles "
+                             "are counted together, and no split is shown when that group too is smaller.").format(
+                                 k=results.MIN_GROUP)))
+    return _section(_("Priorities"), join_list(parts), ident="prioriteringer")
+
+
+# ----------------------------------------------------------------------------------------------
+# 9 Implementeringsperspektiv
+
+
+def classify_factor(text: str) -> str | None:
+    """The implementation factor whose word stems occur first in the text (FACTOR_STEMS), or None."""
+    words = re.findall(r"\w+", text.casefold())
+    for factor, stems in FACTOR_STEMS.items():
+        if any(w.startswith(stem) for w in words for stem in stems):
+            return factor
+    return None
+
+
+def _implementation_items(data: SummaryData) -> list[tuple[str, str, int]]:
+    """(text, kind, count): barrier and action clusters, else the cards of group work and wrap-up."""
+    _ = i18n.gettext_for(data.language)
+    sizes = _cluster_sizes(data)
+    items = [(str(c.label), c.category, sizes.get(c.id, 0)) for c in data.clusters
+             if c.category in ("barrier", "action")]
+    if items:
+        return items
+    steps = _step_by_id(data)
+    counted: Counter[str] = Counter()
+    for card in data.of_kind("card"):
+        if steps.get(card.step_id, {}).get("type") in ("group_work", "wrap_up"):
+            counted[str(card.payload.get("text", "")).strip()] += 1
+    return [(text, "card", n) for text, n in counted.most_common()]
+
+
+def section_implementation(data: SummaryData) -> str:
+    _ = i18n.gettext_for(data.language)
+    by_factor: dict[str, list[tuple[str, str, int]]] = {f: [] for f in FACTOR_LABELS}
+    for text, kind, n in _implementation_items(data):
+        factor = classify_factor(text)
+        if factor:
+            by_factor[factor].append((text, kind, n))
+    kind_label = {"barrier": _("barrier"), "action": _("action"), "card": _("card")}
+    rows = []
+    for factor, items in by_factor.items():
+        entries = tag("ul", join_list(tag("li", esc(text) + tag("span", esc(
+            f"{kind_label.get(kind, kind)}, {n}"), cls="bf-count")) for text, kind, n in items[:8])) if items else "–"
+        rows.append([esc(_(FACTOR_LABELS[factor])), entries])
+    body = (_table((_("Factor"), _("Barriers and motivators from the meeting")), rows, cls="bf-table bf-factors")
+            + _note(_("Sorted by key words into the three implementation factors of the NECTO report "
+                      "(implementation leadership, OHS competence, fit) and the surroundings; items without a key word "
+                      "are left out. The number is how many cards support the item.")))
+    return _section(_("Implementation perspective"), body, ident="implementering")
+
+
+# ----------------------------------------------------------------------------------------------
+# 10 Uenigheder, åbne spørgsmål og videnshuller
+
+
+def divergences(data: SummaryData) -> list[tuple[str, str, dict[str, float]]]:
+    """(step title, item, mean per role group) where role-group means differ by DIVERGENCE_POINTS or more."""
+    found = []
+    for step, kind, spec, rows in _result_steps(data):
+        if kind != "rating":
+            continue
+        groups = results.role_groups(rows, data.roles_by_participant)
+        if groups is None:
+            continue
+        means: dict[str, dict[str, float]] = {}
+        for role, members in groups.items():
+            for r in results.rating_results(results.of_group(rows, members)):
+                means.setdefault(r.item, {})[role] = r.mean
+        for item, by_role in means.items():
+            if len(by_role) >= 2 and max(by_role.values()) - min(by_role.values()) >= DIVERGENCE_POINTS:
+                found.append((data.t(step.get("title")), target_label(data, step, spec, f"item:{item}"), by_role))
+    return found
+
+
+def section_disagreements(data: SummaryData) -> str:
+    _ = i18n.gettext_for(data.language)
+    parts = []
+    found = divergences(data)
+    if found:
+        parts.append(tag("ul", join_list(tag("li", tag("strong", esc(f"{step}: {item}")) + " – " + esc(", ".join(
+            f"{_role_name(data, role)} {_number(mean, 1, data.language)}" for role, mean in
+            sorted(by_role.items(), key=lambda kv: -kv[1])))) for step, item, by_role in found)))
+    else:
+        parts.append(tag("p", esc(_("No rating differed by {points} points or more between role groups of at least "
+                                    "{k} people.").format(points=_number(DIVERGENCE_POINTS, 1, data.language),
+                                                          k=results.MIN_GROUP))))
+    questions = sorted({str(c.payload.get("text", "")).strip() for c in data.of_kind("card")
+                        if str(c.payload.get("text", "")).strip().endswith("?")})
+    if questions:
+        parts.append(tag("h3", esc(_("Open questions raised by participants")))
+                     + tag("ul", join_list(tag("li", esc(q)) for q in questions[:15])))
+    return _section(_("Disagreements, open questions and knowledge gaps"), join_list(parts), ident="uenigheder")
+
+
+# ----------------------------------------------------------------------------------------------
+# 11 Næste skridt, 12 Kreditering
+
+
+def section_next_steps(data: SummaryData) -> str:
+    _ = i18n.gettext_for(data.language)
+    parts = []
+    if data.next_meeting_title:
+        parts.append(tag("p", esc(_("The results are carried into the next meeting, «{title}», and into the joint "
+                                    "dissemination of the programme.").format(title=data.t(data.next_meeting_title)))))
+    else:
+        parts.append(tag("p", esc(_("This was the last meeting of the programme; its results go into the joint "
+                                    "dissemination."))))
+    wrap = [s for s in rooms.steps(data.room) if s.get("type") == "wrap_up"]
+    commitments = [c for s in wrap for c in data.of_kind("card", s["id"])]
+    if commitments:
+        parts.append(tag("h3", esc(_("What participants will try before next time")))
+                     + tag("ul", join_list(tag("li", text_block(str(c.payload.get("text", "")), name="span")
+                                               + _hidden_flag(data, c)) for c in commitments)))
+    parts.append(tag("p", esc(_("The loop goes from research to practice and back: what the meeting found is checked "
+                                "against research and tried in practice before the next meeting."))))
+    thanks = tag("p", esc(_("Thank you to everyone who took part: {roles}.").format(
+        roles=", ".join(rooms.role_label(data.room, r, data.language) for r, _n in
+                        Counter(p.role for p in data.counted).most_common()) or "–")))
+    return (_section(_("Next steps"), join_list(parts), ident="naeste")
+            + _section(_("Credits"), thanks, ident="kreditering"))
+
+
+# ----------------------------------------------------------------------------------------------
+# 14 Bilag: anonymised cards
+
+
+def _hidden_flag(data: SummaryData, item: store.Input) -> str:
+    _ = i18n.gettext_for(data.language)
+    return tag("span", esc(_("hidden on the projector")), cls="bf-flag") if item.hidden else ""
 
 
 def section_cards(data: SummaryData) -> str:
-    """Every card, grouped by step and then by role; anonymous (names are never printed here)."""
+    """Every card by step (and column); a role is named only when at least MIN_GROUP people have it."""
     _ = i18n.gettext_for(data.language)
-    lang = data.language
+    role_sizes = Counter(p.role for p in data.counted)
     roles = data.roles_by_participant
     parts = []
     for step in rooms.steps(data.room):
-        cards = [i for i in data.inputs if i.step_id == step["id"] and i.kind == "card"]
+        cards = data.of_kind("card", step["id"])
         if not cards:
             continue
         columns = rooms.input_spec(step).get("columns") or []
-        groups: dict[str, list[store.Input]] = {}
+        entries = []
         for card in cards:
-            role = roles.get(card.participant_id or "", "")
-            groups.setdefault(role, []).append(card)
-        blocks = []
-        for role, items in groups.items():
-            label = rooms.role_label(data.room, role, lang) if role else _("Entered by the moderator")
-            entries = []
-            for item in items:
-                column = item.payload.get("column")
-                prefix = (tag("span", esc(rooms.text(columns[column], lang)), cls="bf-col")
-                          if isinstance(column, int) and column < len(columns) else "")
-                hidden = tag("span", esc(_("hidden on the projector")), cls="bf-flag") if item.hidden else ""
-                entries.append(tag("li", prefix + text_block(item.payload.get("text", ""), name="span") + hidden))
-            blocks.append(tag("h4", esc(f"{label} ({len(items)})")) + tag("ul", join_list(entries)))
-        parts.append(tag("h3", esc(rooms.text(step.get("title"), lang))) + join_list(blocks))
+            column = card.payload.get("column")
+            prefix = (tag("span", esc(data.t(columns[column])), cls="bf-col")
+                      if isinstance(column, int) and 0 <= column < len(columns) else "")
+            role = roles.get(card.participant_id or "")
+            if card.participant_id is None:
+                who = _("entered for the room")
+            elif role and role_sizes[role] >= results.MIN_GROUP:
+                who = rooms.role_label(data.room, role, data.language)
+            else:
+                who = _("other role")
+            entries.append(tag("li", prefix + text_block(str(card.payload.get("text", "")), name="span")
+                               + tag("span", esc(who), cls="bf-who") + _hidden_flag(data, card)))
+        parts.append(tag("h3", esc(f"{data.t(step.get('title'))} ({len(cards)})")) + tag("ul", join_list(entries),
+                                                                                         cls="bf-cards"))
     if not parts:
         parts.append(tag("p", esc(_("No cards were added in this meeting."))))
-    return tag("section", tag("h2", esc(_("Results: all cards"))) + join_list(parts), cls="bf-section")
+    note = _note(_("All cards as written, without names. A role is shown only when at least {k} participants had it. "
+                   "The raw data can be exported as CSV, Excel or JSON.").format(k=results.MIN_GROUP))
+    return _section(_("Appendix: all cards"), join_list(parts) + note, ident="bilag")
 
 
-def render_summary(room_id: str, db_url: str | None = None, language: str | None = None) -> None:
-    """Display the summary's sections as HTML outputs (one output per section)."""
+SECTIONS: tuple[Callable[[SummaryData], str], ...] = (
+    section_cover, section_resume, section_background, section_agenda, section_participants, section_evidence,
+    section_results, section_priorities, section_implementation, section_disagreements, section_next_steps,
+    section_literature, section_cards,
+)
+
+
+def render_summary(room_id: str, db_url: str | None = None, language: str | None = None,
+                   summary_points: Iterable[str] | None = None, hidden_cards: str = HIDDEN_MARK,
+                   organiser: str = "") -> SummaryData:
+    """Display the summary's sections as HTML outputs (one output per section); returns the data for own analysis."""
     from IPython.display import HTML, display
 
-    data = load_summary_data(room_id, db_url, language)
-    for section in (section_cover, section_agenda, section_participants, section_cards):
+    options = ReportOptions(tuple(p.strip() for p in summary_points or () if p and p.strip()),
+                            HIDDEN_OMIT if hidden_cards == HIDDEN_OMIT else HIDDEN_MARK, organiser or "")
+    data = load_summary_data(room_id, db_url, language, options)
+    for section in SECTIONS:
         display(HTML(section(data)))
+    return data

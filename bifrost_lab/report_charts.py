@@ -1,0 +1,143 @@
+"""Charts for the exports as inline SVG: vector for print, no script, no font download, no import cost.
+
+Every chart is a <figure> whose <svg> has role="img", an aria-label and a <title> (the alt text) that
+say the numbers in words, so the document reads the same without the picture.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+from .markup import esc, join_list, tag
+
+INK = "#1d2330"
+MUTED = "#5a6372"
+LINE = "#d7dce3"
+ACCENT = "#0b5c8a"
+PALETTE = ("#0b5c8a", "#d2691e", "#2e8b57", "#8a4b9c", "#b8860b", "#c0392b", "#4a6d7c", "#7a7a7a")
+SCALE = ("#c0392b", "#e67e22", "#bfbfbf", "#7fb3d5", "#0b5c8a")  # 1..5
+LABEL_CHARS = 42
+
+
+def short(text: str, limit: int = LABEL_CHARS) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _svg(width: int, height: int, alt: str, body: str) -> str:
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+            f'role="img" aria-label="{esc(alt)}" class="bf-chart" style="max-width:{width}px">'
+            f"<title>{esc(alt)}</title>{body}</svg>")
+
+
+def _text(x: float, y: float, value: str, *, anchor: str = "start", size: int = 12, fill: str = INK,
+          weight: str = "normal") -> str:
+    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
+            f'font-weight="{weight}">{esc(value)}</text>')
+
+
+def _rect(x: float, y: float, w: float, h: float, fill: str) -> str:
+    return f'<rect x="{x:.1f}" y="{y:.1f}" width="{max(w, 0):.1f}" height="{h:.1f}" fill="{fill}"/>'
+
+
+def figure(svg: str, caption: str) -> str:
+    return tag("figure", svg + tag("figcaption", esc(caption)), cls="bf-figure")
+
+
+def bar_chart(rows: Sequence[tuple[str, float]], *, alt: str, caption: str, unit: str = "",
+              decimals: int = 0) -> str:
+    """Horizontal bars, one per (label, value), in the given order."""
+    width, label_w, row_h = 720, 300, 26
+    height = row_h * len(rows) + 12
+    top = max((v for _, v in rows), default=0) or 1
+    parts = []
+    for index, (label, value) in enumerate(rows):
+        y = 6 + index * row_h
+        bar = (width - label_w - 70) * value / top
+        parts.append(_text(label_w - 8, y + 17, short(label), anchor="end"))
+        parts.append(_rect(label_w, y + 4, bar, row_h - 8, ACCENT))
+        parts.append(_text(label_w + bar + 6, y + 17, f"{value:.{decimals}f}{unit}", fill=MUTED))
+    return figure(_svg(width, height, alt, join_list(parts)), caption)
+
+
+def distribution_chart(rows: Sequence[tuple[str, Sequence[int], float]], *, alt: str, caption: str,
+                       scale_labels: Sequence[str]) -> str:
+    """One stacked bar per rating item: the share of answers 1..5, with the mean at the end."""
+    width, label_w, row_h = 720, 260, 30
+    bar_w = width - label_w - 70
+    height = row_h * len(rows) + 34
+    parts = []
+    for index, (label, counts, mean) in enumerate(rows):
+        y = 4 + index * row_h
+        total = sum(counts) or 1
+        x = float(label_w)
+        parts.append(_text(label_w - 8, y + 19, short(label, 36), anchor="end"))
+        for value, count in enumerate(counts):
+            w = bar_w * count / total
+            parts.append(_rect(x, y + 5, w, row_h - 10, SCALE[value]))
+            if count and w > 16:
+                parts.append(_text(x + w / 2, y + 19, str(count), anchor="middle", size=11,
+                                   fill="#fff" if value in (0, 4) else INK))
+            x += w
+        parts.append(_text(label_w + bar_w + 8, y + 19, f"{mean:.1f}", weight="bold"))
+    legend_y = height - 10
+    for value, label in enumerate(scale_labels):
+        lx = label_w + value * (bar_w / 5)
+        parts.append(_rect(lx, legend_y - 9, 10, 10, SCALE[value]))
+        parts.append(_text(lx + 14, legend_y, short(label, 18), size=10, fill=MUTED))
+    return figure(_svg(width, height, alt, join_list(parts)), caption)
+
+
+def matrix_chart(points: Sequence[tuple[str, float, float]], *, alt: str, caption: str, x_label: str,
+                 y_label: str, quadrants: tuple[str, str, str, str]) -> str:
+    """The impact × effort square: each target's mean as a numbered dot.
+
+    `quadrants` = (high impact/low effort, high/high, low/low, low impact/high effort).
+    """
+    size, pad = 420, 40
+    inner = size - 2 * pad
+    parts = [f'<rect x="{pad}" y="{pad - 20}" width="{inner}" height="{inner}" fill="#f8fafc" stroke="{LINE}"/>',
+             f'<line x1="{pad + inner / 2}" y1="{pad - 20}" x2="{pad + inner / 2}" y2="{pad - 20 + inner}" '
+             f'stroke="{LINE}"/>',
+             f'<line x1="{pad}" y1="{pad - 20 + inner / 2}" x2="{pad + inner}" y2="{pad - 20 + inner / 2}" '
+             f'stroke="{LINE}"/>']
+    q_hl, q_hh, q_ll, q_lh = quadrants
+    parts.append(_text(pad + 6, pad - 4, q_hl, size=11, fill=MUTED))
+    parts.append(_text(pad + inner - 6, pad - 4, q_hh, size=11, fill=MUTED, anchor="end"))
+    parts.append(_text(pad + 6, pad - 26 + inner, q_ll, size=11, fill=MUTED))
+    parts.append(_text(pad + inner - 6, pad - 26 + inner, q_lh, size=11, fill=MUTED, anchor="end"))
+    parts.append(_text(pad + inner / 2, size - 8, x_label + " →", anchor="middle", size=12, fill=MUTED))
+    parts.append(f'<text x="14" y="{pad - 20 + inner / 2:.1f}" font-size="12" fill="{MUTED}" text-anchor="middle" '
+                 f'transform="rotate(-90 14 {pad - 20 + inner / 2:.1f})">{esc(y_label)} →</text>')
+    for index, (label, x, y) in enumerate(points):
+        cx, cy = pad + x * inner, pad - 20 + (1 - y) * inner
+        color = PALETTE[index % len(PALETTE)]
+        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="11" fill="{color}" opacity="0.9"/>')
+        parts.append(_text(cx, cy + 4, label, anchor="middle", size=11, fill="#fff", weight="bold"))
+    return figure(_svg(size, size, alt, join_list(parts)), caption)
+
+
+def stacked_chart(rows: Sequence[tuple[str, Sequence[int]]], series: Sequence[str], *, alt: str,
+                  caption: str) -> str:
+    """One horizontal stacked bar per row (e.g. participants by role per meeting), with a legend."""
+    width, label_w, row_h = 720, 180, 28
+    legend_rows = (len(series) + 2) // 3
+    height = row_h * len(rows) + 18 * legend_rows + 16
+    top = max((sum(v) for _, v in rows), default=0) or 1
+    bar_w = width - label_w - 50
+    parts = []
+    for index, (label, values) in enumerate(rows):
+        y = 4 + index * row_h
+        x = float(label_w)
+        parts.append(_text(label_w - 8, y + 18, short(label, 26), anchor="end"))
+        for s, value in enumerate(values):
+            w = bar_w * value / top
+            parts.append(_rect(x, y + 5, w, row_h - 10, PALETTE[s % len(PALETTE)]))
+            x += w
+        parts.append(_text(x + 6, y + 18, str(sum(values)), fill=MUTED))
+    base = row_h * len(rows) + 16
+    for s, name in enumerate(series):
+        lx = label_w + (s % 3) * (bar_w / 3)
+        ly = base + (s // 3) * 18
+        parts.append(_rect(lx, ly - 9, 10, 10, PALETTE[s % len(PALETTE)]))
+        parts.append(_text(lx + 14, ly, short(name, 28), size=10, fill=MUTED))
+    return figure(_svg(width, height, alt, join_list(parts)), caption)

@@ -1,0 +1,235 @@
+"""The knowledge summary, section by section, against a room with known input (tests/report_rooms.py).
+
+One real export (notebook executed by nbclient, rendered by nbconvert) is checked as a document;
+the options (hidden cards, organiser's resumé) are checked on the sections directly, without a kernel.
+"""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from bleach._vendor import html5lib  # the WHATWG parser nbconvert already depends on (via bleach)
+
+from bifrost_lab import report, report_results as results, store
+from bifrost_lab.export import export_room_html
+from report_rooms import (ACTION, BARRIER, COMMITMENT, FACILITATOR_NAME, HIDDEN_CARD, HOSTILE, HOSTILE_CLUSTER,
+                          INSIGHT, NAMED, QUESTION_CARD, SECRET_NAME, build_m1, build_m2, build_m3)
+
+
+class _Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.sections: dict[str, list[str]] = {}
+        self._section = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if tag == "section":
+            self._section = attrs.get("id", "")
+
+    def handle_data(self, data):
+        self.text.append(data)
+        self.sections.setdefault(self._section, []).append(data)
+
+
+def parse(html: str) -> _Collector:
+    collector = _Collector()
+    collector.feed(html)
+    return collector
+
+
+def section_text(collector: _Collector, ident: str) -> str:
+    return " ".join(" ".join(collector.sections.get(ident, [])).split())
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory, library):
+    url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'db.sqlite'}"
+    engine = store.connect(url)
+    yield url, {"m1": build_m1(engine, library), "m2": build_m2(engine, library), "m3": build_m3(engine, library)}
+    store.dispose_all()
+
+
+@pytest.fixture(scope="module")
+def exported(db):
+    url, known = db
+    html = export_room_html(known["m1"].room.id, db_url=url)
+    return html, parse(html)
+
+
+def data_of(db, key, **options):
+    url, known = db
+    return report.load_summary_data(known[key].room.id, url, "da", report.ReportOptions(**options))
+
+
+def test_every_part_d_section_is_there_in_order(exported):
+    html, _doc = exported
+    wanted = ["Resumé", "Baggrund og formål", "Metode og proces", "Deltagere", "Vidensgrundlag og oplæg",
+              "Resultater – Indsigter og perspektiver", "Prioriteringer", "Implementeringsperspektiv",
+              "Uenigheder, åbne spørgsmål og videnshuller", "Næste skridt", "Kreditering", "Litteratur",
+              "Bilag: alle kort"]
+    headings = re.findall(r"<h2>([^<]+)</h2>", html)
+    assert headings == wanted
+    assert "<h1>Fælles afsæt</h1>" in html and "Vidensopsamling" in html
+
+
+def test_cover_and_participants_count_people_and_name_only_those_who_consented(exported):
+    html, doc = exported
+    assert re.search(r"<dt>Deltagere</dt><dd>11</dd>", html)  # the facilitator is not counted
+    assert FACILITATOR_NAME in html  # consented, shown as facilitator on the cover
+    people = section_text(doc, "deltagere")
+    assert "11 deltagere" in people
+    assert re.search(r"Arbejdsmiljørådgiver / konsulent</td><td>4</td>", html)
+    assert re.search(r"Ejerleder / direktør / leder i SMV</td><td>3</td>", html)
+    assert NAMED in people
+    assert SECRET_NAME not in html  # a name without consent appears nowhere
+
+
+def test_resume_proposes_the_top_voted_and_rated_items(exported):
+    _html, doc = exported
+    resume = section_text(doc, "resume")
+    assert f"flest prikker fik «{BARRIER}» (10); «{INSIGHT}» (7); «{ACTION}» (6)" in resume
+    assert "«Beredskab i dag» fik i gennemsnit 2,9 (1–5, 10 svar)" in resume
+    assert "udvalgt automatisk" in resume
+
+
+def test_method_shows_the_agenda_as_run_with_inputs_per_step(exported, db):
+    html, doc = exported
+    method = section_text(doc, "metode")
+    assert "Velkomst og check-in" in method and "De vigtigste udfordringer" in method
+    assert "vurdering 1–5" in method and "prikafstemning" in method
+    # step s7 (dot vote): 10 voters, 10 rows; step s3: 7 cards from 7 people
+    rows = dict(re.findall(r"<tr><td>[^<]*</td><td>([^<]+)<span[^>]*>[^<]*</span></td>(?:<td>[^<]*</td>){4}"
+                           r"<td>(\d+)</td></tr>", html))
+    assert rows["De vigtigste udfordringer"] == "10" and rows["TTA i dag – fase for fase"] == "7"
+
+
+def test_evidence_and_literature_cite_the_cards_shown(exported, db):
+    _html, doc = exported
+    _url, known = db
+    cards = known["m1"].room.content["cards"]
+    evidence, literature = section_text(doc, "vidensgrundlag"), section_text(doc, "litteratur")
+    for card_id in ("BIF-01", "TTA-04", "MTH-02"):
+        assert card_id in evidence
+        assert cards[card_id]["citation"]["authors"] in literature
+    assert "Kilde: " in evidence
+
+
+def test_results_tables_come_from_the_facilitators_clusters(exported):
+    html, doc = exported
+    results_text = section_text(doc, "resultater")
+    assert "Indsigter" in results_text and "Barrierer" in results_text and "Handlingsperspektiver" in results_text
+    table = html[html.index('class="bf-table bf-ibh"'):]
+    table = table[:table.index("</table>")]
+    cells = re.findall(r"<td>(.*?)</td>", table)
+    assert INSIGHT in cells[0] and BARRIER in cells[1] and ACTION in cells[2]
+    assert "3 kort" in cells[1] and "2 kort" in cells[0]
+
+
+def test_priorities_split_by_role_only_where_k_is_at_least_three(exported):
+    html, doc = exported
+    text = section_text(doc, "prioriteringer")
+    # s1: advisers 4, researchers 3, managers 3 (largest first, then by id) -> means 1,5 / 3,0 / 4,7
+    assert "Arbejdsmiljørådgiver / konsulent (n=4)" in text and "Forsker (n=3)" in text
+    assert re.search(r"Beredskab i dag</td><td>1,5</td><td>3,0</td><td>4,7</td>", html)
+    # s7: the employee representative (1) and two researchers are counted together (3)
+    assert "Øvrige roller samlet (n=3)" in text
+    assert re.search(re.escape(BARRIER) + r"</td><td>4</td><td>3</td><td>3</td>", html)
+    # s8: 4 advisers and 1 manager -> a rest of 1 could be worked out from the total: no split
+    assert "Ikke opdelt på roller" in text
+    assert "Forsker (n=2)" not in text and "(n=1)" not in text and "(n=2)" not in text
+    assert html.count('role="img"') >= 3 and re.search(r"aria-label=[\"']Prikker pr. punkt: " + re.escape(BARRIER), html)
+
+
+def test_ranking_and_placement_sections_compute_borda_and_quadrants(db):
+    m2 = data_of(db, "m2")
+    html = report.section_priorities(m2)
+    # 3 rank item 0 first (6 points each), 3 rank it last (0): 18; item 1: 3*5 + 3*6 = 33
+    assert re.search(r"<td>1</td><td><strong>[^<]+</strong></td><td>33</td>", html)
+    assert re.search(r"<td>18</td>", html)
+    m3 = data_of(db, "m3")
+    html = report.section_priorities(m3)
+    assert "Hurtige gevinster" in html and "Store satsninger" in html
+    assert re.search(r"Fast kontaktaftale med lederen under fraværet</td><td>5</td><td>20</td><td>80</td>", html)
+    assert "Not split" not in html
+
+
+def test_implementation_disagreements_next_steps_and_appendix(exported):
+    html, doc = exported
+    implementation = section_text(doc, "implementering")
+    assert "Implementeringsledelse" in implementation and BARRIER in implementation
+    disagreements = section_text(doc, "uenigheder")
+    assert "Velkomst og check-in: Beredskab i dag" in disagreements and QUESTION_CARD in disagreements
+    assert "Ejerleder / direktør / leder i SMV 4,7" in disagreements
+    nxt = section_text(doc, "naeste")
+    assert "Vidensbrobygning som praksis" in nxt and COMMITMENT in nxt
+    appendix = section_text(doc, "bilag")
+    assert HIDDEN_CARD in appendix and "skjult på storskærmen" in appendix
+    assert "anden rolle" in appendix  # the single employee representative is not named by role
+    assert "Medarbejderrepræsentant" not in appendix
+
+
+def test_hidden_cards_can_be_left_out_everywhere(db):
+    data = data_of(db, "m1", hidden_cards="omit")
+    html = "".join(section(data) for section in report.SECTIONS)
+    assert HIDDEN_CARD not in html and "skjult på storskærmen" not in html
+    marked = "".join(section(data_of(db, "m1")) for section in report.SECTIONS)
+    assert HIDDEN_CARD in marked
+
+
+def test_organiser_points_replace_the_proposed_resume(db):
+    data = data_of(db, "m1", summary_points=("Første pointe <b>fed</b>", "Anden pointe"))
+    html = report.section_resume(data)
+    assert "Første pointe &lt;b&gt;fed&lt;/b&gt;" in html and "Anden pointe" in html
+    assert "flest prikker" not in html and "udvalgt automatisk" not in html
+
+
+def test_hostile_text_is_data_in_every_section_and_the_chart(exported):
+    html, doc = exported
+    assert HOSTILE in "".join(doc.text)
+    assert HOSTILE_CLUSTER in "".join(doc.text)
+    assert not any(tag == "img" for tag, _ in doc.tags)
+    assert not any(tag == "b" for tag, _ in doc.tags)
+    assert not any(name.startswith("on") for _tag, attrs in doc.tags for name in attrs)
+    assert not any(tag in ("script", "iframe", "object", "embed", "link") for tag, _ in doc.tags)
+
+
+def test_document_is_valid_html5_offline_and_code_free(exported):
+    html, doc = exported
+    html5lib.HTMLParser(strict=True).parse(html)  # raises ParseError on the first error
+    assert html.startswith("<!DOCTYPE html>") and '<html lang="da">' in html[:400]
+    for tag, attrs in doc.tags:
+        for name in ("src", "href", "action", "poster", "srcset"):
+            assert not str(attrs.get(name) or "").startswith(("http:", "https:", "//")), (tag, attrs)
+    assert not re.search(r"url\(\s*['\"]?(https?:)?//", html) and "@import" not in html
+    assert "In [" not in html and "jp-InputArea" not in html and "render_summary" not in html
+    assert "@page" in html and "break-before: page" in html
+
+
+def test_k_rule_refuses_a_split_that_subtraction_would_undo():
+    def rows(roles):
+        return [store.Input(f"i{n}", "r", "s", f"p{n}", "vote", {}, False, False, n, 0.0, 0.0, 1)
+                for n, _role in enumerate(roles)], {f"p{n}": role for n, role in enumerate(roles)}
+
+    inputs, roles = rows(["A"] * 3 + ["B"] * 3)
+    assert set(results.role_groups(inputs, roles)) == {"A", "B"}
+    inputs, roles = rows(["A"] * 3 + ["B"] * 3 + ["C"])
+    assert results.role_groups(inputs, roles) is None  # C alone = total minus A and B
+    inputs, roles = rows(["A"] * 3 + ["B"] * 3 + ["C", "D", "E"])
+    assert set(results.role_groups(inputs, roles)) == {"A", "B", results.REST_GROUP}
+    inputs, roles = rows(["A"] * 5 + ["B"] * 2)
+    assert results.role_groups(inputs, roles) is None
+
+
+def test_factor_classification_and_borda_are_plain_rules():
+    assert report.classify_factor("Lederen prioriterer det ikke") == "implementeringsledelse"
+    assert report.classify_factor("Rådgiveren mangler værktøjer") == "arbejdsmiljoekompetence"
+    assert report.classify_factor("Deadlines i branchen") == "fit"
+    assert report.classify_factor("Jobcentret svarer ikke") == "omverden"
+    assert report.classify_factor("Noget helt andet") is None
+    row = store.Input("i", "r", "s", "p", "rank", {"order": ["item:1", "item:0", "item:2"]}, False, False, 1, 0, 0, 1)
+    assert [(s.target, s.value) for s in results.borda([row], 3)] == [("item:1", 2), ("item:0", 1), ("item:2", 0)]
