@@ -215,3 +215,51 @@ def test_demo_solutions_fill_every_solution_step(engine, library):
     topics = {e.topic for e in catalogue.collect_entries(engine)}
     names = {rooms.text(t, "da") for t in solutions.topic_options(_step(prep, "solution"))}
     assert topics <= names
+
+
+def test_the_solution_form_saves_through_the_rules_and_shows_ones_own(sqlite_engine, library):
+    from bifrost_lab import i18n, solution_ui
+
+    room = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-forberedelse")
+    person = _join(sqlite_engine, room)
+    step = _step(room, "solution")
+    form = solution_ui.SolutionForm(sqlite_engine, room, person, step, "da", i18n.gettext_for("da"))
+    form.send.click()
+    assert "Udfyld venligst “Problem”." in form.message.value
+    form.inputs["problem"].value = "Vikarer kender ikke hjemmet"
+    form.inputs["solution"].value = HOSTILE
+    form.inputs["contact_role"].value = "Teamleder"
+    form.sector.value = "velfaerd_offentlig"
+    form.topic.value = "Forflytning og hjælpemidler"
+    form.send.click()
+    assert "Tak!" in form.message.value and form.inputs["solution"].value == ""
+    saved = solutions.solutions_of(store.list_inputs(sqlite_engine, room.id), step["id"])
+    assert len(saved) == 1 and saved[0].payload["topic"] == "Forflytning og hjælpemidler"
+    mine_html = "".join(getattr(c, "value", "") for row in form.mine.children for c in getattr(row, "children", [row]))
+    assert "Dine løsninger (1)" in mine_html and "&lt;img src=x" in mine_html and "<img src=x" not in mine_html
+
+    board = solution_ui.board_html(room, {i.id: i for i in saved}, step, "da", i18n.gettext_for("da"),
+                                   lambda item: "EMPLOYEE_REP")
+    assert "&lt;img src=x" in board and "<img src=x" not in board and "Forflytning" in board
+
+
+def test_the_import_panel_brings_entries_from_other_rooms(sqlite_engine, library):
+    from bifrost_lab import i18n, solution_ui
+
+    prep = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-forberedelse")
+    med = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
+    solutions.submit_solution(sqlite_engine, prep, _join(sqlite_engine, prep), _step(prep, "solution")["id"],
+                              _fields(), input_id=str(uuid.uuid4()))
+    panel = solution_ui.ImportPanel(sqlite_engine, med, rooms.step_by_id(med, "soroe-med-s2"), "da",
+                                    i18n.gettext_for("da"))
+    assert len(panel.select.options) == 1
+    panel.button.click()
+    assert "Vælg mindst én løsning" in panel.message.value
+    panel.select.value = (panel.select.options[0][1],)
+    panel.button.click()
+    assert "1 løsninger blev hentet ind." in panel.message.value
+    cards = [i for i in store.list_inputs(sqlite_engine, med.id) if i.kind == "card"]
+    assert len(cards) == 1 and cards[0].payload["text"].startswith("Fælles hjemmebesøg før opstart")
+    # Its own room's solutions are not offered again.
+    assert solution_ui.ImportPanel(sqlite_engine, prep, _step(prep, "solution"), "da",
+                                   i18n.gettext_for("da")).entries == []

@@ -1,0 +1,242 @@
+"""Widgets for the `solution` input type: the participant's form, the projector's board, the moderator's import.
+
+Rules live in `solutions`; this module only builds widgets and HTML. Every text from a participant or
+the database goes through `esc` (via `tag`, `text_block` and `card_html`).
+"""
+from __future__ import annotations
+
+import functools
+import uuid
+from typing import Any, Callable
+
+import ipywidgets as w
+
+from . import live, room as rooms, solutions, store
+from .i18n import N_
+from .markup import card_html, esc, join_list, tag, text_block
+
+log = live.log
+Gettext = Callable[[str], str]
+
+MSG_SAVED = N_("Thank you! Your solution is in the catalogue.")
+MSG_DELETED = N_("Your solution was deleted.")
+MSG_FAILED = N_("Something went wrong, and your input was not saved. Please try again.")
+MSG_YOURS = N_("Your solutions ({n})")
+MSG_SEND = N_("Send solution")
+MSG_CHOOSE = N_("Choose…")
+MSG_BOARD_EMPTY = N_("The solutions appear here as they arrive.")
+MSG_IMPORT_TITLE = N_("Bring in solutions from the catalogue")
+MSG_IMPORT_BUTTON = N_("Bring into this step")
+MSG_IMPORT_NONE = N_("The catalogue has no solutions from other rooms yet.")
+MSG_IMPORTED = N_("{n} solutions were brought in.")
+MSG_REQUIRED = N_("required")
+
+
+class SolutionForm:
+    """One participant's form for a solution step, with the list of what they have sent."""
+
+    def __init__(self, engine: Any, room: store.Room, participant: store.Participant | None, step: dict[str, Any],
+                 language: str, gettext: Gettext, *, on_saved: Callable[[], None] | None = None):
+        self.engine = engine
+        self.room = room
+        self.participant = participant
+        self.step = step
+        self.language = language
+        self._ = gettext
+        self.on_saved = on_saved
+        self.compose_id = str(uuid.uuid4())
+        _ = gettext
+        spec = rooms.input_spec(step)
+        self.inputs: dict[str, w.Widget] = {}
+        for field in solutions.FIELDS:
+            limit = solutions.field_limit(field, spec)
+            if field in ("where", "contact_role"):
+                widget = w.Text(placeholder=_(solutions.FIELD_HINTS[field]), layout=w.Layout(width="100%"))
+            else:
+                widget = w.Textarea(placeholder=_(solutions.FIELD_HINTS[field]), rows=3,
+                                    layout=w.Layout(width="100%"))
+            widget.add_class(f"bf-sol-{field.replace('_', '-')}")
+            self.inputs[field] = widget
+        self.sector = w.Dropdown(options=[(_(MSG_CHOOSE), "")] + [(solutions.sector_label(code, language), code)
+                                                                 for code in solutions.SECTORS],
+                                 value="", layout=w.Layout(width="100%")).add_class("bf-sol-sector")
+        topics = solutions.topic_options(step)
+        if topics:
+            self.topic: w.Widget = w.Dropdown(options=[(_(MSG_CHOOSE), "")] + [(rooms.text(t, language), rooms.text(t, "da"))
+                                                                              for t in topics],
+                                              value="", layout=w.Layout(width="100%"))
+        else:
+            self.topic = w.Text(layout=w.Layout(width="100%"))
+        self.topic.add_class("bf-sol-topic")
+        self.send = w.Button(description=_(MSG_SEND), button_style="primary").add_class("bf-primary")
+        self.send.add_class("bf-sol-send")
+        self.send.on_click(self._on_send)
+        self.message = w.HTML().add_class("bf-msg")
+        self.mine = w.VBox(layout=w.Layout(width="100%")).add_class("bf-mysolutions")
+        self.box = w.VBox(layout=w.Layout(width="100%")).add_class("bf-solution-form")
+        self.render(locked=bool(rooms.step_state(room, step["id"]).get("locked")))
+
+    def render(self, *, locked: bool) -> w.VBox:
+        _ = self._
+        children: list[w.Widget] = []
+        if not locked:
+            for field in solutions.FIELDS:
+                label = _(solutions.FIELD_LABELS[field])
+                if field in solutions.REQUIRED_FIELDS:
+                    label += f" ({_(MSG_REQUIRED)})"
+                children += [w.HTML(tag("label", esc(label), cls="bf-label")), self.inputs[field]]
+            children += [w.HTML(tag("label", esc(_(solutions.FIELD_LABELS["sector"])), cls="bf-label")), self.sector,
+                         w.HTML(tag("label", esc(_(solutions.FIELD_LABELS["topic"])), cls="bf-label")), self.topic,
+                         w.HBox([self.send]).add_class("bf-actions"), self.message]
+        children.append(self.mine)
+        self.box.children = children
+        self.locked = locked
+        self.refresh_mine()
+        return self.box
+
+    def values(self) -> dict[str, Any]:
+        return {**{f: widget.value for f, widget in self.inputs.items()},
+                "sector": self.sector.value or None, "topic": self.topic.value or None}
+
+    def _on_send(self, _button: Any) -> None:
+        self.send.disabled = True
+        try:
+            solutions.submit_solution(self.engine, self.room, self.participant, self.step["id"], self.values(),
+                                      input_id=self.compose_id)
+        except rooms.Rejected as rejected:
+            self.show(rejected.message(self._), error=True)
+            return
+        except Exception:  # noqa: BLE001
+            log.exception("saving a solution failed")
+            self.show(self._(MSG_FAILED), error=True)
+            return
+        finally:
+            self.send.disabled = False
+        self.compose_id = str(uuid.uuid4())
+        for widget in self.inputs.values():
+            widget.value = ""
+        self.show(self._(MSG_SAVED))
+        self.refresh_mine()
+        if self.on_saved:
+            self.on_saved()
+
+    def _on_delete(self, input_id: str, _button: Any) -> None:
+        try:
+            solutions.delete_solution(self.engine, self.room, self.participant, input_id)
+        except rooms.Rejected as rejected:
+            self.show(rejected.message(self._), error=True)
+            return
+        except Exception:  # noqa: BLE001
+            log.exception("deleting a solution failed")
+            self.show(self._(MSG_FAILED), error=True)
+            return
+        self.show(self._(MSG_DELETED))
+        self.refresh_mine()
+
+    def show(self, text: str, *, error: bool = False) -> None:
+        cls = "bf-msg-error" if error else "bf-msg-ok"
+        self.message.value = tag("div", esc(text), cls=cls, role="alert" if error else "status")
+
+    def refresh_mine(self) -> None:
+        if self.participant is None:
+            self.mine.children = []
+            return
+        mine = solutions.solutions_of(store.list_inputs(self.engine, self.room.id, step_id=self.step["id"],
+                                                        participant_id=self.participant.id), self.step["id"],
+                                      include_hidden=True)
+        rows: list[w.Widget] = [w.HTML(tag("h3", esc(self._(MSG_YOURS).format(n=len(mine))), cls="bf-h3"))] if mine else []
+        for item in mine:
+            html = solution_html(item.payload, self.language, self._, heading="div")
+            buttons: list[w.Widget] = []
+            if not self.locked:
+                delete = w.Button(description=self._("Delete")).add_class("bf-delete")
+                delete.on_click(functools.partial(self._on_delete, item.id))
+                buttons = [delete]
+            rows.append(w.VBox([w.HTML(html), w.HBox(buttons).add_class("bf-card-buttons")]).add_class("bf-mycard"))
+        self.mine.children = rows
+
+
+def section(app: Any, step: dict[str, Any], locked: bool) -> w.VBox:
+    """The solution form of `app`'s participant for `step`, kept per step so typed text survives re-renders."""
+    forms: dict[str, SolutionForm] = app.__dict__.setdefault("_solution_forms", {})
+    form = forms.get(step["id"])
+    if form is None or form.language != app.language:
+        form = SolutionForm(app.engine, app.room, app.me, step, app.language, app._)
+        forms[step["id"]] = form
+    form.room = app.room
+    return form.render(locked=locked)
+
+
+def solution_html(payload: dict[str, Any], language: str, gettext: Gettext, *, heading: str = "h3") -> str:
+    """One solution as HTML: the solution first, then problem, where, what it took, contact, tags."""
+    _ = gettext
+    parts = [text_block(str(payload.get("solution") or ""), name=heading, cls="bf-sol-solution")]
+    for field in ("problem", "where", "what_it_took", "contact_role"):
+        if payload.get(field):
+            parts.append(tag("div", tag("span", esc(_(solutions.FIELD_LABELS[field])) + ": ", cls="bf-sol-label")
+                             + esc(payload[field]), cls=f"bf-sol-field bf-sol-{field.replace('_', '-')}"))
+    tags = [solutions.sector_label(payload.get("sector"), language), payload.get("topic") or ""]
+    if any(tags):
+        parts.append(tag("div", join_list(tag("span", esc(t), cls="bf-role-tag") for t in tags if t), cls="bf-sol-tags"))
+    return join_list(parts)
+
+
+def board_html(room: store.Room, inputs: dict[str, store.Input], step: dict[str, Any], language: str,
+               gettext: Gettext, role_of: Callable[[store.Input], str | None]) -> str:
+    """The projector's board for a solution step: one card per solution, newest last."""
+    found = solutions.solutions_of(inputs, step["id"])
+    if not found:
+        return tag("div", esc(gettext(MSG_BOARD_EMPTY)), cls="bf-board-empty")
+    cards = []
+    for item in found:
+        role = role_of(item)
+        label = rooms.role_label(room, role, language) if role else gettext("Entered by the moderator")
+        cards.append(card_html("", label, cls="bf-board-card bf-board-solution",
+                               extra=tag("div", solution_html(item.payload, language, gettext), cls="bf-sol")))
+    return tag("div", join_list(cards), cls="bf-card-grid")
+
+
+class ImportPanel:
+    """Moderator: bring catalogue entries from other rooms into a cards or solution step of this room."""
+
+    def __init__(self, engine: Any, room: store.Room, step: dict[str, Any], language: str, gettext: Gettext,
+                 *, on_done: Callable[[], None] | None = None):
+        from .catalogue import collect_entries
+
+        self.engine, self.room, self.step, self._ = engine, room, step, gettext
+        self.on_done = on_done
+        self.entries = [e for e in collect_entries(engine) if e.room_id != room.id]
+        options = [(self._label(e, language), e.id) for e in self.entries]
+        self.select = w.SelectMultiple(options=options, rows=min(8, max(3, len(options))),
+                                       layout=w.Layout(width="100%")).add_class("bf-import-select")
+        self.button = w.Button(description=gettext(MSG_IMPORT_BUTTON)).add_class("bf-import-button")
+        self.button.on_click(self._on_import)
+        self.message = w.HTML().add_class("bf-import-status")
+        title = w.HTML(tag("h3", esc(gettext(MSG_IMPORT_TITLE)), cls="bf-h3"))
+        if self.entries:
+            self.box = w.VBox([title, self.select, self.button, self.message]).add_class("bf-import")
+        else:
+            self.box = w.VBox([title, w.HTML(tag("p", esc(gettext(MSG_IMPORT_NONE)), cls="bf-hint"))]).add_class("bf-import")
+
+    @staticmethod
+    def _label(entry: Any, language: str) -> str:
+        text = entry.field("solution").replace("\n", " ")
+        where = entry.field("where")
+        short = text if len(text) <= 70 else text[:69] + "…"
+        return f"{short} ({where})" if where else short
+
+    def _on_import(self, _button: Any) -> None:
+        chosen = [e for e in self.entries if e.id in set(self.select.value)]
+        try:
+            added = solutions.import_entries(self.engine, self.room, self.step["id"], chosen)
+        except rooms.Rejected as rejected:
+            self.message.value = tag("div", esc(rejected.message(self._)), cls="bf-msg-error", role="alert")
+            return
+        except Exception:  # noqa: BLE001
+            log.exception("bringing in catalogue entries failed")
+            self.message.value = tag("div", esc(self._(MSG_FAILED)), cls="bf-msg-error", role="alert")
+            return
+        self.message.value = tag("div", esc(self._(MSG_IMPORTED).format(n=len(added))), cls="bf-msg-ok", role="status")
+        self.select.value = ()
+        if self.on_done:
+            self.on_done()
