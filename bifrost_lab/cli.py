@@ -76,13 +76,43 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import export_room_html
-
     engine = _engine()
     if store.get_room(engine, args.room_id) is None:
         print(f"bifrost-lab export: no room '{args.room_id}'. `bifrost-lab rooms` lists the rooms.", file=sys.stderr)
         return 2
-    html = export_room_html(args.room_id, db_url=config.db_url(), language=args.language)
+    out = Path(args.output)
+    if args.format != "html":
+        from .rawdata import write_raw
+
+        count = write_raw(args.room_id, out, args.format, db_url=config.db_url(), language=args.language)
+        print(f"Wrote {out} ({count} inputs, one per row; columns in docs/export.md).")
+        return 0
+    from .export import export_room_html, read_summary_points
+
+    points = None
+    if args.summary_points:
+        try:
+            points = read_summary_points(Path(args.summary_points))
+        except OSError as error:
+            print(f"bifrost-lab export: cannot read {args.summary_points}: {error.strerror}", file=sys.stderr)
+            return 2
+    html = export_room_html(args.room_id, db_url=config.db_url(), language=args.language, summary_points=points,
+                            hidden_cards=args.hidden_cards, organiser=args.organiser)
+    out.write_text(html, encoding="utf-8")
+    print(f"Wrote {out} ({len(html) // 1024} KiB).")
+    return 0
+
+
+def cmd_synthesis(args: argparse.Namespace) -> int:
+    from .export import export_synthesis_html
+    from .synthesis import NoRoomsForProgramme
+
+    try:
+        html = export_synthesis_html(args.programme_id, db_url=config.db_url(), language=args.language)
+    except NoRoomsForProgramme:
+        print(f"bifrost-lab synthesis: no rooms for programme '{args.programme_id}'. `bifrost-lab rooms` lists "
+              "the rooms and their programmes.", file=sys.stderr)
+        return 2
     out = Path(args.output)
     out.write_text(html, encoding="utf-8")
     print(f"Wrote {out} ({len(html) // 1024} KiB).")
@@ -122,11 +152,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("export", help="write a room's knowledge summary as one HTML file")
+    p = sub.add_parser("export", help="write a room's knowledge summary as one HTML file, or its raw data")
     p.add_argument("room_id")
-    p.add_argument("-o", "--output", required=True, help="HTML file to write")
+    p.add_argument("-o", "--output", required=True, help="file to write")
+    p.add_argument("--format", choices=["html", "csv", "xlsx", "json"], default="html",
+                   help="html = the knowledge summary (default); csv, xlsx, json = one row per input")
     p.add_argument("--language", default=None, help="da, en or fi (default: the room's language)")
+    p.add_argument("--summary-points", default=None, metavar="FILE",
+                   help="text file with the resumé, one point per line (default: proposed from the results)")
+    p.add_argument("--hidden-cards", choices=["mark", "omit"], default="mark",
+                   help="cards hidden by the moderator: shown and marked (default) or left out")
+    p.add_argument("--organiser", default="", help="organiser named on the cover")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("synthesis", help="write the synthesis of all rooms of a programme as one HTML file")
+    p.add_argument("programme_id")
+    p.add_argument("-o", "--output", required=True, help="HTML file to write")
+    p.add_argument("--language", default="da", help="da, en or fi (default: da)")
+    p.set_defaults(func=cmd_synthesis)
 
     add_programmes_parser(sub)
     add_purge_parser(sub)

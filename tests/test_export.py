@@ -81,3 +81,82 @@ def test_hostile_card_is_text_and_nothing_is_executable_or_remote(exported):
             assert not str(attrs.get(name) or "").startswith(("http:", "https:", "//")), (tag, attrs)
     assert "<!DOCTYPE html>" in html[:200] and '<html lang="da">' in html[:400]
     assert "In [" not in html and "jp-InputArea" not in html  # no code, no prompts
+
+
+# ----------------------------------------------------------------------------------------------
+# Raw data: one row per input, documented columns (docs/export.md), no names
+
+
+@pytest.fixture(scope="module")
+def m1_db(tmp_path_factory, library):
+    from report_rooms import build_m1
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('raw') / 'db.sqlite'}"
+    known = build_m1(store.connect(url), library)
+    yield url, known
+    store.dispose_all()
+
+
+@pytest.fixture
+def cli_env(m1_db, monkeypatch):
+    url, known = m1_db
+    monkeypatch.setenv("BIFROST_DB_URL", url)
+    return url, known
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_raw_data_has_one_row_per_input_and_the_documented_columns(cli_env, tmp_path, fmt):
+    import json
+    from pathlib import Path
+
+    import pandas as pd
+
+    from bifrost_lab import cli
+    from bifrost_lab.rawdata import COLUMNS
+    from report_rooms import FORMULA, HIDDEN_CARD, HOSTILE, NAMED, SECRET_NAME
+
+    url, known = cli_env
+    out = tmp_path / f"raw.{fmt}"
+    assert cli.main(["export", known.room.id, "--format", fmt, "-o", str(out)]) == 0
+    inputs = store.list_inputs(store.connect(url), known.room.id)
+    if fmt == "json":
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        frame = pd.DataFrame(doc["rows"])
+        assert doc["columns"] == list(COLUMNS)
+        assert frame.loc[frame.kind == "vote", "payload"].map(lambda p: isinstance(p["dots"], dict)).all()
+        assert FORMULA in set(frame.text)  # JSON is data for programs: kept exactly
+    else:
+        frame = pd.read_csv(out, encoding="utf-8-sig") if fmt == "csv" else pd.read_excel(out, sheet_name="inputs")
+        assert list(frame.columns) == list(COLUMNS)
+        assert "'" + FORMULA in set(frame.text) and FORMULA not in set(frame.text)  # no spreadsheet formula
+    assert len(frame) == len(inputs) and set(frame.input_id) == {i.id for i in inputs}
+    assert set(frame.kind) == {"card", "rating", "vote"}
+    assert HOSTILE in set(frame.text) and HIDDEN_CARD in set(frame.text)
+    assert frame.loc[frame.text == HIDDEN_CARD, "hidden"].astype(bool).all()
+    assert frame.participant.str.fullmatch(r"P\d{3}").all()
+    assert (frame.role_label == "Arbejdsmiljørådgiver / konsulent").sum() >= 4
+    raw = out.read_bytes()
+    for name in (NAMED, SECRET_NAME):
+        assert name.encode() not in raw
+    assert not any(p.id.encode() in raw for p in known.people["adv"])  # pseudonyms, not participant ids
+    clustered = frame[frame.cluster_label.fillna("") != ""]
+    assert set(clustered.cluster_category.fillna("")) >= {"barrier", "insight", "action"}
+
+
+def test_export_takes_the_organisers_resume_from_a_file(cli_env, tmp_path):
+    from bifrost_lab import cli
+
+    _url, known = cli_env
+    points = tmp_path / "resume.txt"
+    points.write_text("# Resumé\n- Første pointe fra arrangøren\n\n• Anden pointe\n", encoding="utf-8")
+    out = tmp_path / "notes.html"
+    assert cli.main(["export", known.room.id, "-o", str(out), "--summary-points", str(points),
+                     "--hidden-cards", "omit", "--organiser", "TeamArbejdsliv"]) == 0
+    html = out.read_text(encoding="utf-8")
+    resume = html[html.index('id="resume"'):html.index('id="baggrund"')]
+    assert "<li>Første pointe fra arrangøren</li><li>Anden pointe</li>" in resume
+    assert "Resumé</li>" not in resume and "TeamArbejdsliv" in html
+    from report_rooms import HIDDEN_CARD
+
+    assert HIDDEN_CARD not in html
+    assert cli.main(["export", known.room.id, "-o", str(out), "--summary-points", str(tmp_path / "nope.txt")]) == 2

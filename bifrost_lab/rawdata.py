@@ -1,0 +1,103 @@
+"""Raw data of a room: one row per input with documented columns (docs/export.md), as CSV, Excel or JSON.
+
+Nothing here names a person: participants appear as a pseudonym (P001, P002, … in order of joining)
+that is stable within one room only, so an analyst can see which inputs came from the same person.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from . import config, room as rooms, store
+from .report import list_live_clusters
+
+FORMATS = ("csv", "xlsx", "json")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
+COLUMNS = (
+    "input_id", "room_id", "programme_id", "meeting_id", "step_id", "step_index", "step_title", "step_type",
+    "kind", "participant", "role", "role_label", "on_behalf", "hidden", "seq", "created_at", "updated_at",
+    "text", "column", "column_label", "cluster_id", "cluster_label", "cluster_category", "payload",
+)
+
+
+def _iso(epoch: float | None) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)) if epoch else ""
+
+
+def raw_rows(room_id: str, db_url: str | None = None, language: str | None = None) -> list[dict[str, Any]]:
+    """Every (not deleted) input of a room as a dict with the COLUMNS keys."""
+    engine = store.connect(db_url or config.db_url())
+    room = store.get_room(engine, room_id)
+    if room is None:
+        raise store.RoomNotFound(room_id)
+    lang = language or room.language
+    people = store.list_participants(engine, room_id)
+    pseudonyms = {p.id: f"P{n:03d}" for n, p in enumerate(people, start=1)}
+    roles = {p.id: p.role for p in people}
+    steps = {s["id"]: (index, s) for index, s in enumerate(rooms.steps(room))}
+    clusters = {c.id: c for c in list_live_clusters(engine, room_id)}
+    rows = []
+    for item in store.list_inputs(engine, room_id):
+        index, step = steps.get(item.step_id, (None, {}))
+        columns = rooms.input_spec(step).get("columns") or [] if step else []
+        column = item.payload.get("column")
+        cluster = clusters.get(getattr(item, "cluster_id", None) or "")
+        role = roles.get(item.participant_id or "", "")
+        text = item.payload.get("text")
+        if text is None and item.kind == "solution":
+            text = item.payload.get("solution")
+        rows.append({
+            "input_id": item.id, "room_id": room.id, "programme_id": room.programme_id, "meeting_id": room.meeting_id,
+            "step_id": item.step_id, "step_index": index, "step_title": rooms.text(step.get("title"), lang),
+            "step_type": step.get("type", ""), "kind": item.kind,
+            "participant": pseudonyms.get(item.participant_id or "", ""), "role": role,
+            "role_label": rooms.role_label(room, role, lang) if role else "",
+            "on_behalf": item.participant_id is None, "hidden": item.hidden, "seq": item.seq,
+            "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at),
+            "text": text if isinstance(text, str) else "",
+            "column": column if isinstance(column, int) else None,
+            "column_label": rooms.text(columns[column], lang) if isinstance(column, int) and 0 <= column < len(columns)
+            else "",
+            "cluster_id": cluster.id if cluster else "", "cluster_label": cluster.label if cluster else "",
+            "cluster_category": (cluster.category or "") if cluster else "",
+            "payload": item.payload,
+        })
+    return rows
+
+
+def spreadsheet_safe(value: Any) -> Any:
+    """Participant text is data in a spreadsheet too: a leading ' keeps =cmd|… from becoming a formula."""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def raw_frame(room_id: str, db_url: str | None = None, language: str | None = None) -> Any:
+    """The raw rows as a pandas DataFrame for CSV/Excel (payload as JSON text, formula-safe text cells)."""
+    import pandas as pd
+
+    rows = raw_rows(room_id, db_url, language)
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    frame["payload"] = [json.dumps(r["payload"], ensure_ascii=False, sort_keys=True) for r in rows]
+    for name in ("text", "cluster_label", "step_title", "column_label"):
+        frame[name] = frame[name].map(spreadsheet_safe)
+    frame["column"] = frame["column"].astype("Int64")
+    frame["step_index"] = frame["step_index"].astype("Int64")
+    return frame
+
+
+def write_raw(room_id: str, path: Path, fmt: str, *, db_url: str | None = None, language: str | None = None) -> int:
+    """Write the raw data as csv (UTF-8 with BOM, so Excel reads æøå), xlsx or json. Returns the row count."""
+    if fmt not in FORMATS:
+        raise ValueError(fmt)
+    if fmt == "json":
+        rows = raw_rows(room_id, db_url, language)
+        path.write_text(json.dumps({"columns": list(COLUMNS), "rows": rows}, ensure_ascii=False, indent=1),
+                        encoding="utf-8")
+        return len(rows)
+    frame = raw_frame(room_id, db_url, language)
+    if fmt == "csv":
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    else:
+        frame.to_excel(path, index=False, sheet_name="inputs", engine="openpyxl")
+    return len(frame)
