@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from . import room as rooms, store
+from . import room as rooms, solutions, store
 
 SAMPLE_CARDS_DA = (
     "Lederen opdager først problemerne, når sygemeldingen er en realitet",
@@ -66,6 +66,7 @@ def fill_room(engine: Engine, room: store.Room, *, participants: int = 12, input
             added += 1
         except rooms.Rejected:
             continue
+    added += solutions.fill_demo_solutions(engine, room, people, rng=rng)  # good-solution cards, if the meeting asks
     return {"participants": len(people), "inputs": added}
 
 
