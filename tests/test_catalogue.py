@@ -263,3 +263,18 @@ def test_the_import_panel_brings_entries_from_other_rooms(sqlite_engine, library
     # Its own room's solutions are not offered again.
     assert solution_ui.ImportPanel(sqlite_engine, prep, _step(prep, "solution"), "da",
                                    i18n.gettext_for("da")).entries == []
+
+
+def test_the_catalogue_exports_from_demo_data(db_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("BIFROST_DB_URL", db_url)
+    for programme, meeting in (("soroe-spredning", "soroe-med"), ("aalborg-videnskorps", "aal-netvaerk"),
+                               ("bifrost", None)):
+        args = ["demo", "--programme", programme, "--participants", "4", "--seed", "3"]
+        assert cli.main(args + (["--meeting", meeting] if meeting else [])) == 0
+    out = tmp_path / "katalog.html"
+    assert cli.main(["catalogue", "-o", str(out)]) == 0
+    assert "6 solutions from 2 rooms" in capsys.readouterr().out
+    page = out.read_text(encoding="utf-8")
+    assert page.count('<article class="sol"') == 6
+    assert 'data-programme="aalborg-videnskorps"' in page and 'data-programme="soroe-spredning"' in page
+    store.dispose_all()
