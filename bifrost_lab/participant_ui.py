@@ -13,7 +13,7 @@ from typing import Any, Callable
 import ipywidgets as w
 from IPython.display import display
 
-from . import config, i18n, live, room as rooms, store
+from . import config, i18n, live, room as rooms, solution_ui, store
 from .i18n import N_
 from .browser import BrowserBridge
 from .markup import esc, tag, text_block
@@ -265,6 +265,9 @@ class ParticipantApp:
             children.append(self.my_cards)
             self.body.children = children
             self._render_my_cards(step)
+        elif kind == "solution":  # good-solution cards (issue 10)
+            locked = bool(rooms.step_state(self.room, step["id"]).get("locked"))
+            self.body.children = [w.HTML(intro), solution_ui.section(self, step, locked)]
         else:
             calm = _("Pause") if step.get("type") == "break" else _("Listen and discuss")
             self.body.children = [w.HTML(intro + tag("div", tag("div", esc(calm), cls="bf-calm-title"),
