@@ -12,7 +12,7 @@ from typing import Any, Callable
 import ipywidgets as w
 from IPython.display import display
 
-from . import config, i18n, live, room as rooms, store
+from . import config, i18n, live, room as rooms, solution_ui, store
 from .i18n import N_
 from .browser import BrowserBridge, Countdown
 from .markup import card_html, esc, join_list, qr_svg, tag, text_block
@@ -234,6 +234,9 @@ class ModeratorApp:
         lang = self.language
         r = self.room
         assert r is not None
+        if rooms.input_type(step) == "solution":  # good-solution cards (issue 10)
+            return self._evidence_html(step) + solution_ui.board_html(r, self.board.inputs, step, lang, self._,
+                                                                      self.board.role_of)
         if rooms.input_type(step) != "cards":
             return self._evidence_html(step)
         cards = self.board.cards(step["id"])
