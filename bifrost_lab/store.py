@@ -281,12 +281,17 @@ def _create_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4)
+    # PostgreSQL reads run in autocommit: a poll is one round trip instead of BEGIN/SELECT/ROLLBACK, and
+    # under READ COMMITTED each statement saw freshly committed data anyway. Writes open a transaction.
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4, isolation_level="AUTOCOMMIT")
 
 
 def _write(engine: Engine):
-    """A write transaction (BEGIN IMMEDIATE on SQLite)."""
-    return engine.connect().execution_options(write=True)
+    """A write transaction (BEGIN IMMEDIATE on SQLite, READ COMMITTED on PostgreSQL)."""
+    conn = engine.connect()
+    if conn.dialect.name == "postgresql":
+        conn = conn.execution_options(isolation_level="READ COMMITTED")
+    return conn.execution_options(write=True)
 
 
 class _Tx:
