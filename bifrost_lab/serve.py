@@ -176,6 +176,12 @@ def render_nginx_config(options: ServeOptions, *, access_log: str = NGINX_ACCESS
     return text
 
 
+def listening_host(server: ManagedServer) -> str:
+    """Where to check that a server answers: its own address (loopback when it listens on all)."""
+    ip = next((arg.split("=", 1)[1] for arg in server.command if arg.startswith("--Voila.ip=")), "")
+    return "127.0.0.1" if ip in ("", "0.0.0.0", "::") else ip
+
+
 def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 60) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -202,7 +208,7 @@ def serve(options: ServeOptions) -> int:
     signal.signal(signal.SIGTERM, _stop)
     for server in servers:
         server.start()
-    ready = all(wait_for_port(s.port) for s in servers)
+    ready = all(wait_for_port(s.port, listening_host(s)) for s in servers)
     print_banner(moderator_url, participant_url, db_url, ready, [s.port for s in servers[1:]])
     if options.open_browser and ready:
         webbrowser.open(moderator_url)

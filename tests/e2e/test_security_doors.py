@@ -152,6 +152,7 @@ def start_on(tmp_path: Path, host: str, *extra: str) -> Servers:
     while time.monotonic() < deadline and "BIFROST Lab is running" not in log.read_text(errors="replace"):
         assert process.poll() is None, log.read_text()
         time.sleep(0.3)
+    assert "did not answer yet" not in log.read_text(errors="replace"), "serve did not see its own servers"
     return Servers(process, db_url, f"http://127.0.0.1:{moderator_port}/", f"http://{host}:{participant_port}/",
                    participant_port, log)
 
