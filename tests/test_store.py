@@ -166,3 +166,14 @@ def test_purge_room_leaves_no_row(engine):
             if "room_id" in table.c:
                 assert conn.execute(sa.select(sa.func.count()).where(table.c.room_id == room.id)).scalar() == 0
     assert store.get_room(engine, room.id) is None and store.get_room(engine, keep.id) is not None
+
+
+def test_a_write_that_fails_half_way_leaves_nothing_behind(engine):
+    # PostgreSQL reads run in autocommit; writes must still be one transaction each.
+    room = _room(engine)
+    before = store.room_version(engine, room.id)
+    with pytest.raises(RuntimeError):
+        with store._Tx(engine) as conn:  # noqa: SLF001
+            store._bump(conn, room.id)  # noqa: SLF001
+            raise RuntimeError("the second statement failed")
+    assert store.room_version(engine, room.id) == before
