@@ -10,6 +10,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -96,9 +97,13 @@ class SummaryData:
     programme_description: Any = None
     next_meeting_title: Any = None
 
-    @property
+    @cached_property
     def roles_by_participant(self) -> dict[str, str]:
         return {p.id: p.role for p in self.participants}
+
+    @cached_property
+    def inputs_by_id(self) -> dict[str, store.Input]:
+        return {i.id: i for i in self.inputs}
 
     @property
     def counted(self) -> list[store.Participant]:
@@ -106,12 +111,24 @@ class SummaryData:
 
     def visible_inputs(self) -> list[store.Input]:
         """Inputs the document uses: hidden ones are left out when the organiser chose so."""
+        return list(self._visible)
+
+    @cached_property
+    def _visible(self) -> tuple[store.Input, ...]:
         if self.options.hidden_cards == HIDDEN_OMIT:
-            return [i for i in self.inputs if not i.hidden]
-        return list(self.inputs)
+            return tuple(i for i in self.inputs if not i.hidden)
+        return self.inputs
+
+    @cached_property
+    def _by_kind_step(self) -> dict[tuple[str, str | None], list[store.Input]]:
+        index: dict[tuple[str, str | None], list[store.Input]] = {}
+        for item in self._visible:
+            index.setdefault((item.kind, item.step_id), []).append(item)
+            index.setdefault((item.kind, None), []).append(item)
+        return index
 
     def of_kind(self, kind: str, step_id: str | None = None) -> list[store.Input]:
-        return [i for i in self.visible_inputs() if i.kind == kind and (step_id is None or i.step_id == step_id)]
+        return list(self._by_kind_step.get((kind, step_id), []))
 
     def t(self, value: Any) -> str:
         return rooms.text(value, self.language)
@@ -205,7 +222,7 @@ def _ran_indices(data: SummaryData) -> set[int]:
 
 
 def _inputs_by_id(data: SummaryData) -> dict[str, store.Input]:
-    return {i.id: i for i in data.inputs}
+    return data.inputs_by_id
 
 
 def target_label(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], target: str) -> str:
