@@ -196,6 +196,12 @@ def board_html(room: store.Room, inputs: dict[str, store.Input], step: dict[str,
     return tag("div", join_list(cards), cls="bf-card-grid")
 
 
+def import_panel(engine: Any, room: store.Room, step: dict[str, Any], language: str, gettext: Gettext) -> list[w.Widget]:
+    """The moderator's import from the catalogue for a cards or solution step; nothing when the catalogue is empty."""
+    panel = ImportPanel(engine, room, step, language, gettext)
+    return [panel.box] if panel.entries else []
+
+
 class ImportPanel:
     """Moderator: bring catalogue entries from other rooms into a cards or solution step of this room."""
 

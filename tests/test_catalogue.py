@@ -278,3 +278,23 @@ def test_the_catalogue_exports_from_demo_data(db_url, tmp_path, monkeypatch, cap
     assert page.count('<article class="sol"') == 6
     assert 'data-programme="aalborg-videnskorps"' in page and 'data-programme="soroe-spredning"' in page
     store.dispose_all()
+
+
+def test_the_import_panel_is_left_out_while_the_catalogue_is_empty(sqlite_engine, library):
+    from bifrost_lab import i18n, solution_ui
+
+    med = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
+    assert solution_ui.import_panel(sqlite_engine, med, rooms.step_by_id(med, "soroe-med-s2"), "da",
+                                    i18n.gettext_for("da")) == []
+
+
+def test_the_moderator_can_enter_a_solution_on_behalf_of_the_room(sqlite_engine, library):
+    from bifrost_lab import i18n, solution_ui
+
+    med = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
+    form = solution_ui.SolutionForm(sqlite_engine, med, None, rooms.step_by_id(med, "soroe-med-s7"), "da",
+                                    i18n.gettext_for("da"))
+    form.inputs["problem"].value, form.inputs["solution"].value = "Papirnote: travlt om morgenen", "Fast morgenmøde"
+    form.send.click()
+    saved = [i for i in store.list_inputs(sqlite_engine, med.id) if i.kind == "solution"]
+    assert len(saved) == 1 and saved[0].participant_id is None and saved[0].payload["on_behalf"] is True
