@@ -185,7 +185,9 @@ class ModeratorApp:
                            export_button, close_button, self.status]).add_class("bf-controls")
         header = w.HBox([self.top, self.countdown], layout=w.Layout(width="100%")).add_class("bf-proj-header")
         main = w.HBox([self.stage, self.join_panel], layout=w.Layout(width="100%")).add_class("bf-proj-main")
-        self.body.children = [header, main, self.board_view, controls]
+        self.import_box = w.VBox().add_class("bf-import-box")  # catalogue import (issue 10)
+        self._import_step: str | None = None
+        self.body.children = [header, main, self.board_view, self.import_box, controls]
         self.root.add_class("bf-projecting")
         self._stop_feed()
         changes = store.changes_since(self.engine, opened.id, 0)
@@ -227,6 +229,10 @@ class ModeratorApp:
         self.countdown.running = r.timer_running
         self.timer_button.description = _("Pause timer") if r.timer_running else _("Start timer")
         self.board_view.value = self._board_html(step)
+        if self._import_step != step["id"]:  # bring good solutions in from the catalogue (issue 10)
+            self._import_step = step["id"]
+            wanted = rooms.input_type(step) in ("cards", "solution")
+            self.import_box.children = solution_ui.import_panel(self.engine, r, step, lang, _) if wanted else []
         if not r.is_open:
             self.status.value = tag("div", esc(_("This room is closed.")), cls="bf-msg-ok")
 
