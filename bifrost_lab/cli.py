@@ -25,10 +25,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         pool_size=args.pool_size, moderator_token=args.moderator_token or "", open_browser=not args.no_browser,
         public_host=args.public_host or "", cull_idle_timeout=args.cull_idle_timeout,
         cull_interval=args.cull_interval, public_url=args.public_url or "",
+        moderator_public_url=args.moderator_public_url or "",
     )
     try:
-        if args.public_url:
-            public_participant_url(args.public_url)
+        for url in (args.public_url, args.moderator_public_url):
+            if url:
+                public_participant_url(url)
         if args.print_nginx_config:
             if not args.public_url:
                 raise ValueError("--print-nginx-config needs --public-url (the address participants open)")
@@ -127,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="0.0.0.0", help="address the participant app listens on (default: all)")
     p.add_argument("--public-host", default="", help="host name or address printed in the participant URL")
     p.add_argument("--public-url", default="", help="participant URL when a proxy is in front, e.g. https://lab.example.dk/")
+    p.add_argument("--moderator-public-url", default="",
+                   help="moderator URL through nginx, on its own host name (needs --moderator-token)")
     p.add_argument("--print-nginx-config", action="store_true",
                    help="print the nginx site for these participant servers and --public-url, then exit")
     p.add_argument("--moderator-host", default="127.0.0.1", help="address of the moderator app (default: loopback)")

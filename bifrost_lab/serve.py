@@ -8,6 +8,7 @@ With `participant_servers` > 1 several participant servers share the database be
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -40,6 +41,7 @@ class ServeOptions:
     db_url: str = ""
     public_host: str = ""
     public_url: str = ""  # what participants open when a proxy is in front (e.g. https://lab.example.dk/)
+    moderator_public_url: str = ""  # the moderator app through the proxy (its own host name; token required)
 
 
 @dataclass
@@ -119,58 +121,80 @@ def build_servers(options: ServeOptions) -> tuple[list[ManagedServer], str, str]
                                                    extra=participant_extra),
                                      base_env, port))
     host_for_url = "127.0.0.1" if options.moderator_host in ("0.0.0.0", "") else options.moderator_host
-    moderator_url = f"http://{host_for_url}:{options.moderator_port}/"
+    moderator_url = public_participant_url(options.moderator_public_url) if options.moderator_public_url else \
+        f"http://{host_for_url}:{options.moderator_port}/"
     if options.moderator_token:
         moderator_url += f"?token={options.moderator_token}"
     return servers, moderator_url, participant_url
 
 
 def public_participant_url(url: str) -> str:
-    """The participant URL as shown on the projector: scheme and host required, ending in a slash."""
+    """A public URL as shown to people: scheme and host required, ending in a slash."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"--public-url must look like https://lab.example.dk/ (got {url!r})")
+        raise ValueError(f"a public URL must look like https://lab.example.dk/ (got {url!r})")
     return url if url.endswith("/") else url + "/"
+
+
+def _nginx_listen(url: str, tls_certificate: str, tls_key: str) -> tuple[str, str]:
+    """The `listen` lines of a server block for a public URL, and the port-80 redirect server for https."""
+    parts = urlsplit(url)
+    if parts.path not in ("", "/"):
+        raise ValueError(f"{url}: the app must be at the root of its host name (no path)")
+    host = parts.hostname or ""
+    if parts.scheme != "https":
+        return f"    listen {parts.port or 80};", ""
+    listen = "\n".join([
+        f"    listen {parts.port or 443} ssl http2;",
+        f"    ssl_certificate {tls_certificate or f'/etc/letsencrypt/live/{host}/fullchain.pem'};",
+        f"    ssl_certificate_key {tls_key or f'/etc/letsencrypt/live/{host}/privkey.pem'};",
+        "    ssl_protocols TLSv1.2 TLSv1.3;",
+        "    add_header Strict-Transport-Security \"max-age=31536000\" always;",
+    ])
+    redirect = f"\nserver {{\n    listen 80;\n    server_name {host};\n    return 301 https://$host$request_uri;\n}}\n"
+    return listen, redirect
 
 
 def render_nginx_config(options: ServeOptions, *, access_log: str = NGINX_ACCESS_LOG,
                         tls_certificate: str = "", tls_key: str = "") -> str:
     """The nginx site for the participant servers of these options (template: deploy/nginx-site.conf.template).
 
-    An https public URL gets a TLS server (certificate paths default to Let's Encrypt's) and a
-    port-80 redirect; an http one listens on its port.
+    An https public URL gets a TLS server (certificate paths default to Let's Encrypt's, one
+    certificate per host name) and a port-80 redirect; an http one listens on its port.
+    With `moderator_public_url` the moderator app gets its own server block (token required).
     """
-    url = urlsplit(public_participant_url(options.public_url))
-    if url.path not in ("", "/"):
-        raise ValueError("the participant app must be at the root of its host name (no path in --public-url)")
-    host = url.hostname or ""
+    participant_url = public_participant_url(options.public_url)
     upstream_host = "127.0.0.1" if options.host in ("0.0.0.0", "", "127.0.0.1") else options.host
     upstreams = "\n".join(f"    server {upstream_host}:{options.participant_port + index} max_fails=2 fail_timeout=10s;"
                           for index in range(max(1, options.participant_servers)))
-    if url.scheme == "https":
-        listen = "\n".join([
-            f"    listen {url.port or 443} ssl http2;",
-            f"    ssl_certificate {tls_certificate or f'/etc/letsencrypt/live/{host}/fullchain.pem'};",
-            f"    ssl_certificate_key {tls_key or f'/etc/letsencrypt/live/{host}/privkey.pem'};",
-            "    ssl_protocols TLSv1.2 TLSv1.3;",
-            "    add_header Strict-Transport-Security \"max-age=31536000\" always;",
-        ])
-        redirect = (f"\nserver {{\n    listen 80;\n    server_name {host};\n"
-                    "    return 301 https://$host$request_uri;\n}\n")
-    else:
-        listen, redirect = f"    listen {url.port or 80};", ""
+    listen, redirect = _nginx_listen(participant_url, tls_certificate, tls_key)
+    command = (f"bifrost-lab serve --participant-port {options.participant_port} "
+               f"--participant-servers {options.participant_servers} --public-url {options.public_url}")
     values = {
-        "generated_by": f"bifrost-lab serve --participant-port {options.participant_port} "
-                        f"--participant-servers {options.participant_servers} --public-url {options.public_url} "
-                        "--print-nginx-config",
-        "cookie_secure": "; Secure" if url.scheme == "https" else "",
+        "cookie_secure": "; Secure" if participant_url.startswith("https") else "",
         "upstream_servers": upstreams,
         "redirect_server": redirect,
         "listen": listen,
-        "server_name": host,
+        "server_name": urlsplit(participant_url).hostname or "",
         "access_log": access_log,
     }
     text = NGINX_TEMPLATE.read_text(encoding="utf-8")
+    moderator_block = re.compile(r"# \{\{moderator:begin\}\}\n.*# \{\{moderator:end\}\}\n", re.DOTALL)
+    if options.moderator_public_url:
+        if not options.moderator_token:
+            raise ValueError("a moderator app reachable through nginx needs --moderator-token")
+        moderator_url = public_participant_url(options.moderator_public_url)
+        if urlsplit(moderator_url).netloc == urlsplit(participant_url).netloc:
+            raise ValueError("--moderator-public-url needs its own host name (or port), not the participants'")
+        moderator_listen, moderator_redirect = _nginx_listen(moderator_url, tls_certificate, tls_key)
+        values.update(moderator_port=str(options.moderator_port), moderator_listen=moderator_listen,
+                      moderator_redirect_server=moderator_redirect,
+                      moderator_server_name=urlsplit(moderator_url).hostname or "")
+        command += f" --moderator-port {options.moderator_port} --moderator-public-url {options.moderator_public_url}"
+        text = text.replace("# {{moderator:begin}}\n", "").replace("# {{moderator:end}}\n", "")
+    else:
+        text = moderator_block.sub("", text)
+    values["generated_by"] = command + " --print-nginx-config"
     for name, value in values.items():
         text = text.replace("{{" + name + "}}", value)
     return text

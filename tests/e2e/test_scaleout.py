@@ -66,17 +66,19 @@ def pg_database(pg_admin):
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-def render_site(participant_port: int, public_url: str, access_log: Path) -> str:
+def render_site(servers, public_url: str, moderator_url: str, access_log: Path) -> str:
     """The site config exactly as the documented command prints it; only the log goes to the test folder."""
     site = subprocess.run(
-        [sys.executable, "-m", "bifrost_lab.cli", "serve", "--participant-port", str(participant_port),
-         "--participant-servers", "2", "--public-url", public_url, "--print-nginx-config"],
+        [sys.executable, "-m", "bifrost_lab.cli", "serve", "--participant-port", str(servers.participant_port),
+         "--participant-servers", "2", "--public-url", public_url, "--moderator-port",
+         servers.moderator_url.rsplit(":", 1)[1].strip("/"), "--moderator-public-url", moderator_url,
+         "--moderator-token", TOKEN, "--print-nginx-config"],
         check=True, capture_output=True, text=True).stdout
-    assert site.count("access_log /var/log/nginx/bifrost-lab.access.log bifrost_route;") == 1
+    assert site.count("access_log /var/log/nginx/bifrost-lab.access.log bifrost_route;") == 2
     return site.replace("/var/log/nginx/bifrost-lab.access.log", str(access_log))
 
 
-def start_nginx(root: Path, site: str, port: int) -> subprocess.Popen:
+def start_nginx(root: Path, site: str, *ports: int) -> subprocess.Popen:
     for folder in ("sites-enabled", "client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     (root / "sites-enabled" / "bifrost-lab").write_text(site, encoding="utf-8")
@@ -87,7 +89,8 @@ def start_nginx(root: Path, site: str, port: int) -> subprocess.Popen:
     assert check.returncode == 0, check.stderr
     process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=(root / "nginx.out").open("w"))
-    wait_for_port(port, timeout=15)
+    for port in ports:
+        wait_for_port(port, timeout=15)
     return process
 
 
@@ -97,15 +100,18 @@ def farm(tmp_path_factory, pg_database):
     if not Path(NGINX).exists():
         pytest.fail("Debian's nginx is missing: run `make nginx` (apt-get install nginx).")
     root = tmp_path_factory.mktemp("scaleout")
-    nginx_port = free_port()
+    nginx_port, nginx_moderator_port = free_port(), free_port()
     public_url = f"http://127.0.0.1:{nginx_port}/"
+    moderator_url = f"http://127.0.0.1:{nginx_moderator_port}/"
     _name, db_url = pg_database
     servers = start_servers(root, "--participant-servers", "2", "--public-url", public_url,
-                            "--moderator-token", TOKEN, env={"BIFROST_DB_URL": db_url})
+                            "--moderator-public-url", moderator_url, "--moderator-token", TOKEN,
+                            env={"BIFROST_DB_URL": db_url})
     wait_for_port(servers.participant_port + 1)
-    site = render_site(servers.participant_port, public_url, root / "access.log")
-    nginx = start_nginx(root / "nginx", site, nginx_port)
-    yield {"servers": servers, "db_url": db_url, "public_url": public_url, "root": root,
+    site = render_site(servers, public_url, moderator_url, root / "access.log")
+    nginx = start_nginx(root / "nginx", site, nginx_port, nginx_moderator_port)
+    yield {"servers": servers, "db_url": db_url, "public_url": public_url, "moderator_url": moderator_url,
+           "root": root,
            "ports": [servers.participant_port, servers.participant_port + 1], "log": root / "access.log",
            "database": pg_database[0]}
     nginx.send_signal(signal.SIGQUIT)  # graceful stop
@@ -161,7 +167,7 @@ def _join(browser, farm, code: str, role: str, route: str | None = None):
         context.add_cookies([{"name": "bifrost_route", "value": route, "url": farm["public_url"]}])
     page = context.new_page()
     page.goto(f"{farm['public_url']}?code={code}")
-    page.wait_for_selector(".bf-role-input select", timeout=60_000)
+    page.wait_for_selector(".bf-role-input select", timeout=120_000)
     choose(page, ".bf-role-input select", role)
     page.click(".bf-join-button")
     page.wait_for_selector(".bf-question")
@@ -175,13 +181,13 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
             return None
 
     with pytest.raises(urllib.error.HTTPError) as refused:  # without its token the moderator app sends to login
-        urllib.request.build_opener(NoRedirect).open(servers.moderator_url, timeout=30)
+        urllib.request.build_opener(NoRedirect).open(farm["moderator_url"], timeout=30)
     assert refused.value.code == 302 and "/login" in refused.value.headers["Location"]
 
     mod_context = offline_context(browser, viewport={"width": 1920, "height": 1080})
     moderator = mod_context.new_page()
-    moderator.goto(f"{servers.moderator_url}?token={TOKEN}")
-    moderator.wait_for_selector(".bf-open-room", timeout=60_000)
+    moderator.goto(f"{farm['moderator_url']}?token={TOKEN}")  # through nginx, like a remote facilitator
+    moderator.wait_for_selector(".bf-open-room", timeout=120_000)  # first render; CI machines are busy
     choose(moderator, ".bf-programme-input select", "BIFROST")
     choose(moderator, ".bf-meeting-input select", "Fælles afsæt")
     moderator.click(".bf-open-room")
@@ -280,10 +286,16 @@ def test_the_tls_variant_of_the_documented_config_is_valid_nginx(tmp_path):
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
                     "/CN=lab.example.dk", "-keyout", str(key), "-out", str(certificate)],
                    check=True, capture_output=True)
-    site = render_nginx_config(ServeOptions(participant_servers=3, public_url="https://lab.example.dk/"),
+    site = render_nginx_config(ServeOptions(participant_servers=3, public_url="https://lab.example.dk/",
+                                            moderator_public_url="https://moderator.lab.example.dk/",
+                                            moderator_token="t"),
                                access_log=str(tmp_path / "access.log"), tls_certificate=str(certificate),
                                tls_key=str(key))
-    assert "Secure" in site and "return 301 https://" in site and "127.0.0.1:8869" in site
+    assert "Secure" in site and site.count("return 301 https://") == 2 and "127.0.0.1:8869" in site
+    assert "server_name moderator.lab.example.dk;" in site and "127.0.0.1:8866;" in site
+    with pytest.raises(ValueError, match="moderator-token"):
+        render_nginx_config(ServeOptions(public_url="https://lab.example.dk/",
+                                         moderator_public_url="https://moderator.lab.example.dk/"))
     root = tmp_path / "nginx"
     (root / "sites-enabled").mkdir(parents=True)
     (root / "sites-enabled" / "bifrost-lab").write_text(site, encoding="utf-8")
