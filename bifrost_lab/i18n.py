@@ -56,3 +56,23 @@ def gettext_for(language: str | None):  # noqa: ANN201 - returns gettext's bound
 
 def ngettext_for(language: str | None):  # noqa: ANN201
     return translations(language).ngettext
+
+
+def format_date(epoch: float, language: str | None, *, with_time: bool = False) -> str:
+    """A date (and time) the way the language writes it, e.g. 25. nov. 2026 / Nov 25, 2026 / 25.11.2026."""
+    from datetime import datetime
+
+    from babel.dates import format_date as _date, format_time as _time
+
+    moment = datetime.fromtimestamp(epoch)
+    locale = normalise_language(language)
+    day = _date(moment, "long", locale=locale)
+    return f"{day}, {_time(moment, 'short', locale=locale)}" if with_time else day
+
+
+def format_number(value: float, language: str | None, *, decimals: int = 1) -> str:
+    """A number with the language's decimal separator (2,5 in Danish and Finnish)."""
+    from babel.numbers import format_decimal
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=pattern, locale=normalise_language(language))

@@ -73,3 +73,11 @@ def test_ui_modules_show_no_raw_strings(module):
 def test_language_fallback_is_danish():
     assert i18n.normalise_language("xx") == "da" and i18n.normalise_language("EN-gb") == "en"
     assert i18n.gettext_for("da")("Send card") == "Send kort"
+
+
+def test_dates_and_numbers_follow_the_language():
+    moment = 1795000000.0  # 2026-11-18
+    assert "november 2026" in i18n.format_date(moment, "da")
+    assert "November" in i18n.format_date(moment, "en")
+    assert "marraskuuta 2026" in i18n.format_date(moment, "fi")
+    assert i18n.format_number(2.456, "da") == "2,5" and i18n.format_number(2.456, "en") == "2.5"
