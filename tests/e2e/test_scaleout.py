@@ -104,6 +104,12 @@ def farm(tmp_path_factory, pg_database):
     public_url = f"http://127.0.0.1:{nginx_port}/"
     moderator_url = f"http://127.0.0.1:{nginx_moderator_port}/"
     _name, db_url = pg_database
+    # docs/deploy.md steps 3 and 4: create the schema, bring a laptop's room along.
+    laptop = f"sqlite:///{root / 'laptop.sqlite'}"
+    subprocess.run([sys.executable, "-m", "bifrost_lab.cli", "demo", "--participants", "3"], check=True,
+                   capture_output=True, env={**os.environ, "BIFROST_DB_URL": laptop})
+    for command in (["db", "migrate", "--url", db_url], ["db", "copy", "--from", laptop, "--to", db_url]):
+        subprocess.run([sys.executable, "-m", "bifrost_lab.cli", *command], check=True, capture_output=True)
     servers = start_servers(root, "--participant-servers", "2", "--public-url", public_url,
                             "--moderator-public-url", moderator_url, "--moderator-token", TOKEN,
                             env={"BIFROST_DB_URL": db_url})
@@ -228,8 +234,9 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
         page.wait_for_function("q => document.querySelector('.bf-question').innerText !== q", arg=step_three,
                                timeout=10_000)
 
-    engine = store.connect(farm["db_url"])  # the cards are in PostgreSQL
+    engine = store.connect(farm["db_url"])  # the cards are in PostgreSQL, next to the room from the laptop
     room = store.find_open_room(engine, code)
+    assert len(store.list_rooms(engine)) == 2
     assert sorted(i.payload["text"] for i in store.list_inputs(engine, room.id)) == sorted(
         [f"Kort fra server {alice_port}", f"Kort fra server {bob_port}"])
 
@@ -257,11 +264,17 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
                                    {"d": farm["database"]}).scalar() - 1  # minus this one
     kernels = sum(1 for c in psutil.Process(servers.process.pid).children(recursive=True)
                   if "ipykernel_launcher" in " ".join(c.cmdline()))
+    participant_kernels = [kernel for server in psutil.Process(servers.process.pid).children()
+                           if "participant.ipynb" in " ".join(server.cmdline())
+                           for kernel in server.children(recursive=True)
+                           if "ipykernel_launcher" in " ".join(kernel.cmdline())]
+    kernel_mib = max(kernel.memory_info().rss for kernel in participant_kernels) / 2**20
     store.dispose_all()
     assert connections <= 3 * kernels + 2
 
     figures = {"participant_servers": 2, "wire_bytes_participant_page": wire, "raw_bytes_participant_page": raw,
-               "card_to_projector_s": round(latency, 2), "kernels": kernels, "postgres_connections": connections}
+               "card_to_projector_s": round(latency, 2), "kernels": kernels, "postgres_connections": connections,
+               "participant_kernel_rss_mib": round(kernel_mib)}
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "scaleout.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
     with capsys.disabled():
