@@ -6,6 +6,7 @@ as an e-mail attachment. The programme synthesis runs notebooks/synthesis.ipynb 
 from __future__ import annotations
 
 import copy
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -39,15 +40,38 @@ def execute_notebook(path: Path, parameters: dict[str, Any], *, timeout: int = 3
     return nb
 
 
+@lru_cache(maxsize=8)
+def _exporter(language: str) -> Any:
+    """One exporter per language and process: compiling the templates costs more than rendering a room."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        """HTMLExporter without its final BeautifulSoup pass.
+
+        That pass only adds alt texts to images without one and tabindex to notebook cells. The report
+        has neither (every chart carries its own alt text, code cells are gone), and re-parsing a
+        2,000-input summary took longer than executing it.
+        """
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, dict[str, Any]]:
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="python", parent=self))
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter(template_name="bifrost_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
+                          exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                          language_code=language)
+
+
 def render_html(nb: Any, title: str, language: str = "da") -> str:
     """Code-free HTML of an executed notebook with the bifrost_report template."""
-    from nbconvert import HTMLExporter
-
     nb.metadata["title"] = title
-    exporter = HTMLExporter(template_name="bifrost_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
-                            exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                            language_code=language)
-    body, _resources = exporter.from_notebook_node(nb)
+    body, _resources = _exporter(normalise_language(language)).from_notebook_node(nb)
     return body
 
 

@@ -622,14 +622,13 @@ def _rating_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any],
     labels = [(r.item, target_label(data, step, spec, f"item:{r.item}")) for r in rated]
     anchors = spec.get("anchors") or {}
     low, high = data.t(anchors.get("low")) or "1", data.t(anchors.get("high")) or "5"
-    scale = [f"1 {low}", "2", "3", "4", f"5 {high}"]
     chart = charts.distribution_chart(
-        [(l, r.distribution, r.mean) for (_i, l), r in zip(labels, rated)],
+        [(l, r.distribution, _number(r.mean, 1, data.language)) for (_i, l), r in zip(labels, rated)],
         alt=_("Ratings from 1 to 5: ") + "; ".join(
             _("{item}: mean {mean}, {n} answers").format(item=l, mean=_number(r.mean, 1, data.language), n=r.n)
             for (_i, l), r in zip(labels, rated)),
         caption=_("Rating 1 = {low}, 5 = {high}. Bars show how many gave each value; the number is the mean.").format(
-            low=low, high=high), scale_labels=scale)
+            low=low, high=high))
     table = _table((_("Item"), _("Answers"), _("Mean"), "1", "2", "3", "4", "5"),
                    [[esc(l), esc(str(r.n)), esc(_number(r.mean, 1, data.language))]
                     + [esc(str(c)) for c in r.distribution] for (_i, l), r in zip(labels, rated)])

@@ -59,9 +59,9 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, alt: str, caption: str, unit
     return figure(_svg(width, height, alt, join_list(parts)), caption)
 
 
-def distribution_chart(rows: Sequence[tuple[str, Sequence[int], float]], *, alt: str, caption: str,
-                       scale_labels: Sequence[str]) -> str:
-    """One stacked bar per rating item: the share of answers 1..5, with the mean at the end."""
+def distribution_chart(rows: Sequence[tuple[str, Sequence[int], str]], *, alt: str, caption: str,
+                       scale_labels: Sequence[str] = ("1", "2", "3", "4", "5")) -> str:
+    """One stacked bar per rating item: the share of answers 1..5, with the mean (as text) at the end."""
     width, label_w, row_h = 720, 260, 30
     bar_w = width - label_w - 70
     height = row_h * len(rows) + 34
@@ -78,12 +78,12 @@ def distribution_chart(rows: Sequence[tuple[str, Sequence[int], float]], *, alt:
                 parts.append(_text(x + w / 2, y + 19, str(count), anchor="middle", size=11,
                                    fill="#fff" if value in (0, 4) else INK))
             x += w
-        parts.append(_text(label_w + bar_w + 8, y + 19, f"{mean:.1f}", weight="bold"))
+        parts.append(_text(label_w + bar_w + 8, y + 19, mean, weight="bold"))
     legend_y = height - 10
     for value, label in enumerate(scale_labels):
         lx = label_w + value * (bar_w / 5)
         parts.append(_rect(lx, legend_y - 9, 10, 10, SCALE[value]))
-        parts.append(_text(lx + 14, legend_y, short(label, 18), size=10, fill=MUTED))
+        parts.append(_text(lx + 14, legend_y, short(label, 12), size=10, fill=MUTED))
     return figure(_svg(width, height, alt, join_list(parts)), caption)
 
 

@@ -175,7 +175,9 @@ def section_cover(syn: SynthesisData) -> str:
              (_("Period"), f"{_date(dates[0])} – {_date(dates[-1])}" if first != last else _date(first)),
              (_("Participations"), str(sum(len(d.counted) for d in syn.rooms))),
              (_("Version"), _("generated {when}").format(when=time.strftime("%d.%m.%Y %H:%M")))]
-    return tag("header", tag("p", esc(_("Programme synthesis")), cls="bf-kicker") + tag("h1", esc(syn.title))
+    description = syn.rooms[0].programme_description
+    intro = tag("p", esc(rooms.text(description, syn.language)), cls="bf-theme") if description else ""
+    return tag("header", tag("p", esc(_("Programme synthesis")), cls="bf-kicker") + tag("h1", esc(syn.title)) + intro
                + tag("dl", join_list(tag("dt", esc(k)) + tag("dd", esc(v)) for k, v in facts), cls="bf-facts"),
                cls="bf-cover")
 
