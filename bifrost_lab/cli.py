@@ -9,6 +9,7 @@ from pathlib import Path
 from . import config, store
 from .db_cli import add_db_parser
 from .admin_cli import add_purge_parser
+from .catalogue import add_catalogue_parser
 from .programme_cli import add_programmes_parser
 
 
@@ -176,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_synthesis)
 
     add_programmes_parser(sub)
+    add_catalogue_parser(sub)
     add_purge_parser(sub)
     add_db_parser(sub)
     return parser
