@@ -24,6 +24,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("participant_url", "BIFROST_PARTICIPANT_URL", "", "Public URL of the participant app (set by `serve`)"),
     Setting("poll_interval", "BIFROST_POLL_INTERVAL", "0.3", "Seconds between change-feed polls in each kernel"),
     Setting("idle_grace", "BIFROST_IDLE_GRACE", "30", "Seconds a kernel keeps polling with no browser connected"),
+    Setting("db_busy_timeout", "BIFROST_DB_BUSY_TIMEOUT", "30",
+            "Seconds a SQLite write waits for another writer's lock"),
+    Setting("db_retry_seconds", "BIFROST_DB_RETRY_SECONDS", "5",
+            "Seconds a write keeps retrying to start while the database is locked or unreachable"),
     Setting("language", "BIFROST_LANGUAGE", "da", "Default language of rooms and pages (da, en, fi)"),
 )
 

@@ -16,6 +16,8 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from . import config
+
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 JOIN_CODE_LENGTH = 6
 
@@ -263,7 +265,8 @@ def dispose_all() -> None:
 
 def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        busy = float(config.setting("db_busy_timeout"))
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": busy})
 
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # noqa: ANN001
@@ -271,7 +274,7 @@ def _create_engine(url: str) -> Engine:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
@@ -294,14 +297,42 @@ def _write(engine: Engine):
     return conn.execution_options(write=True)
 
 
+def _is_transient(error: sa.exc.DBAPIError) -> bool:
+    """A locked SQLite file or a lost/refused database connection: worth trying again."""
+    return isinstance(error, sa.exc.OperationalError) or bool(error.connection_invalidated)
+
+
+def _begin_write(engine: Engine) -> tuple[Connection, Any]:
+    """Open a write transaction, retrying while the database is locked or briefly unreachable.
+
+    Retrying here is always safe: nothing of the transaction has run yet. (A failure later in the
+    transaction rolls it back and reaches the caller; inputs carry client ids, so sending again
+    stores them once.)
+    """
+    deadline = time.monotonic() + float(config.setting("db_retry_seconds"))
+    delay = 0.05
+    while True:
+        conn = None
+        try:
+            conn = _write(engine)
+            return conn, conn.begin()
+        except sa.exc.DBAPIError as error:
+            if conn is not None:
+                conn.close()
+            if not _is_transient(error) or time.monotonic() + delay > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 1.0)
+
+
 class _Tx:
     """Context manager: one write transaction on its own connection."""
 
     def __init__(self, engine: Engine):
-        self.conn = _write(engine)
+        self.engine = engine
 
     def __enter__(self) -> Connection:
-        self.tx = self.conn.begin()
+        self.conn, self.tx = _begin_write(self.engine)
         return self.conn
 
     def __exit__(self, exc_type, exc, tb) -> None:  # noqa: ANN001
