@@ -1,0 +1,87 @@
+"""Never a traceback: a real database fault while people are in the room, and what each of them sees.
+
+The fault is real, not a mock: the `inputs` table of the running servers' SQLite database is renamed
+away (as a damaged or half-restored database would be), so every query on it fails inside the kernels.
+Afterwards it is renamed back and the same pages carry on.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+
+from bifrost_lab import store
+
+from .conftest import screenshot
+from .security_pages import join_on_phone, open_room_at_card_step
+
+pytestmark = pytest.mark.e2e
+
+LEAKS = ("Traceback", "OperationalError", "sqlalchemy", "sqlite3", "no such table", "inputs_broken", 'File "',
+         "line ", "Error:", "bifrost_lab/")
+
+
+def _rename(db_url: str, old: str, new: str) -> None:
+    conn = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=30)
+    conn.execute(f"ALTER TABLE {old} RENAME TO {new}")
+    conn.commit()
+    conn.close()
+
+
+def _assert_no_leak(page) -> None:
+    text = page.inner_text("body")
+    for leak in LEAKS:
+        assert leak not in text, f"the page shows {leak!r}: {text[:600]}"
+
+
+def test_an_internal_error_shows_a_clear_message_and_never_a_traceback(browser, servers):
+    dialogs: list[str] = []
+    mod_context, moderator, room, _step = open_room_at_card_step(browser, servers, dialogs)
+    phone_context, phone = join_on_phone(browser, servers, room.join_code, dialogs)
+
+    _rename(servers.db_url, "inputs", "inputs_broken")
+    try:
+        phone.fill(".bf-card-input textarea", "Et kort mens databasen er i stykker")
+        phone.click(".bf-submit")
+        phone.wait_for_function("() => (document.querySelector('.bf-msg-error') || {}).textContent"
+                                "?.includes('Noget gik galt')")
+        assert "ikke gemt" in phone.inner_text(".bf-msg-error")
+        _assert_no_leak(phone)
+        screenshot(phone, "security-fault-phone")
+
+        # The moderator downloads the summary: it cannot be built, and the moderator is told so plainly.
+        moderator.click(".bf-export")
+        moderator.wait_for_function("() => (document.querySelector('.bf-status') || {}).textContent"
+                                    "?.includes('Noget gik galt')", timeout=120_000)
+        _assert_no_leak(moderator)
+        screenshot(moderator, "security-fault-projector")
+
+        # A moderator page opened now (a reload, a second laptop) says the same, not a traceback.
+        fresh = mod_context.new_page()
+        fresh.goto(f"{servers.moderator_url}?room={room.id}")
+        fresh.wait_for_function("() => (document.querySelector('.bf-status') || {}).textContent"
+                                "?.includes('Noget gik galt')", timeout=60_000)
+        _assert_no_leak(fresh)
+        fresh.close()
+    finally:
+        _rename(servers.db_url, "inputs_broken", "inputs")
+
+    # Repaired: the same pages work again without a reload, and nothing half-written was left.
+    phone.fill(".bf-card-input textarea", "Et kort efter reparationen")
+    phone.click(".bf-submit")
+    phone.wait_for_function("() => (document.querySelector('.bf-msg-ok') || {}).textContent?.includes('Tak')")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and "Et kort efter reparationen" not in moderator.inner_text(".bf-board"):
+        time.sleep(0.2)
+    assert "Et kort efter reparationen" in moderator.inner_text(".bf-board")
+    texts = [i.payload["text"] for i in store.list_inputs(store.connect(servers.db_url), room.id)]
+    assert texts == ["Et kort efter reparationen"]
+    store.dispose_all()
+
+    log = servers.log.read_text(errors="replace")
+    assert "participant callback _on_submit failed" in log  # the details go to the server log, for the admin
+    assert dialogs == []
+    for context in (mod_context, phone_context):
+        assert context.blocked == [], f"requests to other hosts: {context.blocked}"
+        context.close()
