@@ -160,3 +160,23 @@ def test_export_takes_the_organisers_resume_from_a_file(cli_env, tmp_path):
 
     assert HIDDEN_CARD not in html
     assert cli.main(["export", known.room.id, "-o", str(out), "--summary-points", str(tmp_path / "nope.txt")]) == 2
+
+
+def test_summary_notebook_reruns_with_the_organisers_own_analysis(m1_db, tmp_path):
+    """As in JupyterLab: set the room id, run all cells, and use `data` in a cell of one's own."""
+    import nbformat
+
+    from bifrost_lab import config
+    from bifrost_lab.export import SUMMARY_NOTEBOOK, execute_notebook
+
+    url, known = m1_db
+    nb = nbformat.read(config.notebooks_dir() / SUMMARY_NOTEBOOK, as_version=4)
+    assert len([c for c in nb.cells if c.cell_type == "code"]) == 2  # parameters + one call: the notebook stays thin
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "from collections import Counter\nprint(sorted(Counter(i.kind for i in data.inputs).items()))"))
+    path = tmp_path / "own-analysis.ipynb"
+    nbformat.write(nb, path)
+    executed = execute_notebook(path, {"room_id": known.room.id, "db_url": url})
+    printed = executed.cells[-1].outputs[0]["text"]
+    assert printed.strip() == "[('card', 12), ('rating', 15), ('vote', 10)]"
+    assert sum(1 for o in executed.cells[-2].outputs if "text/html" in o.get("data", {})) == 13  # one per section
