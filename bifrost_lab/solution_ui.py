@@ -1,7 +1,7 @@
 """Widgets for the `solution` input type: the participant's form, the projector's board, the moderator's import.
 
 Rules live in `solutions`; this module only builds widgets and HTML. Every text from a participant or
-the database goes through `esc` (via `tag`, `text_block` and `card_html`).
+the database goes through `esc` (directly, or via `card_html`).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import ipywidgets as w
 
 from . import live, room as rooms, solutions, store
 from .i18n import N_
-from .markup import card_html, esc, join_list, tag, text_block
+from .markup import card_html, esc, join_list, tag
 
 log = live.log
 Gettext = Callable[[str], str]
@@ -167,14 +167,20 @@ def section(app: Any, step: dict[str, Any], locked: bool) -> w.VBox:
     return form.render(locked=locked)
 
 
-def solution_html(payload: dict[str, Any], language: str, gettext: Gettext, *, heading: str = "h3") -> str:
+def solution_html(payload: dict[str, Any], language: str, gettext: Gettext, *, heading: str = "h3",
+                  projected: bool = False) -> str:
     """One solution as HTML: the solution first, then problem, where, what it took, contact, tags."""
     _ = gettext
-    parts = [text_block(str(payload.get("solution") or ""), name=heading, cls="bf-sol-solution")]
+    # The projector is read from the back of the room: larger type there (inline, the widget CSS is shared).
+    head_style = "font-size:1.5rem;line-height:1.3;margin:.2rem 0 .5rem" if projected else None
+    field_style = "font-size:1.15rem;line-height:1.4;margin:.2rem 0" if projected else None
+    parts = [tag(heading, esc(str(payload.get("solution") or "")).replace("\n", "<br>"), cls="bf-sol-solution",
+                 style=head_style)]
     for field in ("problem", "where", "what_it_took", "contact_role"):
         if payload.get(field):
-            parts.append(tag("div", tag("span", esc(_(solutions.FIELD_LABELS[field])) + ": ", cls="bf-sol-label")
-                             + esc(payload[field]), cls=f"bf-sol-field bf-sol-{field.replace('_', '-')}"))
+            parts.append(tag("div", tag("strong", esc(_(solutions.FIELD_LABELS[field])) + ": ", cls="bf-sol-label")
+                             + esc(payload[field]), cls=f"bf-sol-field bf-sol-{field.replace('_', '-')}",
+                             style=field_style))
     tags = [solutions.sector_label(payload.get("sector"), language), payload.get("topic") or ""]
     if any(tags):
         parts.append(tag("div", join_list(tag("span", esc(t), cls="bf-role-tag") for t in tags if t), cls="bf-sol-tags"))
@@ -192,7 +198,8 @@ def board_html(room: store.Room, inputs: dict[str, store.Input], step: dict[str,
         role = role_of(item)
         label = rooms.role_label(room, role, language) if role else gettext("Entered by the moderator")
         cards.append(card_html("", label, cls="bf-board-card bf-board-solution",
-                               extra=tag("div", solution_html(item.payload, language, gettext), cls="bf-sol")))
+                               extra=tag("div", solution_html(item.payload, language, gettext, projected=True),
+                                         cls="bf-sol")))
     return tag("div", join_list(cards), cls="bf-card-grid")
 
 

@@ -280,6 +280,14 @@ DEMO_SOLUTIONS: tuple[dict[str, str], ...] = (
      "solution": "Et særligt APV-skema om arbejde i bil og i borgerens hjem.",
      "where": "Sundhed og bæredygtig udvikling", "what_it_took": "En arbejdsgruppe på tre møder og en test i to teams.",
      "contact_role": "Arbejdsmiljørepræsentant", "sector": "velfaerd_offentlig", "topic": "APV og kortlægning"},
+    {"problem": "Møderne med bedriftssundhedstjenesten handlede kun om det, der allerede var gået galt.",
+     "solution": "Et årligt planlægningsmøde, hvor vi først aftaler tre mål og derefter, hvad rådgiveren skal hjælpe med.",
+     "where": "Produktionsvirksomhed med 60 ansatte", "what_it_took": "Et halvdagsmøde om året og en fælles årsplan.",
+     "contact_role": "HR-ansvarlig", "sector": "industri", "topic": "Planlægning af samarbejdet"},
+    {"problem": "Vi vidste ikke, om samarbejdet med rådgiveren gjorde en forskel.",
+     "solution": "Tre enkle indikatorer, som begge parter ser på hvert halve år – fx hvor mange aftalte opfølgninger der blev holdt.",
+     "where": "Detailkæde, region Midt", "what_it_took": "En times møde hvert halve år og et fælles regneark.",
+     "contact_role": "Butikschef", "sector": "handel_service", "topic": "Fælles mål og indikatorer"},
 )
 
 
@@ -291,12 +299,16 @@ def fill_demo_solutions(engine: Engine, room: Room, people: list[Participant], *
     for step in rooms.steps(room):
         if rooms.input_type(step) != KIND:
             continue
-        topics = topic_options(step)
-        for demo in rng.sample(DEMO_SOLUTIONS, k=min(per_step, len(DEMO_SOLUTIONS))):
+        names = [rooms.text(t, "da") for t in topic_options(step)]
+        # Solutions on the step's own topics first, so a demo catalogue reads sensibly.
+        fitting = [d for d in DEMO_SOLUTIONS if not names or d["topic"] in names]
+        others = [d for d in DEMO_SOLUTIONS if d not in fitting]
+        rng.shuffle(fitting)
+        rng.shuffle(others)
+        for demo in (fitting + others)[:per_step]:
             fields = dict(demo)
-            if topics:
-                names = [rooms.text(t, "da") for t in topics]
-                fields["topic"] = fields["topic"] if fields["topic"] in names else rng.choice(names)
+            if names and fields["topic"] not in names:
+                fields["topic"] = names[-1] if "Andet" in names else rng.choice(names)
             try:
                 submit_solution(engine, room, rng.choice(people) if people else None, step["id"], fields,
                                 input_id=str(uuid.uuid4()))
