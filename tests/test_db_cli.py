@@ -1,7 +1,10 @@
 """`bifrost-lab db migrate` and `db copy`: a laptop's rooms move to a server, repeatably and verified."""
 from __future__ import annotations
 
+import re
+import shlex
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -146,3 +149,55 @@ def test_a_room_moved_to_postgresql_exports_its_summary(laptop, pg_url):
     html = export_room_html(room_ids[0], db_url=pg_url)
     for card in store.list_inputs(source, room_ids[0])[:3]:
         assert card.payload["text"] in html
+
+
+@pytest.mark.postgres
+def test_copy_works_back_from_postgresql_to_a_laptop_file(laptop, pg_url, tmp_path):
+    source_url, source, room_ids = laptop
+    assert cli.main(["db", "copy", "--from", source_url, "--to", pg_url]) == 0
+    back = f"sqlite:///{tmp_path / 'back.sqlite'}"
+    assert cli.main(["db", "copy", "--from", pg_url, "--to", back]) == 0
+    for table in copied_tables():
+        if table.name == "rooms" or "room_id" in table.c:
+            assert _rows(store.connect(back), table, room_ids[0]) == _rows(source, table, room_ids[0]), table.name
+
+
+# docs/deploy.md is followed by tests/e2e/test_scaleout.py; these keep the page and the code in step.
+
+DEPLOY_DOC = Path(__file__).resolve().parent.parent / "docs" / "deploy.md"
+
+
+def _doc_commands() -> list[list[str]]:
+    text = DEPLOY_DOC.read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        for line in block.splitlines():
+            words = shlex.split(line.split("|")[0], comments=True)
+            for index, word in enumerate(words):
+                if (word == "bifrost-lab" and index == 0) or word.endswith("bin/bifrost-lab"):
+                    commands.append(words[index + 1:])
+                    break
+    return commands
+
+
+def test_every_bifrost_lab_command_in_the_deploy_guide_parses():
+    commands = _doc_commands()
+    assert {c[0] for c in commands} >= {"serve", "db"} and len(commands) >= 4
+    for words in commands:
+        cli.build_parser().parse_args(words)  # exits (fails the test) on an unknown option
+
+
+def test_the_deploy_guide_shows_the_config_the_command_prints(capsys):
+    text = DEPLOY_DOC.read_text(encoding="utf-8")
+    shown = re.search(r"```nginx\n(.*?)```", text, re.S).group(1)
+    printing = next(c for c in _doc_commands() if "--print-nginx-config" in c)
+    assert cli.main(printing) == 0
+    assert capsys.readouterr().out == shown
+
+
+def test_the_systemd_unit_runs_the_serve_command_of_the_guide():
+    unit = (DEPLOY_DOC.parent.parent / "deploy" / "bifrost-lab.service").read_text(encoding="utf-8")
+    exec_start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
+    unit_words = shlex.split(exec_start.split("bifrost-lab ", 1)[1].replace("${BIFROST_MODERATOR_TOKEN}", "T"))
+    guide = next(c for c in _doc_commands() if c[0] == "serve" and "--no-browser" in c)
+    assert unit_words == [w.replace("$BIFROST_MODERATOR_TOKEN", "T") for w in guide]
