@@ -34,6 +34,11 @@ function render({ model, el }) {
         if (v === null) { url.searchParams.delete(k); } else { url.searchParams.set(k, v); }
       }
       window.history.replaceState(null, "", url.toString());
+    } else if (msg.type === "open_window") {
+      const url = new URL(window.location.href);
+      url.search = "";
+      for (const [k, v] of Object.entries(msg.params)) { url.searchParams.set(k, v); }
+      window.open(url.toString(), msg.name || "_blank");
     } else if (msg.type === "scroll_top") {
       window.scrollTo({ top: 0, behavior: "smooth" });
     } else if (msg.type === "download") {
@@ -69,6 +74,10 @@ class BrowserBridge(anywidget.AnyWidget):
 
     def set_query(self, **params: str | None) -> None:
         self.send({"type": "set_query", "params": params})
+
+    def open_window(self, name: str, **params: str) -> None:
+        """Open this page with other query parameters in a named window (e.g. the projector view)."""
+        self.send({"type": "open_window", "params": params, "name": name})
 
     def scroll_top(self) -> None:
         self.send({"type": "scroll_top"})

@@ -13,7 +13,7 @@ from typing import Any, Callable
 import ipywidgets as w
 from IPython.display import display
 
-from . import config, i18n, live, room as rooms, solution_ui, store
+from . import charts, config, i18n, inputs_ui, live, room as rooms, solution_ui, store
 from .i18n import N_
 from .browser import BrowserBridge
 from .markup import esc, tag, text_block
@@ -57,6 +57,7 @@ class ParticipantApp:
         self.board = rooms.Board.empty()
         self.feed: live.RoomFeed | None = None
         self.shown_step: str | None = None
+        self.shown_targets: tuple = ()
         self.editing_id: str | None = None
         self.compose_id = str(uuid.uuid4())
 
@@ -218,7 +219,8 @@ class ParticipantApp:
         step = rooms.current_step(self.room)
         state_changed = previous is None or previous.step_states != self.room.step_states \
             or previous.status != self.room.status
-        if step["id"] != self.shown_step or state_changed:
+        targets_changed = self._targets(step) != self.shown_targets
+        if step["id"] != self.shown_step or state_changed or targets_changed:
             if step["id"] != self.shown_step and self.shown_step is not None:
                 self.announce.value = tag("div", esc(self._("New step: {title}").format(
                     title=rooms.text(step.get("title"), self.language))), role="status", aria_live="polite")
@@ -244,34 +246,103 @@ class ParticipantApp:
             if self.feed:
                 self.feed.stop()
             return
-        kind = rooms.input_type(step)
-        if kind == "cards":
-            if new_step:
-                self._reset_compose()
-            children = [w.HTML(intro)]
-            if rooms.step_state(self.room, step["id"]).get("locked"):
-                children.append(w.HTML(tag("div", esc(_(rooms.MSG_LOCKED)), cls="bf-calm")))
-            else:
-                columns = rooms.input_spec(step).get("columns") or []
-                if columns:
-                    self.column_input.options = [(rooms.text(c, self.language), i) for i, c in enumerate(columns)]
-                    children += [w.HTML(tag("label", esc(_("Column")), cls="bf-label")), self.column_input]
-                limit = int(rooms.input_spec(step).get("max_chars") or rooms.CARD_MAX_CHARS)
-                children += [self.card_input,
-                             w.HTML(tag("div", esc(_("At most {limit} characters").format(limit=limit)),
-                                        cls="bf-hint")),
-                             w.HBox([self.submit_button, self.cancel_button]).add_class("bf-actions"),
-                             self.message]
-            children.append(self.my_cards)
-            self.body.children = children
-            self._render_my_cards(step)
-        elif kind == "solution":  # good-solution cards (issue 10)
-            locked = bool(rooms.step_state(self.room, step["id"]).get("locked"))
-            self.body.children = [w.HTML(intro), solution_ui.section(self, step, locked)]
-        else:
+        sections = rooms.step_inputs(step)
+        self.shown_targets = self._targets(step)
+        if not sections:
             calm = _("Pause") if step.get("type") == "break" else _("Listen and discuss")
             self.body.children = [w.HTML(intro + tag("div", tag("div", esc(calm), cls="bf-calm-title"),
                                                      cls="bf-calm"))]
+            return
+        if new_step:
+            self._reset_compose()
+        locked = bool(rooms.step_state(self.room, step["id"]).get("locked"))
+        children: list[w.Widget] = [w.HTML(intro)]
+        if locked:
+            children.append(w.HTML(tag("div", esc(_(rooms.MSG_LOCKED)), cls="bf-calm")))
+        for slot, spec in sections:
+            if spec.get("type") == "cards":
+                if not locked:
+                    columns = spec.get("columns") or []
+                    if columns:
+                        options = [(rooms.text(c, self.language), i) for i, c in enumerate(columns)]
+                        if list(self.column_input.options) != options:
+                            self.column_input.options = options
+                        if self.column_input.value is None:
+                            self.column_input.value = 0
+                        children += [w.HTML(tag("label", esc(_("Column")), cls="bf-label")), self.column_input]
+                    limit = int(spec.get("max_chars") or rooms.CARD_MAX_CHARS)
+                    children += [self.card_input,
+                                 w.HTML(tag("div", esc(_("At most {limit} characters").format(limit=limit)),
+                                            cls="bf-hint")),
+                                 w.HBox([self.submit_button, self.cancel_button]).add_class("bf-actions"),
+                                 self.message]
+                children.append(self.my_cards)
+            elif spec.get("type") == "solution":  # good-solution cards (issue 10)
+                children.append(solution_ui.section(self, step, locked))
+            else:
+                if len(sections) > 1:
+                    children.append(w.HTML(tag("h3", esc(self._section_title(spec)), cls="bf-h3 bf-section-title")))
+                children.append(self._answer_section(step, slot, spec, locked))
+        if self.message not in children:
+            children.append(self.message)
+        self.body.children = children
+        self._render_my_cards(step)
+
+    def _section_title(self, spec: dict) -> str:
+        _ = self._
+        return {"rating": _("Your rating"), "dot_vote": _("Your dots"), "ranking": _("Your order"),
+                "matrix_2x2": _("Effect and effort"), "choice": _("Your answer")}.get(spec.get("type", ""), "")
+
+    def _targets(self, step: dict) -> tuple:
+        """The options each input of the step offers now (cards and clusters can change during a step)."""
+        assert self.room is not None
+        return tuple(tuple(charts.board_targets(self.room, self.board, spec)) for _slot, spec in rooms.step_inputs(step)
+                     if spec.get("targets"))
+
+    def _answer_section(self, step: dict, slot: str, spec: dict, locked: bool) -> w.Widget:
+        assert self.room is not None and self.me is not None
+        kind = rooms.KIND_OF_TYPE[spec["type"]]
+        mine = rooms.my_answer(self.board, step["id"], self.me.id, kind, rooms._row_slot(step, kind, slot))
+        current = mine.payload if mine else None
+        save = functools.partial(self._save_answer, step["id"], slot, spec["type"])
+        targets = charts.board_targets(self.room, self.board, spec)
+        labels = charts.target_labels(self.room, self.board, spec, self.language, targets)
+        options = {"locked": locked}
+        kind_type = spec["type"]
+        if kind_type == "dot_vote":
+            return inputs_ui.VoteSection(spec, targets, labels, current, self._, save, **options).box
+        if kind_type == "rating":
+            return inputs_ui.RatingSection(spec, self.language, current, self._, save, **options).box
+        if kind_type == "ranking":
+            return inputs_ui.RankingSection(targets, labels, current, self._, save, **options).box
+        if kind_type == "matrix_2x2":
+            return inputs_ui.MatrixSection(targets, labels, current, self._, save, **options).box
+        return inputs_ui.ChoiceSection(spec, self.language, current, self._, save, **options).box
+
+    def _save_answer(self, step_id: str, slot: str, input_type: str, value: Any) -> bool:
+        """Save one answer through the room rules; a rejection is shown, never raised into the widget."""
+        assert self.room is not None
+        try:
+            if input_type == "dot_vote":
+                rooms.save_vote(self.engine, self.room, self.me, step_id, value)
+            elif input_type == "rating":
+                rooms.save_rating(self.engine, self.room, self.me, step_id, value, slot=slot)
+            elif input_type == "ranking":
+                rooms.save_ranking(self.engine, self.room, self.me, step_id, value)
+            elif input_type == "matrix_2x2":
+                rooms.save_placement(self.engine, self.room, self.me, step_id, value)
+            else:
+                rooms.save_choice(self.engine, self.room, self.me, step_id, value)
+        except rooms.Rejected as rejected:
+            self.show_message(rejected.message(self._), error=True)
+            return False
+        except Exception:  # noqa: BLE001
+            log.exception("saving a %s failed", input_type)
+            self.show_message(self._(MSG_SOMETHING_WRONG), error=True)
+            return False
+        self.message.value = ""
+        self._refresh_now()
+        return True
 
     def _reset_compose(self) -> None:
         self.editing_id = None
@@ -283,11 +354,12 @@ class ParticipantApp:
 
     def _render_my_cards(self, step: dict) -> None:
         _ = self._
-        if self.me is None or rooms.input_type(step) != "cards":
+        spec = rooms.card_spec(step)
+        if self.me is None or spec is None:
             self.my_cards.children = []
             return
         mine = [c for c in self.board.cards(step["id"], include_hidden=True) if c.participant_id == self.me.id]
-        columns = rooms.input_spec(step).get("columns") or []
+        columns = spec.get("columns") or []
         locked = bool(rooms.step_state(self.room, step["id"]).get("locked")) if self.room else True
         rows: list[w.Widget] = [w.HTML(tag("h3", esc(_("Your cards ({n})").format(n=len(mine))),
                                            cls="bf-h3"))] if mine else []
@@ -313,7 +385,7 @@ class ParticipantApp:
     def _on_submit(self, _widget: Any) -> None:
         assert self.room is not None
         step = rooms.current_step(self.room)
-        column = self.column_input.value if rooms.input_spec(step).get("columns") else None
+        column = self.column_input.value if (rooms.card_spec(step) or {}).get("columns") else None
         self.submit_button.disabled = True
         try:
             if self.editing_id:

@@ -7,54 +7,7 @@ import uuid
 import pytest
 
 from bifrost_lab import room as rooms, store
-
-
-def _text(da: str) -> dict:
-    return {"da": da, "en": da}
-
-
-ITEMS5 = [_text(f"Punkt {i}") for i in range(5)]
-
-
-def all_types_content(library) -> dict:
-    """A meeting snapshot with one step per input type (the e2e tests use the same shape)."""
-    content = rooms.build_content(library, "bifrost", "bif-m1")
-    step = {"type": "group_work", "grouping": "plenary", "duration_min": 5, "provenance": "D",
-            "evidence_cards": [], "secondary_input": None, "facilitator_prompt": _text("Hjælp dem i gang")}
-    content["meeting"]["steps"] = [
-        {**step, "id": "s-cards", "title": _text("Kort"), "question": _text("Skriv"),
-         "input": {"type": "cards", "columns": [_text("A"), _text("B")], "max_chars": 140, "max_per_participant": 3}},
-        {**step, "id": "s-clusters", "title": _text("Klynger"), "question": None, "input": {"type": "none"}},
-        {**step, "id": "s-vote", "title": _text("Stem"), "question": _text("Sæt prikker"),
-         "input": {"type": "dot_vote", "dots": 3, "max_per_target": 2,
-                   "targets": {"from_step": "s-cards", "source": "cards"}}},
-        {**step, "id": "s-cvote", "title": _text("Stem på klynger"), "question": _text("Prikker"),
-         "input": {"type": "dot_vote", "dots": 2, "max_per_target": 1,
-                   "targets": {"from_step": "s-clusters", "source": "clusters"}}},
-        {**step, "id": "s-rate", "title": _text("Vurder"), "question": _text("1-5"),
-         "input": {"type": "rating", "items": ITEMS5[:2], "anchors": {"low": _text("Lav"), "high": _text("Høj")}},
-         "secondary_input": {"type": "rating", "items": ITEMS5[:2],
-                             "anchors": {"low": _text("Usikker"), "high": _text("Sikker")}}},
-        {**step, "id": "s-rank", "title": _text("Rangér"), "question": _text("Orden"),
-         "input": {"type": "ranking", "items": ITEMS5, "top": 3}},
-        {**step, "id": "s-matrix", "title": _text("Placér"), "question": _text("2x2"),
-         "input": {"type": "matrix_2x2", "items": ITEMS5[:3]}},
-        {**step, "id": "s-choice", "title": _text("Vælg"), "question": _text("En"),
-         "input": {"type": "choice", "options": ITEMS5[:3], "multiple": False}},
-        {**step, "id": "s-multi", "title": _text("Vælg flere"), "question": _text("Flere"),
-         "input": {"type": "choice", "options": ITEMS5[:4], "multiple": True}},
-        {**step, "id": "s-wrap", "title": _text("Afslutning"), "question": _text("Tilsagn"),
-         "input": {"type": "cards", "max_chars": 140, "max_per_participant": 3},
-         "secondary_input": {"type": "rating", "items": ITEMS5[:1],
-                             "anchors": {"low": _text("Lav"), "high": _text("Høj")}}},
-    ]
-    return content
-
-
-def open_all_types_room(engine, library) -> store.Room:
-    content = all_types_content(library)
-    return store.create_room(engine, programme_id="bifrost", meeting_id="bif-m1", content=content,
-                             content_hash=rooms.content_hash(content))
+from bifrost_lab.demo import open_showcase_room as open_all_types_room
 
 
 @pytest.fixture
