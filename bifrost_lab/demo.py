@@ -52,22 +52,91 @@ def fill_room(engine: Engine, room: store.Room, *, participants: int = 12, input
         person, _token = rooms.join_room(engine, room, role=role_ids[index % len(role_ids)], display_name=name,
                                          name_consent=bool(name) and rng.random() < 0.5)
         people.append(person)
-    card_steps = [s for s in rooms.steps(room) if rooms.input_type(s) == "cards"]
+    card_steps = [s for s in rooms.steps(room) if rooms.card_spec(s) is not None]
     target = inputs if inputs is not None else participants * 2
     added = 0
     attempts = 0
     while card_steps and people and added < target and attempts < target * 5:
         attempts += 1
         step = rng.choice(card_steps)
-        columns = rooms.input_spec(step).get("columns") or []
+        columns = (rooms.card_spec(step) or {}).get("columns") or []
         try:
             rooms.submit_card(engine, room, rng.choice(people), step["id"], rng.choice(SAMPLE_CARDS_DA),
                               column=rng.randrange(len(columns)) if columns else None, input_id=str(uuid.uuid4()))
             added += 1
         except rooms.Rejected:
             continue
-    added += solutions.fill_demo_solutions(engine, room, people, rng=rng)  # good-solution cards, if the meeting asks
-    return {"participants": len(people), "inputs": added}
+    _make_clusters(engine, room, rng)
+    answers = _answer_everything(engine, room, people, rng)
+    return {"participants": len(people), "inputs": added, "answers": answers}
+
+
+CLUSTER_NAMES_DA = ("Ledelsens rolle", "Kontakt under fravær", "Kolleger og arbejdsfællesskab", "Rådgivning og netværk",
+                    "Tilpasning af opgaver")
+
+
+def _make_clusters(engine: Engine, room: store.Room, rng: random.Random) -> None:
+    """Clusters for every step that later votes or ranks clusters, made of the earlier cards."""
+    all_steps = rooms.steps(room)
+    wanted = {spec["targets"]["from_step"] for s in all_steps for _slot, spec in rooms.step_inputs(s)
+              if (spec.get("targets") or {}).get("source") == "clusters"}
+    for step_id in wanted:
+        if store.list_clusters(engine, room.id, step_id):
+            continue
+        index = next(i for i, s in enumerate(all_steps) if s["id"] == step_id)
+        earlier = {s["id"] for s in all_steps[: index + 1] if rooms.card_spec(s) is not None}
+        cards = [i for i in store.list_inputs(engine, room.id) if i.kind == "card" and i.step_id in earlier]
+        rng.shuffle(cards)
+        count = min(len(CLUSTER_NAMES_DA), max(3, len(cards) // 3))
+        for n, name in enumerate(CLUSTER_NAMES_DA[:count]):
+            members = [c.id for c in cards[n::count]]
+            rooms.create_cluster(engine, room, step_id, name, input_ids=members)
+
+
+def _answer_everything(engine: Engine, room: store.Room, people: list[store.Participant],
+                       rng: random.Random) -> int:
+    """Every participant answers every vote, rating, ranking, placement and choice of the meeting."""
+    saved = 0
+    for step in rooms.steps(room):
+        for slot, spec in rooms.step_inputs(step):
+            kind = spec.get("type")
+            if kind == "cards":
+                continue
+            targets = rooms.valid_targets(engine, room, spec)
+            for person in people:
+                try:
+                    if kind == "dot_vote" and targets:
+                        dots: dict[str, int] = {}
+                        for _dot in range(int(spec.get("dots") or 3)):
+                            choice = rng.choice(targets)
+                            if dots.get(choice, 0) < int(spec.get("max_per_target") or 1):
+                                dots[choice] = dots.get(choice, 0) + 1
+                        rooms.save_vote(engine, room, person, step["id"], dots)
+                    elif kind == "rating":
+                        lean = rng.choice((2, 3, 4))
+                        ratings = {str(i): max(1, min(5, lean + rng.choice((-1, 0, 0, 1, 1))))
+                                   for i in range(len(spec.get("items") or []))}
+                        rooms.save_rating(engine, room, person, step["id"], ratings, slot=slot)
+                    elif kind == "ranking" and targets:
+                        order = sorted(targets, key=lambda t: rng.random() + targets.index(t) * 0.15)
+                        rooms.save_ranking(engine, room, person, step["id"], order)
+                    elif kind == "matrix_2x2" and targets:
+                        placements = {}
+                        for number, item in enumerate(targets[:8]):
+                            base_x, base_y = (number * 0.37) % 1, (number * 0.61 + 0.2) % 1
+                            placements[item] = {"x": round(min(1, max(0, base_x + rng.uniform(-.2, .2))) * 4) / 4,
+                                                "y": round(min(1, max(0, base_y + rng.uniform(-.2, .2))) * 4) / 4}
+                        rooms.save_placement(engine, room, person, step["id"], placements)
+                    elif kind == "choice":
+                        options = list(range(len(spec.get("options") or [])))
+                        picked = rng.sample(options, rng.randint(1, 2)) if spec.get("multiple") else [rng.choice(options)]
+                        rooms.save_choice(engine, room, person, step["id"], picked)
+                    else:
+                        continue
+                    saved += 1
+                except rooms.Rejected:
+                    continue
+    return saved
 
 
 def _text(da: str) -> dict[str, str]:
