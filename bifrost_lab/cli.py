@@ -153,7 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--programme", default="bifrost")
     p.add_argument("--meeting", default=None, help="meeting id (default: the programme's first)")
     p.add_argument("--participants", type=int, default=12)
-    p.add_argument("--inputs", type=int, default=None, help="number of inputs (default: 2 per participant)")
+    p.add_argument("--inputs", type=int, default=None, help="number of cards (default: 2 per participant); everyone also answers every "
+                   "vote, rating, ranking, placement and choice")
     p.add_argument("--seed", type=int, default=None)
     p.set_defaults(func=cmd_demo)
 
