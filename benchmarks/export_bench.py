@@ -143,16 +143,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--inputs", type=int, default=2000)
     parser.add_argument("--rooms", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--db", default=None, help="SQLite file to keep the rooms in (reused when it has them)")
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        url = f"sqlite:///{Path(args.db).resolve() if args.db else Path(tmp) / 'bench.sqlite'}"
         os.environ["BIFROST_DB_URL"] = url
         engine = store.connect(url)
         library = load_library()
         meetings = [m.id for m in library.programme("bifrost").meetings][: args.rooms]
         start = time.perf_counter()
-        made = [make_room(engine, library, mid, args.participants, args.inputs, seed=n) for n, mid in enumerate(meetings)]
+        kept = {s.room.meeting_id: s.room for s in store.list_rooms(engine) if s.room.programme_id == "bifrost"}
+        made = [kept.get(mid) or make_room(engine, library, mid, args.participants, args.inputs, seed=n)
+                for n, mid in enumerate(meetings)]
         setup = time.perf_counter() - start
         for room in made:
             kinds = Counter(i.kind for i in store.list_inputs(engine, room.id))

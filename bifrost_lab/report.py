@@ -564,9 +564,12 @@ def section_results(data: SummaryData) -> str:
 
 
 def _split_table(data: SummaryData, rows: list[store.Input], head: str,
-                 measure: Callable[[list[store.Input]], dict[str, float]], labels: list[tuple[str, str]],
+                 measure: Callable[[list[store.Input]], dict[str, Any]], labels: list[tuple[str, str]],
                  decimals: int) -> str:
-    """A target × role-group table, or a note why the result is not split (k ≥ 3 rule)."""
+    """A target × role-group table, or a note why the result is not split (k ≥ 3 rule).
+
+    `measure` gives a number per target (shown with `decimals`) or a ready text (decimals < 0: "–" if missing).
+    """
     _ = i18n.gettext_for(data.language)
     groups = results.role_groups(rows, data.roles_by_participant)
     if groups is None:
@@ -575,7 +578,10 @@ def _split_table(data: SummaryData, rows: list[store.Input], head: str,
     order = sorted(groups, key=lambda r: (r == results.REST_GROUP, -len(groups[r]), r))
     values = {role: measure(results.of_group(rows, groups[role])) for role in order}
     head_cells = [_("Item")] + [f"{_role_name(data, role)} (n={len(groups[role])})" for role in order]
-    body = [[esc(label)] + [esc(_number(values[role].get(key, 0.0), decimals, data.language)) for role in order]
+    def cell(value: float | str) -> str:
+        return esc(value if isinstance(value, str) else _number(value, decimals, data.language))
+
+    body = [[esc(label)] + [cell(values[role].get(key, "–" if decimals < 0 else 0.0)) for role in order]
             for key, label in labels]
     return tag("h4", esc(_("By role: {measure}").format(measure=head))) + _table(head_cells, body,
                                                                                  cls="bf-table bf-split")
@@ -653,7 +659,10 @@ def _placement_block(data: SummaryData, step: dict[str, Any], spec: dict[str, An
                    [[esc(str(i + 1)), esc(l), esc(str(p.n)), esc(_number(p.x * 100, 0, data.language)),
                      esc(_number(p.y * 100, 0, data.language)), esc(_(QUADRANT_LABELS[results.quadrant(p.x, p.y)]))]
                     for i, (l, p) in enumerate(zip(labels, placed))])
-    return chart + table + _note(_("Effort and impact on a scale from 0 (low) to 100 (high)."))
+    split = _split_table(data, rows, _("Impact / effort"), lambda g: {
+        p.target: f"{p.y * 100:.0f} / {p.x * 100:.0f}" for p in results.placement_results(g)},
+        [(p.target, label) for p, label in zip(placed, labels)], -1)
+    return chart + table + _note(_("Effort and impact on a scale from 0 (low) to 100 (high).")) + split
 
 
 def _choice_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:

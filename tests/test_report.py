@@ -151,11 +151,14 @@ def test_ranking_and_placement_sections_compute_borda_and_quadrants(db):
     # 3 rank item 0 first (6 points each), 3 rank it last (0): 18; item 1: 3*5 + 3*6 = 33
     assert re.search(r"<td>1</td><td><strong>[^<]+</strong></td><td>33</td>", html)
     assert re.search(r"<td>18</td>", html)
+    # 3 advisers and 3 managers: split; item 0 has 18 points from advisers and none from managers
+    assert "Fordelt på roller: Point" in html
+    assert re.search(r"</td><td>18</td><td>0</td></tr>", html)
     m3 = data_of(db, "m3")
     html = report.section_priorities(m3)
     assert "Hurtige gevinster" in html and "Store satsninger" in html
     assert re.search(r"Fast kontaktaftale med lederen under fraværet</td><td>5</td><td>20</td><td>80</td>", html)
-    assert "Not split" not in html
+    assert "Ikke opdelt på roller" in html and "Effekt / indsats" not in html  # 3 advisers + 2 others: no split
 
 
 def test_implementation_disagreements_next_steps_and_appendix(exported):
