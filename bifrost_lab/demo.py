@@ -68,6 +68,7 @@ def fill_room(engine: Engine, room: store.Room, *, participants: int = 12, input
             continue
     _make_clusters(engine, room, rng)
     answers = _answer_everything(engine, room, people, rng)
+    added += solutions.fill_demo_solutions(engine, room, people, rng=rng)  # good-solution cards, if the meeting asks
     return {"participants": len(people), "inputs": added, "answers": answers}
 
 
