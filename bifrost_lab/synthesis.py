@@ -17,7 +17,7 @@ from . import config, i18n, room as rooms, store
 from . import report_charts as charts
 from . import report_results as results
 from .markup import esc, join_list, tag
-from .report import AREA_LABELS, SummaryData, _cluster_sizes, _note, _section, _table, load_summary_data
+from .report import AREA_LABELS, HIDDEN_OMIT, ReportOptions, SummaryData, _cluster_sizes, _note, _section, _table, load_summary_data
 
 MATCH_THRESHOLD = 0.5
 STEM_CHARS = 6
@@ -77,7 +77,9 @@ def load_synthesis_data(programme_id: str, db_url: str | None = None, language: 
     position = {mid: i for i, mid in enumerate(order)}
     summaries.sort(key=lambda s: (position.get(s.room.meeting_id, len(order)), s.room.created_at))
     language = i18n.normalise_language(language)
-    data = tuple(load_summary_data(s.room.id, db_url, language) for s in summaries)
+    # Cards the moderator hid stay out of a document that spans the whole programme.
+    omit_hidden = ReportOptions(hidden_cards=HIDDEN_OMIT)
+    data = tuple(load_summary_data(s.room.id, db_url, language, omit_hidden) for s in summaries)
     title = rooms.text(data[0].room.content["programme"]["title"], language)
     return SynthesisData(programme_id, title, language, data, order)
 

@@ -8,7 +8,7 @@ from bleach._vendor import html5lib
 
 from bifrost_lab import cli, store, synthesis
 from bifrost_lab.export import export_synthesis_html
-from report_rooms import ACTION, BARRIER, COMMITMENT, HOSTILE, build_m1, build_m2, build_m3
+from report_rooms import ACTION, BARRIER, COMMITMENT, HIDDEN_CARD, HOSTILE, build_m1, build_m2, build_m3
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,13 @@ def test_top_actions_per_area(html):
     assert ACTION in actions
     # M3 has no action clusters: its top-voted card stands in
     assert "Fast kontaktaftale med lederen under fraværet" in actions
+
+
+def test_cards_hidden_by_the_moderator_stay_out_of_the_synthesis(db):
+    url, _known = db
+    syn = synthesis.load_synthesis_data("bifrost", url)
+    texts = {m.text for m in synthesis.mentions_of(syn)}
+    assert HIDDEN_CARD not in texts and BARRIER in texts
 
 
 def test_similarity_rule():
