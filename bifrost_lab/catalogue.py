@@ -198,9 +198,9 @@ def render_catalogue_html(entries: list[CatalogueEntry], *, language: str = "da"
 
     filters = tag("div", tag("label", esc(_(MSG_SEARCH)), **{"for": "bf-q"})
                   + '<input type="search" id="bf-q" autocomplete="off">') \
-        + select("bf-sector", _(solutions.FIELD_LABELS["sector"]),
+        + select("bf-sector", _(solutions.SECTOR_LABEL),
                  ((code, solutions.sector_label(code, language)) for code in sectors)) \
-        + select("bf-topic", _(solutions.FIELD_LABELS["topic"]), sorted(topics.items(), key=lambda kv: fold(kv[1]))) \
+        + select("bf-topic", _(solutions.TOPIC_LABEL), sorted(topics.items(), key=lambda kv: fold(kv[1]))) \
         + select("bf-programme", _(MSG_PROGRAMME), sorted(programmes.items(), key=lambda kv: fold(kv[1]))) \
         + tag("div", tag("button", esc(_(MSG_CLEAR)), id="bf-clear", type="button"))
     body = tag("div", join_list(_entry_html(e, language, _) for e in entries), cls="grid")

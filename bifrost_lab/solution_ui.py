@@ -85,8 +85,8 @@ class SolutionForm:
                 if field in solutions.REQUIRED_FIELDS:
                     label += f" ({_(MSG_REQUIRED)})"
                 children += [w.HTML(tag("label", esc(label), cls="bf-label")), self.inputs[field]]
-            children += [w.HTML(tag("label", esc(_(solutions.FIELD_LABELS["sector"])), cls="bf-label")), self.sector,
-                         w.HTML(tag("label", esc(_(solutions.FIELD_LABELS["topic"])), cls="bf-label")), self.topic,
+            children += [w.HTML(tag("label", esc(_(solutions.SECTOR_LABEL)), cls="bf-label")), self.sector,
+                         w.HTML(tag("label", esc(_(solutions.TOPIC_LABEL)), cls="bf-label")), self.topic,
                          w.HBox([self.send]).add_class("bf-actions"), self.message]
         children.append(self.mine)
         self.box.children = children

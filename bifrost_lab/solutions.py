@@ -37,6 +37,8 @@ FIELD_LABELS = {
     "sector": N_("Sector"),
     "topic": N_("Topic"),
 }
+SECTOR_LABEL = FIELD_LABELS["sector"]
+TOPIC_LABEL = FIELD_LABELS["topic"]
 FIELD_HINTS = {
     "problem": N_("What was the problem, and for whom?"),
     "solution": N_("What did you do? Describe it so another workplace could try it."),
@@ -73,9 +75,8 @@ class FieldRejected(rooms.Rejected):
     """A rejected field: the field's label is translated along with the message."""
 
     def message(self, gettext: Callable[[str], str]) -> str:
-        params = dict(self.params)
-        params["field"] = gettext(params["field"])
-        return gettext(self.msgid).format(**params)
+        label = self.params["field"]  # a msgid of FIELD_LABELS (a variable here, so Babel does not extract it)
+        return gettext(self.msgid).format(**{**self.params, "field": gettext(label)})
 
 
 def sector_label(code: str | None, language: str) -> str:
