@@ -321,8 +321,15 @@ def proposed_points(data: SummaryData) -> list[str]:
                 points.append(_("{step}: the ranking put {items} on top.").format(step=title, items="; ".join(
                     f"«{target_label(data, step, spec, s.target)}»" for s in top)))
         elif kind == "rating":
-            for r in results.rating_results(rows):
+            rated = results.rating_results(rows)
+            if len(rated) == 1:
+                r = rated[0]
                 points.append(_("{step}: «{item}» was rated {mean} on average (1–5, {n} answers).").format(
+                    step=title, item=target_label(data, step, spec, f"item:{r.item}"),
+                    mean=_number(r.mean, 1, data.language), n=r.n))
+            elif rated:
+                r = max(rated, key=lambda x: (x.mean, x.n))
+                points.append(_("{step}: «{item}» was rated highest, {mean} on average (1–5, {n} answers).").format(
                     step=title, item=target_label(data, step, spec, f"item:{r.item}"),
                     mean=_number(r.mean, 1, data.language), n=r.n))
         elif kind == "placement":
@@ -718,7 +725,7 @@ def _implementation_items(data: SummaryData) -> list[tuple[str, str, int]]:
     items = [(str(c.label), c.category, sizes.get(c.id, 0)) for c in data.clusters
              if c.category in ("barrier", "action")]
     if items:
-        return items
+        return sorted(items, key=lambda item: -item[2])
     steps = _step_by_id(data)
     counted: Counter[str] = Counter()
     for card in data.of_kind("card"):

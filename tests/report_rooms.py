@@ -104,7 +104,7 @@ def build_m1(engine, library) -> KnownRoom:
 
 
 def build_m2(engine, library) -> KnownRoom:
-    """bif-m2: a ranking of 7 items by 6 people (3 advisers, 3 managers)."""
+    """bif-m2: a ranking of 7 items by 6 people (3 advisers, 3 managers); advisers rate three items 2, 5, 3."""
     room = rooms.open_room(engine, library, "bifrost", "bif-m2")
     known = KnownRoom(room)
     known.people["adv"] = _join(engine, room, "OHS_ADVISER", 3)
@@ -114,6 +114,8 @@ def build_m2(engine, library) -> KnownRoom:
         rooms.save_ranking(engine, room, person, "bif-m2-s7", order)            # item 0 first
     for person in known.people["sme"]:
         rooms.save_ranking(engine, room, person, "bif-m2-s7", order[1:] + order[:1])  # item 1 first, item 0 last
+    for person in known.people["adv"]:
+        rooms.save_rating(engine, room, person, "bif-m2-s3", {"0": 2, "1": 5, "2": 3})
     _card(engine, room, known.people["sme"][0], "bif-m2-s5", "Lederne opdager problemerne for sent")
     _run_all_steps(engine, room)
     known.room = store.get_room(engine, room.id)

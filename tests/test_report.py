@@ -97,6 +97,13 @@ def test_resume_proposes_the_top_voted_and_rated_items(exported):
     assert "udvalgt automatisk" in resume
 
 
+def test_resume_names_the_highest_rated_of_several_items(db):
+    html = report.section_resume(data_of(db, "m2"))
+    assert ("De tre kerneområder i jeres samarbejde: «2. Udvikle relationer internt og eksternt» fik den højeste "
+            "vurdering, i gennemsnit 5,0 (1–5, 3 svar).") in html
+    assert "«1. Linke" not in html
+
+
 def test_method_shows_the_agenda_as_run_with_inputs_per_step(exported, db):
     html, doc = exported
     method = section_text(doc, "metode")
