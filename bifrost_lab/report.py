@@ -10,7 +10,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -142,17 +142,17 @@ def list_live_clusters(engine: Any, room_id: str) -> tuple[Any, ...]:
     return tuple(c for c in lister(engine, room_id) if not getattr(c, "deleted", False))
 
 
-def _library_context(room: store.Room) -> tuple[Any, Any]:
-    """The programme description and the next meeting's title, read from the programme's YAML file.
+@lru_cache(maxsize=16)
+def programme_document(programme_id: str, labs_dir: str) -> dict[str, Any] | None:
+    """The raw YAML of a programme file (texts and meeting order only), parsed once per process.
 
-    Only these two texts are needed, so the file is parsed directly instead of loading (and validating)
-    the whole library, which would double the time of an export. None when the file is not at hand.
+    Only a few texts are needed, so the file is read directly instead of loading and validating the
+    whole library, which would take longer than the rest of an export. None when the file is not at hand.
     """
     import yaml
 
-    labs = Path(config.setting("labs_dir") or config.repo_dir() / "labs")
-    wanted = re.compile(rf"^id:\s*['\"]?{re.escape(room.programme_id)}['\"]?\s*$", re.MULTILINE)
-    for path in sorted(labs.glob("*.yaml")):
+    wanted = re.compile(rf"^id:\s*['\"]?{re.escape(programme_id)}['\"]?\s*$", re.MULTILINE)
+    for path in sorted(Path(labs_dir).glob("*.yaml")):
         try:
             source = path.read_text(encoding="utf-8")
             if not wanted.search(source):
@@ -160,13 +160,24 @@ def _library_context(room: store.Room) -> tuple[Any, Any]:
             doc = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except (OSError, yaml.YAMLError):
             continue
-        if not isinstance(doc, dict) or doc.get("id") != room.programme_id:
-            continue
-        ids = [m.get("id") for m in doc.get("meetings") or [] if isinstance(m, dict)]
-        after = ids.index(room.meeting_id) + 1 if room.meeting_id in ids else len(ids)
-        next_title = doc["meetings"][after].get("title") if after < len(ids) else None
-        return doc.get("description"), next_title
-    return None, None
+        if isinstance(doc, dict) and doc.get("id") == programme_id:
+            return doc
+    return None
+
+
+def programme_of(programme_id: str) -> dict[str, Any] | None:
+    return programme_document(programme_id, str(config.setting("labs_dir") or config.repo_dir() / "labs"))
+
+
+def _library_context(room: store.Room) -> tuple[Any, Any]:
+    """The programme description and the next meeting's title, from the programme's file."""
+    doc = programme_of(room.programme_id)
+    if doc is None:
+        return None, None
+    ids = [m.get("id") for m in doc.get("meetings") or [] if isinstance(m, dict)]
+    after = ids.index(room.meeting_id) + 1 if room.meeting_id in ids else len(ids)
+    next_title = doc["meetings"][after].get("title") if after < len(ids) else None
+    return doc.get("description"), next_title
 
 
 def load_summary_data(room_id: str, db_url: str | None = None, language: str | None = None,

@@ -17,7 +17,8 @@ from . import config, i18n, room as rooms, store
 from . import report_charts as charts
 from . import report_results as results
 from .markup import esc, join_list, tag
-from .report import AREA_LABELS, HIDDEN_OMIT, ReportOptions, SummaryData, _cluster_sizes, _note, _section, _table, load_summary_data
+from .report import (AREA_LABELS, HIDDEN_OMIT, ReportOptions, SummaryData, _cluster_sizes, _note, _section, _table,
+                     load_summary_data, programme_of)
 
 MATCH_THRESHOLD = 0.5
 STEM_CHARS = 6
@@ -66,14 +67,8 @@ def load_synthesis_data(programme_id: str, db_url: str | None = None, language: 
     summaries = [s for s in store.list_rooms(engine) if s.room.programme_id == programme_id]
     if not summaries:
         raise NoRoomsForProgramme(programme_id)
-    order: tuple[str, ...] = ()
-    try:
-        from .programme import load_library
-
-        programme = load_library().programmes.get(programme_id)
-        order = tuple(m.id for m in programme.meetings) if programme else ()
-    except Exception:  # noqa: BLE001 - the room snapshots are enough without the programme files
-        pass
+    doc = programme_of(programme_id) or {}
+    order = tuple(m.get("id") for m in doc.get("meetings") or [] if isinstance(m, dict))
     position = {mid: i for i, mid in enumerate(order)}
     summaries.sort(key=lambda s: (position.get(s.room.meeting_id, len(order)), s.room.created_at))
     language = i18n.normalise_language(language)
@@ -247,7 +242,7 @@ def commitments(data: SummaryData) -> list[str]:
 def section_commitments(syn: SynthesisData) -> str:
     _ = i18n.gettext_for(syn.language)
     parts = []
-    later_mentions = [room_mentions(d, i) for i, d in enumerate(syn.rooms)]
+    stems_by_room = [{stems(m.text) for m in room_mentions(d, i)} for i, d in enumerate(syn.rooms)]
     for index, data in enumerate(syn.rooms):
         promised = commitments(data)
         if not promised:
@@ -256,7 +251,7 @@ def section_commitments(syn: SynthesisData) -> str:
         for text in promised:
             key = stems(text)
             followed = [j for j in range(index + 1, len(syn.rooms))
-                        if any(similarity(key, stems(m.text)) >= MATCH_THRESHOLD for m in later_mentions[j])]
+                        if any(similarity(key, other) >= MATCH_THRESHOLD for other in stems_by_room[j])]
             outcome = (_("taken up again in {meetings}").format(meetings=", ".join(_meeting_name(syn, j) for j in followed))
                        if followed else _("not seen again in later meetings"))
             rows.append([esc(text), esc(outcome)])
