@@ -130,7 +130,7 @@ def farm(tmp_path_factory, pg_database):
 
 def _log_lines(log: Path) -> list[dict[str, str]]:
     pattern = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) (?P<bytes>\d+) '
-                         r'route=(?P<route>\S+) upstream=(?P<upstream>\S+)')
+                         r'route=(?P<route>\S+) upstream=(?P<upstream>.+)$')
     return [m.groupdict() for m in map(pattern.search, log.read_text().splitlines()) if m]
 
 
@@ -316,3 +316,26 @@ def test_the_tls_variant_of_the_documented_config_is_valid_nginx(tmp_path):
     check = subprocess.run([NGINX, "-t", "-p", str(root), "-c", str(root / "nginx.conf")],
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
+
+
+def test_the_checks_of_the_guide_and_a_participant_server_that_dies(farm):
+    servers = farm["servers"]
+    with urllib.request.urlopen(farm["public_url"], timeout=60) as response:  # step 7 (Voila refuses HEAD)
+        assert response.status == 200 and any("bifrost_route=" in c for c in response.headers.get_all("Set-Cookie"))
+
+    routes = _routes_to_each_server(farm)
+    victim_port = farm["ports"][1]
+    route = next(route for upstream, route in routes.items() if upstream.endswith(f":{victim_port}"))
+    victim = next(p for p in psutil.Process(servers.process.pid).children()
+                  if f"--port={victim_port}" in p.cmdline())
+    victim.kill()  # a participant server crashes
+    victim.wait(10)
+    request = urllib.request.Request(f"{farm['public_url']}voila/static/voila.js",
+                                     headers={"Cookie": f"bifrost_route={route}"})
+    with urllib.request.urlopen(request, timeout=30) as response:  # its browsers are served by another one
+        assert response.status == 200
+    time.sleep(0.2)
+    last = [line for line in _log_lines(farm["log"]) if line["route"] == route][-1]
+    assert last["upstream"] == f"127.0.0.1:{victim_port}, 127.0.0.1:{farm['ports'][0]}", last  # tried, moved on
+    wait_for_port(victim_port, timeout=60)  # and `serve` has started it again
+    assert "server stopped; restarting it" in servers.log.read_text()
