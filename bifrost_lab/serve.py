@@ -266,7 +266,8 @@ def print_banner(moderator_url: str, participant_url: str, db_url: str, ready: b
         "",
         "  BIFROST Lab is running" + ("" if ready else " (a server did not answer yet; see the log above)"),
         "",
-        f"  Moderator (this laptop only):  {moderator_url}",
+        f"  Moderator{' (this laptop only):' if '//127.0.0.1:' in moderator_url else ':                 '}  "
+        f"{moderator_url}",
         f"  Participants (room network):   {participant_url}",
         f"  Database:                      {safe_url(db_url)}",
     ]

@@ -1,0 +1,55 @@
+"""`serve` options for a proxy: the nginx site it prints, the errors it explains, the banner it shows."""
+from __future__ import annotations
+
+import pytest
+
+from bifrost_lab import cli, store
+from bifrost_lab.db_cli import safe_url
+from bifrost_lab.serve import ServeOptions, build_servers, print_banner, render_nginx_config
+
+
+def test_the_site_has_one_upstream_per_participant_server_and_no_placeholders():
+    site = render_nginx_config(ServeOptions(participant_port=9000, participant_servers=3,
+                                            public_url="http://lab.example.dk:8080"))
+    assert [line.strip() for line in site.splitlines() if line.strip().startswith("server 127.0.0.1:")] == [
+        f"server 127.0.0.1:{port} max_fails=2 fail_timeout=10s;" for port in (9000, 9001, 9002)]
+    assert "listen 8080;" in site and "server_name lab.example.dk;" in site
+    assert "{{" not in site and "Secure" not in site and "ssl" not in site
+    assert "bifrost_moderator" not in site  # no moderator block unless asked for
+    directives = [line.strip() for line in site.splitlines() if not line.strip().startswith("#")]
+    assert "hash $bifrost_route consistent;" in directives and not any(d.startswith("ip_hash") for d in directives)
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--print-nginx-config"], "needs --public-url"),
+    (["--public-url", "lab.example.dk", "--print-nginx-config"], "must look like https://"),
+    (["--public-url", "https://example.dk/lab/", "--print-nginx-config"], "root of its host name"),
+    (["--public-url", "https://lab.example.dk/", "--moderator-public-url", "https://m.example.dk/",
+      "--print-nginx-config"], "needs --moderator-token"),
+    (["--public-url", "https://lab.example.dk/", "--moderator-public-url", "https://lab.example.dk/",
+      "--moderator-token", "t", "--print-nginx-config"], "its own host name"),
+])
+def test_print_nginx_config_explains_what_is_missing(argv, says, capsys):
+    assert cli.main(["serve", *argv]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
+def test_database_urls_are_shown_without_their_password():
+    assert safe_url("postgresql+psycopg://bifrost:hunter2@db:5432/bifrost") == \
+        "postgresql+psycopg://bifrost:***@db:5432/bifrost"
+
+
+def test_the_projector_shows_the_public_url_and_the_banner_lists_the_servers(tmp_path, capsys):
+    options = ServeOptions(participant_servers=2, public_url="https://lab.example.dk",
+                           moderator_public_url="https://moderator.lab.example.dk/", moderator_token="tok",
+                           db_url=f"sqlite:///{tmp_path / 'db.sqlite'}")
+    servers, moderator_url, participant_url = build_servers(options)
+    assert participant_url == "https://lab.example.dk/"
+    assert servers[0].env["BIFROST_PARTICIPANT_URL"] == "https://lab.example.dk/"
+    assert moderator_url == "https://moderator.lab.example.dk/?token=tok"
+    assert [s.port for s in servers[1:]] == [8867, 8868]
+    print_banner(moderator_url, participant_url, options.db_url, True, [8867, 8868])
+    out = capsys.readouterr().out
+    assert "8867, 8868" in out and "this laptop only" not in out
+    store.dispose_all()
