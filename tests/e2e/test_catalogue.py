@@ -58,8 +58,11 @@ def test_the_offline_catalogue_filters_in_chromium(browser, tmp_path):
     expect(len(catalogue.filter_entries(entries, query="pårørende")))
     page.fill("#bf-q", "")
     page.select_option("#bf-sector", "handel_service")
+    expect(len(catalogue.filter_entries(entries, sector="handel_service")))
+    page.fill("#bf-q", "frokoststuen")
     expect(1)
     assert HOSTILE in page.inner_text("article.sol:not([hidden]) .f-solution")
+    page.fill("#bf-q", "")
     page.select_option("#bf-sector", "velfaerd_offentlig")
     page.select_option("#bf-topic", label="Forflytning og hjælpemidler")
     expect(len(catalogue.filter_entries(entries, sector="velfaerd_offentlig", topic="Forflytning og hjælpemidler")))
@@ -159,16 +162,32 @@ def test_a_solution_from_one_room_is_projected_in_another(browser, servers):
                                 arg="Velkomstbrev med foto af teamet", timeout=10_000)
     assert "Hjemmeplejen Vest" in moderator.inner_text(".bf-board")
     screenshot(moderator, "solution-imported-projector")
-    for page in (moderator, participant):
+
+    # ... and the room votes on it: a participant of the later room gives it a dot.
+    voter_context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    voter = voter_context.new_page()
+    voter.goto(f"{servers.participant_url}?code={code_b}")
+    voter.wait_for_selector(".bf-role-input select", timeout=60_000)
+    choose(voter, ".bf-role-input select", "Leder")
+    voter.click(".bf-join-button")
+    voter.wait_for_selector(".bf-question")
+    go_to(moderator, "Hvilke vil vi afprøve?")
+    row = voter.locator(".bf-vote-row", has_text="Velkomstbrev med foto af teamet")
+    row.locator(".bf-dot-plus").click()
+    voter.wait_for_selector(".bf-saved")
+    screenshot(voter, "solution-vote-phone")
+    for page in (moderator, participant, voter):
         assert page.evaluate("window.__pwned") is None
-    for context in (mod_context, phone):
+    for context in (mod_context, phone, voter_context):
         assert context.blocked == [], f"requests to other hosts: {context.blocked}"
 
     engine = store.connect(servers.db_url)
     room_b = next(s.room for s in store.list_rooms(engine) if s.room.join_code == code_b)
     brought = [i for i in store.list_inputs(engine, room_b.id) if i.kind == "card"]
     assert len(brought) == 1 and brought[0].payload["on_behalf"] is True and brought[0].participant_id is None
+    votes = [i for i in store.list_inputs(engine, room_b.id) if i.kind == "vote"]
+    assert len(votes) == 1 and votes[0].payload["dots"] == {f"card:{brought[0].id}": 1}
     store.dispose_all()
     print(f"\n[figures] solution from phone to projector: {latency:.2f} s")
-    for context in (mod_context, phone):
+    for context in (mod_context, phone, voter_context):
         context.close()
