@@ -128,21 +128,12 @@ def make_room(engine, library, meeting_id: str, participants: int, inputs: int, 
     return store.get_room(engine, room.id) or room
 
 
-def median_seconds(run, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=250)
     parser.add_argument("--inputs", type=int, default=2000)
     parser.add_argument("--rooms", type=int, default=6)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--db", default=None, help="SQLite file to keep the rooms in (reused when it has them)")
     args = parser.parse_args(argv)
 
@@ -164,16 +155,25 @@ def main(argv: list[str] | None = None) -> int:
         print(f"setup (through the room functions): {setup:.1f} s")
 
         empty_notebook_seconds()  # warm the import caches of this process once, as a running server would be
-        baseline = median_seconds(empty_notebook_seconds, args.repeat)
+        # Interleaved so that a change in the machine's load hits the floor and the exports alike.
+        times: dict[str, list[float]] = {"empty": [], "room": [], "synthesis": []}
         html: dict[str, str] = {}
-        room_s = median_seconds(lambda: html.__setitem__("room", export_room_html(made[0].id, db_url=url)), args.repeat)
-        synthesis_s = median_seconds(
-            lambda: html.__setitem__("syn", export_synthesis_html("bifrost", db_url=url)), max(1, args.repeat - 1))
-        print(f"empty notebook, execute + convert: {baseline:.2f} s (median of {args.repeat})")
+        for _ in range(args.repeat):
+            times["empty"].append(empty_notebook_seconds())
+            start = time.perf_counter()
+            html["room"] = export_room_html(made[0].id, db_url=url)
+            times["room"].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            html["syn"] = export_synthesis_html("bifrost", db_url=url)
+            times["synthesis"].append(time.perf_counter() - start)
+        baseline, room_s, synthesis_s = (statistics.median(times[k]) for k in ("empty", "room", "synthesis"))
+        print(f"empty notebook, execute + convert: {baseline:.2f} s (median of {args.repeat}: "
+              f"{', '.join(f'{t:.2f}' for t in times['empty'])})")
         print(f"room export ({args.participants} participants, {args.inputs} inputs): {room_s:.2f} s = "
-              f"{room_s / baseline:.2f}x  [goal <= 1.5x]  ({len(html['room']) // 1024} KiB)")
+              f"{room_s / baseline:.2f}x  [goal <= 1.5x]  ({len(html['room']) // 1024} KiB; "
+              f"{', '.join(f'{t:.2f}' for t in times['room'])})")
         print(f"synthesis of {len(made)} rooms: {synthesis_s:.2f} s = {synthesis_s / baseline:.2f}x  "
-              f"({len(html['syn']) // 1024} KiB)")
+              f"({len(html['syn']) // 1024} KiB; {', '.join(f'{t:.2f}' for t in times['synthesis'])})")
         store.dispose_all()
     return 0
 

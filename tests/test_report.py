@@ -97,6 +97,18 @@ def test_resume_proposes_the_top_voted_and_rated_items(exported):
     assert "udvalgt automatisk" in resume
 
 
+def test_background_gives_programme_purpose_areas_and_questions(exported, db):
+    _html, doc = exported
+    _url, known = db
+    meeting = known["m1"].room.content["meeting"]
+    background = section_text(doc, "baggrund")
+    assert "Seks halvdags udviklingsmøder ledet af en trænet moderator" in background  # programme description
+    assert meeting["goal"]["da"] in background
+    assert "Brobyggende rådgiverkompetencer" in background and "Tilpassede implementeringsgreb" in background
+    assert meeting["steps"][2]["question"]["da"] in background  # a question of a step that collected input
+    assert meeting["steps"][1]["question"]["da"] not in background  # the evidence talk asked for nothing
+
+
 def test_resume_names_the_highest_rated_of_several_items(db):
     html = report.section_resume(data_of(db, "m2"))
     assert ("De tre kerneområder i jeres samarbejde: «2. Udvikle relationer internt og eksternt» fik den højeste "
