@@ -298,3 +298,16 @@ def test_the_moderator_can_enter_a_solution_on_behalf_of_the_room(sqlite_engine,
     form.send.click()
     saved = [i for i in store.list_inputs(sqlite_engine, med.id) if i.kind == "solution"]
     assert len(saved) == 1 and saved[0].participant_id is None and saved[0].payload["on_behalf"] is True
+
+
+def test_the_catalogue_speaks_the_chosen_language(sqlite_engine, library):
+    med = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
+    solutions.submit_solution(sqlite_engine, med, _join(sqlite_engine, med), _step(med, "solution")["id"],
+                              _fields(topic="Forflytning og hjælpemidler"), input_id=str(uuid.uuid4()))
+    entries = catalogue.collect_entries(sqlite_engine)
+    english = catalogue.render_catalogue_html(entries, language="en")
+    assert "Catalogue of good solutions" in english and "Patient transfer and aids" in english
+    assert "Welfare / public sector" in english and 'lang="en"' in english
+    assert 'value="Forflytning og hjælpemidler"' in english  # filter values stay the same in every language
+    finnish = catalogue.render_catalogue_html(entries, language="fi")
+    assert "Hyvinvointi / julkinen sektori" in finnish and 'lang="fi"' in finnish
