@@ -23,6 +23,8 @@ MSG_DELETED = N_("Your solution was deleted.")
 MSG_FAILED = N_("Something went wrong, and your input was not saved. Please try again.")
 MSG_YOURS = N_("Your solutions ({n})")
 MSG_SEND = N_("Send solution")
+MSG_SAVE_CHANGE = N_("Save change")
+MSG_UPDATED = N_("Your solution was updated.")
 MSG_CHOOSE = N_("Choose…")
 MSG_BOARD_EMPTY = N_("The solutions appear here as they arrive.")
 MSG_IMPORT_TITLE = N_("Bring in solutions from the catalogue")
@@ -45,6 +47,7 @@ class SolutionForm:
         self._ = gettext
         self.on_saved = on_saved
         self.compose_id = str(uuid.uuid4())
+        self.editing_id: str | None = None
         _ = gettext
         spec = rooms.input_spec(step)
         self.inputs: dict[str, w.Widget] = {}
@@ -71,6 +74,9 @@ class SolutionForm:
         self.send = w.Button(description=_(MSG_SEND), button_style="primary").add_class("bf-primary")
         self.send.add_class("bf-sol-send")
         self.send.on_click(self._on_send)
+        self.cancel = w.Button(description=_("Cancel")).add_class("bf-cancel").add_class("bf-sol-cancel")
+        self.cancel.on_click(lambda _b: self._clear())
+        self.cancel.layout.display = "none"
         self.message = w.HTML().add_class("bf-msg")
         self.mine = w.VBox(layout=w.Layout(width="100%")).add_class("bf-mysolutions")
         self.box = w.VBox(layout=w.Layout(width="100%")).add_class("bf-solution-form")
@@ -87,7 +93,7 @@ class SolutionForm:
                 children += [w.HTML(tag("label", esc(label), cls="bf-label")), self.inputs[field]]
             children += [w.HTML(tag("label", esc(_(solutions.SECTOR_LABEL)), cls="bf-label")), self.sector,
                          w.HTML(tag("label", esc(_(solutions.TOPIC_LABEL)), cls="bf-label")), self.topic,
-                         w.HBox([self.send]).add_class("bf-actions"), self.message]
+                         w.HBox([self.send, self.cancel]).add_class("bf-actions"), self.message]
         children.append(self.mine)
         self.box.children = children
         self.locked = locked
@@ -101,8 +107,13 @@ class SolutionForm:
     def _on_send(self, _button: Any) -> None:
         self.send.disabled = True
         try:
-            solutions.submit_solution(self.engine, self.room, self.participant, self.step["id"], self.values(),
-                                      input_id=self.compose_id)
+            if self.editing_id:
+                solutions.edit_solution(self.engine, self.room, self.participant, self.editing_id, self.values())
+                done = self._(MSG_UPDATED)
+            else:
+                solutions.submit_solution(self.engine, self.room, self.participant, self.step["id"], self.values(),
+                                          input_id=self.compose_id)
+                done = self._(MSG_SAVED)
         except rooms.Rejected as rejected:
             self.show(rejected.message(self._), error=True)
             return
@@ -112,13 +123,38 @@ class SolutionForm:
             return
         finally:
             self.send.disabled = False
-        self.compose_id = str(uuid.uuid4())
-        for widget in self.inputs.values():
-            widget.value = ""
-        self.show(self._(MSG_SAVED))
+        self._clear()
+        self.show(done)
         self.refresh_mine()
         if self.on_saved:
             self.on_saved()
+
+    def _clear(self) -> None:
+        self.compose_id = str(uuid.uuid4())
+        self.editing_id = None
+        for widget in self.inputs.values():
+            widget.value = ""
+        self.sector.value = ""
+        self.topic.value = ""
+        self.send.description = self._(MSG_SEND)
+        self.cancel.layout.display = "none"
+        self.message.value = ""
+
+    def _on_edit(self, item: store.Input, _button: Any) -> None:
+        """Load one's own solution into the form; Send then saves the change."""
+        self.editing_id = item.id
+        for field, widget in self.inputs.items():
+            widget.value = str(item.payload.get(field) or "")
+        sector = item.payload.get("sector") or ""
+        self.sector.value = sector if sector in solutions.SECTORS else ""
+        topic = item.payload.get("topic") or ""
+        if isinstance(self.topic, w.Dropdown):
+            self.topic.value = topic if topic in {value for _label, value in self.topic.options} else ""
+        else:
+            self.topic.value = topic
+        self.send.description = self._(MSG_SAVE_CHANGE)
+        self.cancel.layout.display = None
+        self.message.value = ""
 
     def _on_delete(self, input_id: str, _button: Any) -> None:
         try:
@@ -130,6 +166,8 @@ class SolutionForm:
             log.exception("deleting a solution failed")
             self.show(self._(MSG_FAILED), error=True)
             return
+        if self.editing_id == input_id:
+            self._clear()
         self.show(self._(MSG_DELETED))
         self.refresh_mine()
 
@@ -149,9 +187,11 @@ class SolutionForm:
             html = solution_html(item.payload, self.language, self._, heading="div")
             buttons: list[w.Widget] = []
             if not self.locked:
+                edit = w.Button(description=self._("Edit")).add_class("bf-edit")
+                edit.on_click(functools.partial(self._on_edit, item))
                 delete = w.Button(description=self._("Delete")).add_class("bf-delete")
                 delete.on_click(functools.partial(self._on_delete, item.id))
-                buttons = [delete]
+                buttons = [edit, delete]
             rows.append(w.VBox([w.HTML(html), w.HBox(buttons).add_class("bf-card-buttons")]).add_class("bf-mycard"))
         self.mine.children = rows
 

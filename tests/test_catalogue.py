@@ -311,3 +311,24 @@ def test_the_catalogue_speaks_the_chosen_language(sqlite_engine, library):
     assert 'value="Forflytning og hjælpemidler"' in english  # filter values stay the same in every language
     finnish = catalogue.render_catalogue_html(entries, language="fi")
     assert "Hyvinvointi / julkinen sektori" in finnish and 'lang="fi"' in finnish
+
+
+def test_a_participant_edits_their_solution_in_the_form(sqlite_engine, library):
+    from bifrost_lab import i18n, solution_ui
+
+    room = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-opfoelgning")
+    person = _join(sqlite_engine, room)
+    form = solution_ui.SolutionForm(sqlite_engine, room, person, _step(room, "solution"), "da", i18n.gettext_for("da"))
+    form.inputs["problem"].value, form.inputs["solution"].value = "Tunge løft", "Loftlift i badeværelset"
+    form.topic.value = "Forflytning og hjælpemidler"
+    form.send.click()
+    row = form.mine.children[1]
+    edit_button = next(b for b in row.children[1].children if "bf-edit" in b._dom_classes)
+    edit_button.click()
+    assert form.inputs["solution"].value == "Loftlift i badeværelset" and form.send.description == "Gem ændring"
+    assert form.topic.value == "Forflytning og hjælpemidler"
+    form.inputs["solution"].value = "Loftlift i badeværelse og soveværelse"
+    form.send.click()
+    assert "Din løsning blev opdateret." in form.message.value and form.send.description == "Send løsning"
+    saved = solutions.solutions_of(store.list_inputs(sqlite_engine, room.id), _step(room, "solution")["id"])
+    assert [s.payload["solution"] for s in saved] == ["Loftlift i badeværelse og soveværelse"]
