@@ -115,9 +115,11 @@ class SummaryData:
 
     @cached_property
     def _visible(self) -> tuple[store.Input, ...]:
-        if self.options.hidden_cards == HIDDEN_OMIT:
-            return tuple(i for i in self.inputs if not i.hidden)
-        return self.inputs
+        """Hidden cards out when the organiser chose so; answers of a FACILITATOR participant never count."""
+        facilitators = {p.id for p in self.participants if p.role == rooms.FACILITATOR_ROLE}
+        return tuple(i for i in self.inputs
+                     if not (self.options.hidden_cards == HIDDEN_OMIT and i.hidden)
+                     and not (i.kind != "card" and i.participant_id in facilitators))
 
     @cached_property
     def _by_kind_step(self) -> dict[tuple[str, str | None], list[store.Input]]:
@@ -581,12 +583,19 @@ def section_results(data: SummaryData) -> str:
 # 8 Prioriteringer
 
 
+SPLIT_MAX_ITEMS = 10
+SPLIT_MAX_COLUMNS = 3
+
+
 def _split_table(data: SummaryData, rows: list[store.Input], head: str,
                  measure: Callable[[list[store.Input]], dict[str, Any]], labels: list[tuple[str, str]],
                  decimals: int) -> str:
-    """A target × role-group table, or a note why the result is not split (k ≥ 3 rule).
+    """Results per role group, or a note why the result is not split (k ≥ 3 rule).
 
     `measure` gives a number per target (shown with `decimals`) or a ready text (decimals < 0: "–" if missing).
+    Up to SPLIT_MAX_COLUMNS groups are columns next to the items; with more groups the groups are rows and
+    the items numbered columns (a legend names them), so the table still fits an A4 page. At most
+    SPLIT_MAX_ITEMS items (the first ones, i.e. the leading results) are split.
     """
     _ = i18n.gettext_for(data.language)
     groups = results.role_groups(rows, data.roles_by_participant)
@@ -595,14 +604,24 @@ def _split_table(data: SummaryData, rows: list[store.Input], head: str,
             k=results.MIN_GROUP))
     order = sorted(groups, key=lambda r: (r == results.REST_GROUP, -len(groups[r]), r))
     values = {role: measure(results.of_group(rows, groups[role])) for role in order}
-    head_cells = [_("Item")] + [f"{_role_name(data, role)} (n={len(groups[role])})" for role in order]
-    def cell(value: float | str) -> str:
+    labels = labels[:SPLIT_MAX_ITEMS]
+
+    def cell(role: str, key: str) -> str:
+        value = values[role].get(key, "–" if decimals < 0 else 0.0)
         return esc(value if isinstance(value, str) else _number(value, decimals, data.language))
 
-    body = [[esc(label)] + [cell(values[role].get(key, "–" if decimals < 0 else 0.0)) for role in order]
-            for key, label in labels]
-    return tag("h4", esc(_("By role: {measure}").format(measure=head))) + _table(head_cells, body,
-                                                                                 cls="bf-table bf-split")
+    def group_name(role: str) -> str:
+        return f"{_role_name(data, role)} (n={len(groups[role])})"
+
+    title = tag("h4", esc(_("By role: {measure}").format(measure=head)))
+    if len(order) <= SPLIT_MAX_COLUMNS:
+        return title + _table([_("Item")] + [group_name(r) for r in order],
+                              [[esc(label)] + [cell(r, key) for r in order] for key, label in labels],
+                              cls="bf-table bf-split")
+    legend = tag("ol", join_list(tag("li", esc(label)) for _key, label in labels), cls="bf-legend")
+    return title + legend + _table([_("Role")] + [str(n) for n in range(1, len(labels) + 1)],
+                                   [[esc(group_name(r))] + [cell(r, key) for key, _label in labels] for r in order],
+                                   cls="bf-table bf-split bf-split-wide")
 
 
 def _vote_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:

@@ -87,6 +87,7 @@ def build_m1(engine, library) -> KnownRoom:
     _run_all_steps(engine, room)
     for person, value in zip(p["adv"] + p["sme"] + p["res"], (1, 1, 2, 2, 4, 5, 5, 3, 3, 3)):
         rooms.save_rating(engine, room, person, "bif-m1-s1", {"0": value})
+    rooms.save_rating(engine, room, p["fac"][0], "bif-m1-s1", {"0": 5})  # stored, but never counted in results
     t = {k: f"cluster:{v.id}" for k, v in cl.items()}
     for person in p["adv"]:
         rooms.save_vote(engine, room, person, "bif-m1-s7", {t["barrier"]: 1, t["insight"]: 1, t["action"]: 1})

@@ -247,6 +247,19 @@ def test_k_rule_refuses_a_split_that_subtraction_would_undo():
     assert results.role_groups(inputs, roles) is None
 
 
+def test_many_role_groups_become_rows_so_the_split_fits_the_page(db):
+    m1 = data_of(db, "m1")
+    roles = ["OHS_ADVISER", "SME_MANAGER", "RESEARCHER", "EMPLOYEE_REP"]
+    people = tuple(store.Participant(f"p{r}{n}", m1.room.id, role, None, False, None, 0.0, 0.0, 1)
+                   for r, role in enumerate(roles) for n in range(3))
+    rows = [store.Input(f"i{p.id}", m1.room.id, "bif-m1-s1", p.id, "rating", {"ratings": {"0": 1 + n % 5}},
+                        False, False, n, 0.0, 0.0, 1) for n, p in enumerate(people)]
+    data = report.SummaryData(m1.room, people, tuple(rows), (), "da")
+    html = report.section_priorities(data)
+    assert "bf-split-wide" in html and '<ol class="bf-legend"><li>Beredskab i dag</li></ol>' in html
+    assert re.search(r"<td>Arbejdsmiljørådgiver / konsulent \(n=3\)</td><td>2,0</td>", html)
+
+
 def test_factor_classification_and_borda_are_plain_rules():
     assert report.classify_factor("Lederen prioriterer det ikke") == "implementeringsledelse"
     assert report.classify_factor("Rådgiveren mangler værktøjer") == "arbejdsmiljoekompetence"
