@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -25,7 +26,7 @@ import sqlalchemy as sa
 
 from bifrost_lab import store
 
-from .conftest import ARTIFACTS, free_port, offline_context, screenshot, start_servers, stop_servers, wait_for_port
+from .conftest import ARTIFACTS, Servers, free_port, offline_context, screenshot, stop_servers, wait_for_port
 from .test_room_loop import choose, question, wait_board
 
 pytestmark = pytest.mark.e2e
@@ -94,6 +95,34 @@ def start_nginx(root: Path, site: str, *ports: int) -> subprocess.Popen:
     return process
 
 
+def _two_free_ports() -> int:
+    """A port whose next port is free too (the second participant server takes it)."""
+    for _ in range(50):
+        port = free_port()
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port + 1))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no two consecutive free ports")
+
+
+def start_two_participant_servers(root: Path, db_url: str, *extra: str) -> Servers:
+    """`bifrost-lab serve --participant-servers 2` as in docs/deploy.md, on free loopback ports."""
+    moderator_port, participant_port = free_port(), _two_free_ports()
+    log = root / "serve.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bifrost_lab.cli", "serve", "--no-browser", "--host", "127.0.0.1",
+         "--moderator-port", str(moderator_port), "--participant-port", str(participant_port),
+         "--participant-servers", "2", "--pool-size", "1", *extra],
+        env={**os.environ, "BIFROST_DB_URL": db_url}, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    for port in (moderator_port, participant_port, participant_port + 1):
+        wait_for_port(port)
+    return Servers(process, db_url, f"http://127.0.0.1:{moderator_port}/", f"http://127.0.0.1:{participant_port}/",
+                   participant_port, log)
+
+
 @pytest.fixture(scope="module")
 def farm(tmp_path_factory, pg_database):
     """Moderator + two participant servers (`serve --participant-servers 2`) on PostgreSQL, nginx in front."""
@@ -110,10 +139,8 @@ def farm(tmp_path_factory, pg_database):
                    capture_output=True, env={**os.environ, "BIFROST_DB_URL": laptop})
     for command in (["db", "migrate", "--url", db_url], ["db", "copy", "--from", laptop, "--to", db_url]):
         subprocess.run([sys.executable, "-m", "bifrost_lab.cli", *command], check=True, capture_output=True)
-    servers = start_servers(root, "--participant-servers", "2", "--public-url", public_url,
-                            "--moderator-public-url", moderator_url, "--moderator-token", TOKEN,
-                            env={"BIFROST_DB_URL": db_url})
-    wait_for_port(servers.participant_port + 1)
+    servers = start_two_participant_servers(root, db_url, "--public-url", public_url,
+                                            "--moderator-public-url", moderator_url, "--moderator-token", TOKEN)
     site = render_site(servers, public_url, moderator_url, root / "access.log")
     nginx = start_nginx(root / "nginx", site, nginx_port, nginx_moderator_port)
     yield {"servers": servers, "db_url": db_url, "public_url": public_url, "moderator_url": moderator_url,
@@ -165,6 +192,18 @@ def _server_of(page, farm) -> int:
             pass
     assert len(owners) == 1 and owners[0][1] >= 1, f"kernel {kernel_id} on {owners}"
     return owners[0][0]
+
+
+def _is_kernel(process: psutil.Process) -> bool:
+    try:
+        return process.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(process.cmdline())
+    except psutil.Error:  # it has just ended
+        return False
+
+
+def _participant_kernels(servers, port: int) -> int:
+    voila = next(p for p in psutil.Process(servers.process.pid).children() if f"--port={port}" in p.cmdline())
+    return sum(1 for c in voila.children(recursive=True) if _is_kernel(c))
 
 
 def _join(browser, farm, code: str, role: str, route: str | None = None):
@@ -262,12 +301,10 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
     with store.connect(farm["db_url"]).connect() as conn:
         connections = conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d"),
                                    {"d": farm["database"]}).scalar() - 1  # minus this one
-    kernels = sum(1 for c in psutil.Process(servers.process.pid).children(recursive=True)
-                  if "ipykernel_launcher" in " ".join(c.cmdline()))
+    kernels = sum(1 for c in psutil.Process(servers.process.pid).children(recursive=True) if _is_kernel(c))
     participant_kernels = [kernel for server in psutil.Process(servers.process.pid).children()
                            if "participant.ipynb" in " ".join(server.cmdline())
-                           for kernel in server.children(recursive=True)
-                           if "ipykernel_launcher" in " ".join(kernel.cmdline())]
+                           for kernel in server.children(recursive=True) if _is_kernel(kernel)]
     kernel_mib = max(kernel.memory_info().rss for kernel in participant_kernels) / 2**20
     store.dispose_all()
     assert connections <= 3 * kernels + 2
@@ -281,6 +318,17 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
         print(f"\n[figures] scale-out: {figures}")
     for context in (mod_context, a_context, b_context):
         assert context.blocked == [], f"requests to other hosts: {context.blocked}"
+    # Closing a phone's tab shuts its kernel down: the beacon, too, reaches the server that holds it.
+    before = {port: _participant_kernels(servers, port) for port in farm["ports"]}
+    for page in (alice, bob):
+        page.close(run_before_unload=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and any(
+            _participant_kernels(servers, port) >= before[port] for port in farm["ports"]):
+        time.sleep(0.5)
+    assert {port: _participant_kernels(servers, port) for port in farm["ports"]} == {
+        port: before[port] - 1 for port in farm["ports"]}
+    for context in (mod_context, a_context, b_context):
         context.close()
 
     # Sticky: every request of a browser, the websocket included, went to one server.
