@@ -206,6 +206,21 @@ def listening_host(server: ManagedServer) -> str:
     return "127.0.0.1" if ip in ("", "0.0.0.0", "::") else ip
 
 
+def _bind_host(command: list[str]) -> str:
+    return next((part.split("=", 1)[1] for part in command if part.startswith("--Voila.ip=")), "127.0.0.1")
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    """Whether a server could not listen on this port (something else has it)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as tornado does: TIME_WAIT is not "in use"
+        try:
+            sock.bind((host or "0.0.0.0", port))
+        except OSError:
+            return True
+    return False
+
+
 def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 60) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -222,6 +237,12 @@ def serve(options: ServeOptions) -> int:
     db_url = options.db_url or config.db_url()
     store.connect(db_url)  # creates and migrates the database before any kernel starts
     servers, moderator_url, participant_url = build_servers(options)
+    taken = [server for server in servers if port_in_use(server.port, _bind_host(server.command))]
+    if taken:
+        print("bifrost-lab serve: " + "; ".join(f"port {s.port} ({s.name} server) is in use" for s in taken)
+              + ". Stop what uses it, or choose other ports with --moderator-port / --participant-port "
+              "(participant servers take consecutive ports).", file=sys.stderr)
+        return 2
     stopping = False
 
     def _stop(_signum: int, _frame: object) -> None:

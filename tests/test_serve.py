@@ -53,3 +53,19 @@ def test_the_projector_shows_the_public_url_and_the_banner_lists_the_servers(tmp
     out = capsys.readouterr().out
     assert "8867, 8868" in out and "this laptop only" not in out
     store.dispose_all()
+
+
+def test_serve_says_which_port_is_taken_before_starting_anything(tmp_path, monkeypatch, capsys):
+    import socket
+
+    monkeypatch.setenv("BIFROST_DB_URL", f"sqlite:///{tmp_path / 'db.sqlite'}")
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", 0))
+        blocker.listen()
+        taken = blocker.getsockname()[1]
+        code = cli.main(["serve", "--no-browser", "--host", "127.0.0.1", "--participant-servers", "2",
+                         "--participant-port", str(taken - 1), "--moderator-port", str(taken - 2)])
+    store.dispose_all()
+    assert code == 2
+    err = capsys.readouterr().err
+    assert f"port {taken} (participant-2 server) is in use" in err
