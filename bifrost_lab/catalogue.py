@@ -253,6 +253,46 @@ def entries_as_json(entries: list[CatalogueEntry]) -> str:
 
 
 # ----------------------------------------------------------------------------------------------
+# The room's own solutions in its knowledge summary (a section of report.SECTIONS)
+
+MSG_SUMMARY_TITLE = N_("Good solutions")
+MSG_SUMMARY_NOTE = N_("Solution cards from this meeting, as written. They are also in the catalogue of good "
+                      "solutions (bifrost-lab catalogue).")
+MSG_BROUGHT_IN = N_("brought in from the catalogue")
+MSG_HIDDEN = N_("hidden on the projector")
+
+
+def summary_section(data: Any) -> str:
+    """The solutions of a room for its knowledge summary; '' when the meeting collected none."""
+    found = sorted(data.of_kind(solutions.KIND), key=lambda i: i.seq)
+    if not found:
+        return ""
+    _ = i18n.gettext_for(data.language)
+    titles = {s["id"]: data.t(s.get("title")) for s in rooms.steps(data.room)}
+    parts = []
+    for step_id in dict.fromkeys(i.step_id for i in found):
+        items = []
+        for item in (i for i in found if i.step_id == step_id):
+            payload = item.payload
+            flags = []
+            if payload.get("imported_from"):
+                flags.append(_(MSG_BROUGHT_IN))
+            if item.hidden:
+                flags.append(_(MSG_HIDDEN))
+            tags = [solutions.sector_label(payload.get("sector"), data.language), payload.get("topic") or "", *flags]
+            details = join_list(
+                tag("dt", esc(_(solutions.FIELD_LABELS[f]))) + text_block(str(payload.get(f) or ""), name="dd")
+                for f in ("problem", "where", "what_it_took", "contact_role") if payload.get(f))
+            items.append(tag("article", text_block(str(payload.get("solution") or ""), name="h4")
+                             + tag("dl", details)
+                             + (tag("p", esc(" · ".join(t for t in tags if t)), cls="bf-note") if any(tags) else ""),
+                             cls="bf-solution"))
+        parts.append(tag("h3", esc(f"{titles.get(step_id, step_id)} ({len(items)})")) + join_list(items))
+    body = join_list(parts) + tag("p", esc(_(MSG_SUMMARY_NOTE)), cls="bf-note")
+    return tag("section", tag("h2", esc(_(MSG_SUMMARY_TITLE))) + body, cls="bf-section", id="loesninger")
+
+
+# ----------------------------------------------------------------------------------------------
 # The `bifrost-lab catalogue` command
 
 

@@ -332,3 +332,20 @@ def test_a_participant_edits_their_solution_in_the_form(sqlite_engine, library):
     assert "Din løsning blev opdateret." in form.message.value and form.send.description == "Send løsning"
     saved = solutions.solutions_of(store.list_inputs(sqlite_engine, room.id), _step(room, "solution")["id"])
     assert [s.payload["solution"] for s in saved] == ["Loftlift i badeværelse og soveværelse"]
+
+
+def test_the_knowledge_summary_lists_the_meetings_solutions(sqlite_url, library):
+    from bifrost_lab.export import export_room_html
+
+    engine = store.connect(sqlite_url)
+    med = rooms.open_room(engine, library, "soroe-spredning", "soroe-med")
+    solutions.submit_solution(engine, med, _join(engine, med), _step(med, "solution")["id"],
+                              _fields(solution=HOSTILE), input_id=str(uuid.uuid4()))
+    other = rooms.open_room(engine, library, "bifrost", "bif-m1")
+    store.dispose_all()
+    page = export_room_html(med.id, db_url=sqlite_url)
+    assert "Gode løsninger" in page and 'id="loesninger"' in page
+    assert "&lt;img src=x" in page and "<img src=x" not in page
+    assert "Arbejdsmiljørepræsentant" in page and "Samarbejde med borgere og pårørende" in page
+    assert 'id="loesninger"' not in export_room_html(other.id, db_url=sqlite_url)
+    store.dispose_all()
