@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable
 from . import config, i18n, room as rooms, store
 from . import report_charts as charts
 from . import report_results as results
+from .catalogue import summary_section as section_solutions  # issue 10: the meeting's good solutions
 from .i18n import N_
 from .markup import esc, join_list, tag, text_block
 
@@ -900,7 +901,7 @@ def section_cards(data: SummaryData) -> str:
 
 SECTIONS: tuple[Callable[[SummaryData], str], ...] = (
     section_cover, section_resume, section_background, section_agenda, section_participants, section_evidence,
-    section_results, section_priorities, section_implementation, section_disagreements, section_next_steps,
+    section_results, section_solutions, section_priorities, section_implementation, section_disagreements, section_next_steps,
     section_literature, section_cards,
 )
 
@@ -915,5 +916,7 @@ def render_summary(room_id: str, db_url: str | None = None, language: str | None
                             HIDDEN_OMIT if hidden_cards == HIDDEN_OMIT else HIDDEN_MARK, organiser or "")
     data = load_summary_data(room_id, db_url, language, options)
     for section in SECTIONS:
-        display(HTML(section(data)))
+        html = section(data)
+        if html:  # a section with nothing to say (e.g. a meeting without solutions) leaves no output
+            display(HTML(html))
     return data
