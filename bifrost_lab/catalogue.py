@@ -280,8 +280,9 @@ def summary_section(data: Any) -> str:
             if item.hidden:
                 flags.append(_(MSG_HIDDEN))
             tags = [solutions.sector_label(payload.get("sector"), data.language), payload.get("topic") or "", *flags]
-            details = join_list(
-                tag("dt", esc(_(solutions.FIELD_LABELS[f]))) + text_block(str(payload.get(f) or ""), name="dd")
+            details = join_list(  # inline styles: the report's stylesheet belongs to the summary as a whole
+                tag("dt", esc(_(solutions.FIELD_LABELS[f])), style="font-weight:600;margin-top:.3rem")
+                + tag("dd", esc(str(payload.get(f) or "")).replace("\n", "<br>"), style="margin:0")
                 for f in ("problem", "where", "what_it_took", "contact_role") if payload.get(f))
             items.append(tag("article", text_block(str(payload.get("solution") or ""), name="h4")
                              + tag("dl", details)
