@@ -56,7 +56,8 @@ def test_copy_moves_every_row_of_every_room_and_can_be_repeated(laptop, db_url, 
                 assert _rows(target, table, room_id) == _rows(source, table, room_id), table.name
     assert {s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(target)} == {
         s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(source)}
-    assert [c.label for c in store.list_clusters(target, room_ids[0])] == ["Tidlig kontakt"]
+    assert "Tidlig kontakt" in [c.label for c in store.list_clusters(target, room_ids[0])]
+    assert store.list_clusters(target, room_ids[0]) == store.list_clusters(source, room_ids[0])
     assert store.failed_joins_since(target, 0)[0] == 0
 
     assert cli.main(["db", "copy", "--from", source_url, "--to", db_url]) == 0
