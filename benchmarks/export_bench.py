@@ -3,10 +3,11 @@ synthesis of six such rooms, each against executing and converting an empty note
 
     .venv/bin/python benchmarks/export_bench.py [--participants 250] [--inputs 2000] [--rooms 6] [--repeat 3]
 
-Rooms come from `bifrost_lab.demo.create_demo_room` (cards through the room functions); the votes, ratings,
-rankings, placements and clusters the demo does not make yet are added through the same room functions
-participants use (room.save_vote etc.), so the store holds exactly what a real meeting would. Prints seconds
-and ratios; the goal for a room is ≤ 1.5× the empty notebook.
+Rooms come from `bifrost_lab.demo.create_demo_room` (cards, clusters and every participant's answers through
+the room functions); whatever is missing to reach the wanted number of inputs (cards in secondary card inputs,
+answers an older demo did not give) is added through the same room functions participants use, so the store
+holds exactly what a real meeting would. Prints seconds and ratios; the goal for a room is ≤ 1.5× the empty
+notebook.
 """
 from __future__ import annotations
 

@@ -710,9 +710,10 @@ def _choice_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any],
     chart = charts.bar_chart([(l, s.value) for (_t, l), s in zip(labels, counts)],
                              alt=_("Choices: ") + "; ".join(f"{l}: {s.value:.0f}" for (_t, l), s in zip(labels, counts)),
                              caption=_("Choice, {n} answers.").format(n=len(rows)))
+    table = _table((_("Option"), _("Chosen by")), [[esc(l), esc(f"{s.value:.0f}")] for (_t, l), s in zip(labels, counts)])
     split = _split_table(data, rows, _("Chosen by"), lambda g: {s.target: s.value for s in results.choice_counts(g)},
                          labels, 0)
-    return chart + split
+    return chart + table + split
 
 
 BLOCKS = {"vote": _vote_block, "rank": _rank_block, "rating": _rating_block, "placement": _placement_block,

@@ -268,3 +268,22 @@ def test_factor_classification_and_borda_are_plain_rules():
     assert report.classify_factor("Noget helt andet") is None
     row = store.Input("i", "r", "s", "p", "rank", {"order": ["item:1", "item:0", "item:2"]}, False, False, 1, 0, 0, 1)
     assert [(s.target, s.value) for s in results.borda([row], 3)] == [("item:1", 2), ("item:0", 1), ("item:2", 0)]
+
+
+def test_every_input_type_of_the_showcase_meeting_renders_as_valid_html(tmp_path, library):
+    from bifrost_lab import demo
+
+    url = f"sqlite:///{tmp_path / 'showcase.sqlite'}"
+    engine = store.connect(url)
+    room = demo.open_showcase_room(engine, library)
+    demo.fill_room(engine, room, participants=14, inputs=30, seed=3)
+    data = report.load_summary_data(room.id, url, "da")
+    body = "".join(section(data) for section in report.SECTIONS)
+    html5lib.HTMLParser(strict=True).parse(
+        f'<!DOCTYPE html><html lang="da"><head><title>x</title></head><body>{body}</body></html>')
+    kinds = {i.kind for i in data.inputs}
+    assert {"vote", "rating", "rank", "placement", "choice"} <= kinds
+    priorities = report.section_priorities(data)
+    for marker in ("Prikafstemning", "Borda", "Gennemsnitlig placering", "Svarmulighed", "Vurdering 1 ="):
+        assert marker in priorities
+    store.dispose_all()
