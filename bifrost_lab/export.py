@@ -6,6 +6,7 @@ as an e-mail attachment. The programme synthesis runs notebooks/synthesis.ipynb 
 from __future__ import annotations
 
 import copy
+import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -68,10 +69,14 @@ def _exporter(language: str) -> Any:
                           language_code=language)
 
 
+_render_lock = threading.Lock()  # the cached exporter re-registers its filters on every call
+
+
 def render_html(nb: Any, title: str, language: str = "da") -> str:
     """Code-free HTML of an executed notebook with the bifrost_report template."""
     nb.metadata["title"] = title
-    body, _resources = _exporter(normalise_language(language)).from_notebook_node(nb)
+    with _render_lock:
+        body, _resources = _exporter(normalise_language(language)).from_notebook_node(nb)
     return body
 
 
