@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast chromium nginx postgres locale catalogs axe benchmarks clean
+.PHONY: run test test-fast chromium nginx pgbouncer postgres locale catalogs axe benchmarks clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ nginx:
 	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
 	  echo "Installing Debian's nginx for the scale-out test…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; }
+
+# pgbouncer (transaction mode) in front of PostgreSQL: tests/test_store_pgbouncer.py starts its own on a free port.
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || { \
+	  echo "Installing Debian's pgbouncer for the connection-pooling test…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; }
 
 # The store tests also run against PostgreSQL at 127.0.0.1:5432 (trust auth, database `test`).
 postgres:

@@ -286,7 +286,10 @@ def _create_engine(url: str) -> Engine:
         return engine
     # PostgreSQL reads run in autocommit: a poll is one round trip instead of BEGIN/SELECT/ROLLBACK, and
     # under READ COMMITTED each statement saw freshly committed data anyway. Writes open a transaction.
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4, isolation_level="AUTOCOMMIT")
+    # No server-side prepared statements (psycopg makes them after 5 runs of a query): they break behind
+    # a transaction-mode pooler such as pgbouncer, and planning these small queries costs next to nothing.
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4, isolation_level="AUTOCOMMIT",
+                            connect_args={"prepare_threshold": None})
 
 
 def _write(engine: Engine):
