@@ -55,7 +55,7 @@ postgres:
 	  command -v pg_ctlcluster >/dev/null 2>&1 && ls /etc/postgresql >/dev/null 2>&1 && \
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start && sleep 2; } || true
 
-test: $(STAMP) chromium nginx postgres locale axe
+test: $(STAMP) chromium nginx pgbouncer postgres locale axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) locale
