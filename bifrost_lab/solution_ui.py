@@ -29,6 +29,7 @@ MSG_CHOOSE = N_("Choose…")
 MSG_BOARD_EMPTY = N_("The solutions appear here as they arrive.")
 MSG_IMPORT_TITLE = N_("Bring in solutions from the catalogue")
 MSG_IMPORT_BUTTON = N_("Bring into this step")
+MSG_IMPORT_SEARCH = N_("Search the catalogue")
 MSG_IMPORT_NONE = N_("The catalogue has no solutions from other rooms yet.")
 MSG_IMPORTED = N_("{n} solutions were brought in.")
 MSG_REQUIRED = N_("required")
@@ -259,15 +260,18 @@ class ImportPanel:
         self.engine, self.room, self.step, self._ = engine, room, step, gettext
         self.on_done = on_done
         self.entries = [e for e in collect_entries(engine) if e.room_id != room.id]
-        options = [(self._label(e, language), e.id) for e in self.entries]
-        self.select = w.SelectMultiple(options=options, rows=min(8, max(3, len(options))),
+        self.options = [(self._label(e, language), e.id) for e in self.entries]
+        self.select = w.SelectMultiple(options=self.options, rows=min(8, max(3, len(self.options))),
                                        layout=w.Layout(width="100%")).add_class("bf-import-select")
+        self.search = w.Text(placeholder=gettext(MSG_IMPORT_SEARCH), layout=w.Layout(width="100%"))
+        self.search.add_class("bf-import-search")
+        self.search.observe(self._on_search, names="value")
         self.button = w.Button(description=gettext(MSG_IMPORT_BUTTON)).add_class("bf-import-button")
         self.button.on_click(self._on_import)
         self.message = w.HTML().add_class("bf-import-status")
         title = w.HTML(tag("h3", esc(gettext(MSG_IMPORT_TITLE)), cls="bf-h3"))
         if self.entries:
-            self.box = w.VBox([title, self.select, self.button, self.message]).add_class("bf-import")
+            self.box = w.VBox([title, self.search, self.select, self.button, self.message]).add_class("bf-import")
         else:
             self.box = w.VBox([title, w.HTML(tag("p", esc(gettext(MSG_IMPORT_NONE)), cls="bf-hint"))]).add_class("bf-import")
 
@@ -277,6 +281,17 @@ class ImportPanel:
         where = entry.field("where")
         short = text if len(text) <= 70 else text[:69] + "…"
         return f"{short} ({where})" if where else short
+
+    def _on_search(self, change: dict) -> None:
+        """Narrow the list to entries with every word (folded like the catalogue's search); keep what is chosen."""
+        from .catalogue import fold
+
+        words = fold(change["new"] or "").split()
+        chosen = set(self.select.value)
+        matching = [option for option, entry in zip(self.options, self.entries)
+                    if option[1] in chosen or all(word in entry.search_text() for word in words)]
+        self.select.options = matching
+        self.select.value = tuple(value for _label, value in matching if value in chosen)
 
     def _on_import(self, _button: Any) -> None:
         chosen = [e for e in self.entries if e.id in set(self.select.value)]

@@ -349,3 +349,23 @@ def test_the_knowledge_summary_lists_the_meetings_solutions(sqlite_url, library)
     assert "Arbejdsmiljørepræsentant" in page and "Samarbejde med borgere og pårørende" in page
     assert 'id="loesninger"' not in export_room_html(other.id, db_url=sqlite_url)
     store.dispose_all()
+
+
+def test_the_import_panel_searches_the_catalogue(sqlite_engine, library):
+    from bifrost_lab import i18n, solution_ui
+
+    prep = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-forberedelse")
+    med = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
+    for text in ("Velkomstbrev til pårørende", "Forflytningskort i hjemmet", "Fast morgenmøde"):
+        solutions.submit_solution(sqlite_engine, prep, _join(sqlite_engine, prep), _step(prep, "solution")["id"],
+                                  _fields(solution=text, problem="x", topic=None), input_id=str(uuid.uuid4()))
+    panel = solution_ui.ImportPanel(sqlite_engine, med, rooms.step_by_id(med, "soroe-med-s2"), "da",
+                                    i18n.gettext_for("da"))
+    assert len(panel.select.options) == 3
+    panel.search.value = "PARORENDE"
+    assert [label for label, _v in panel.select.options] == ["Velkomstbrev til pårørende (Hjemmeplejen Syd)"]
+    panel.select.value = (panel.select.options[0][1],)
+    panel.search.value = "morgenmøde"
+    assert len(panel.select.options) == 2 and len(panel.select.value) == 1  # the chosen one stays
+    panel.search.value = ""
+    assert len(panel.select.options) == 3
