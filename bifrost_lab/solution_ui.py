@@ -125,8 +125,8 @@ class SolutionForm:
         finally:
             self.send.disabled = False
         self._clear()
+        self.refresh_mine()  # before the message: whoever sees the thanks also sees the solution in the list
         self.show(done)
-        self.refresh_mine()
         if self.on_saved:
             self.on_saved()
 
@@ -169,8 +169,8 @@ class SolutionForm:
             return
         if self.editing_id == input_id:
             self._clear()
-        self.show(self._(MSG_DELETED))
         self.refresh_mine()
+        self.show(self._(MSG_DELETED))
 
     def show(self, text: str, *, error: bool = False) -> None:
         cls = "bf-msg-error" if error else "bf-msg-ok"

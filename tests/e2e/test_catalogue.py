@@ -10,7 +10,7 @@ import pytest
 from bifrost_lab import catalogue, room as rooms, solutions, store
 from bifrost_lab.programme import load_library
 
-from .conftest import offline_context, screenshot
+from .conftest import ARTIFACTS, offline_context, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -140,7 +140,8 @@ def test_a_solution_from_one_room_is_projected_in_another(browser, servers):
     sent = time.monotonic()
     participant.click(".bf-sol-send")
     participant.wait_for_selector(".bf-solution-form .bf-msg-ok")
-    assert "Dine løsninger (1)" in participant.inner_text(".bf-mysolutions")
+    participant.wait_for_function("() => document.querySelector('.bf-mysolutions').innerText"
+                                  ".includes('Dine løsninger (1)')", timeout=5_000)
     moderator.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)",
                                 arg="Velkomstbrev med foto af teamet", timeout=10_000)
     latency = time.monotonic() - sent
@@ -157,6 +158,7 @@ def test_a_solution_from_one_room_is_projected_in_another(browser, servers):
     label = next(o for o in moderator.eval_on_selector_all(".bf-import-select option", "os => os.map(o => o.text)")
                  if "Velkomstbrev" in o)
     moderator.select_option(".bf-import-select select", label=label)
+    moderator.locator(".bf-import").screenshot(path=str(ARTIFACTS / "solution-import-panel.png"))
     moderator.click(".bf-import-button")
     moderator.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)",
                                 arg="Velkomstbrev med foto af teamet", timeout=10_000)
