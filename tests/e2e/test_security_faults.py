@@ -11,9 +11,10 @@ import time
 
 import pytest
 
-from bifrost_lab import store
+from bifrost_lab import room as rooms, store
+from bifrost_lab.programme import load_library
 
-from .conftest import screenshot
+from .conftest import offline_context, screenshot
 from .security_pages import join_on_phone, open_room_at_card_step
 
 pytestmark = pytest.mark.e2e
@@ -59,7 +60,7 @@ def test_an_internal_error_shows_a_clear_message_and_never_a_traceback(browser, 
 
         # A moderator page opened now (a reload, a second laptop) says the same, not a traceback.
         fresh = mod_context.new_page()
-        fresh.goto(f"{servers.moderator_url}?room={room.id}")
+        fresh.goto(f"{servers.moderator_url}?room={room.id}", timeout=120_000)
         fresh.wait_for_function("() => (document.querySelector('.bf-status') || {}).textContent"
                                 "?.includes('Noget gik galt')", timeout=60_000)
         _assert_no_leak(fresh)
@@ -81,7 +82,44 @@ def test_an_internal_error_shows_a_clear_message_and_never_a_traceback(browser, 
 
     log = servers.log.read_text(errors="replace")
     assert "participant callback _on_submit failed" in log  # the details go to the server log, for the admin
+    assert "Et kort mens databasen er i stykker" not in log, "a participant's statement was written to the log"
     assert dialogs == []
     for context in (mod_context, phone_context):
         assert context.blocked == [], f"requests to other hosts: {context.blocked}"
         context.close()
+
+
+def _error(page) -> str:
+    return page.evaluate("(document.querySelector('.bf-msg-error') || {}).textContent || ''")
+
+
+def test_wrong_codes_are_limited_and_closed_rooms_refused_with_danish_messages(browser, servers):
+    engine = store.connect(servers.db_url)
+    library = load_library()
+    room = rooms.open_room(engine, library, "bifrost", "bif-m1")
+    closed = store.close_room(engine, rooms.open_room(engine, library, "bifrost", "bif-m1").id)
+    context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{servers.participant_url}?code={closed.join_code}", timeout=120_000)
+    page.wait_for_function("() => (document.querySelector('.bf-msg-error') || {}).textContent"
+                           "?.includes('åbent rum med koden')", timeout=120_000)
+    for attempt in range(1, rooms.WRONG_CODES_PER_PAGE):  # the closed room's code was the first wrong one
+        wrong = next(c for c in iter(store.new_join_code, None) if store.find_open_room(engine, c) is None)
+        page.fill(".bf-code-input input", wrong.lower())
+        page.press(".bf-code-input input", "Enter")
+        page.wait_for_function("c => (document.querySelector('.bf-msg-error') || {}).textContent?.includes(c)",
+                               arg=wrong)
+    page.fill(".bf-code-input input", room.join_code)  # now even the right code waits
+    page.press(".bf-code-input input", "Enter")
+    page.wait_for_function("() => (document.querySelector('.bf-msg-error') || {}).textContent"
+                           "?.includes('for mange forkerte koder')")
+    assert "Vent 5 min." in _error(page)
+    assert page.locator(".bf-role-input select").count() == 0
+    screenshot(page, "security-join-limit-phone")
+
+    other = context.new_page()  # another page (kernel) still joins with the right code
+    other.goto(f"{servers.participant_url}?code={room.join_code}", timeout=120_000)
+    other.wait_for_selector(".bf-role-input select", timeout=120_000)
+    assert context.blocked == []
+    context.close()
+    store.dispose_all()

@@ -21,6 +21,7 @@ from bifrost_lab import room as rooms, store
 from bifrost_lab.export import export_room_html
 
 from .conftest import offline_context, screenshot
+from .security_pages import _no_xss, _shown, _texts, _watch, join_on_phone, open_room_at_card_step
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from xss_payloads import INVALID, PAYLOADS  # noqa: E402
@@ -32,65 +33,15 @@ UI_PAYLOADS = PAYLOADS[:3]  # typed on the phone; the rest go through room.submi
 NAME_PAYLOADS = [p for p in PAYLOADS if len(p) <= rooms.NAME_MAX_CHARS]
 
 
-def _watch(page, dialogs: list) -> None:
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-
-
-def _shown(text: str) -> str:
-    """What the page's DOM text of a stored text is: line breaks become <br>, which have no text."""
-    return rooms.clean_text(text, 10_000).replace("\n", "")
-
-
-def _texts(page, selector: str) -> list[str]:
-    return page.eval_on_selector_all(selector, "els => els.map(e => e.textContent)")
-
-
-def _choose(page, selector: str, label_part: str) -> None:
-    page.wait_for_function("([sel, part]) => Array.from(document.querySelector(sel).options)"
-                           ".some(o => o.value.includes(part))", arg=[selector, label_part])
-    values = page.eval_on_selector(selector, "s => Array.from(s.options).map(o => o.value)")
-    page.select_option(selector, value=next(value for value in values if label_part in value))
-
-
-def _no_xss(page) -> None:
-    assert page.evaluate("typeof window.__xss") == "undefined", f"a payload ran on {page.url}"
-
-
 def test_no_payload_runs_and_each_shows_as_text(browser, servers):
     dialogs: list[str] = []
     engine = store.connect(servers.db_url)
 
-    # The moderator opens a room and moves to the first step that takes cards.
-    mod_context = offline_context(browser, viewport={"width": 1920, "height": 1080})
-    moderator = mod_context.new_page()
-    _watch(moderator, dialogs)
-    moderator.goto(servers.moderator_url)
-    moderator.wait_for_selector(".bf-open-room", timeout=60_000)
-    _choose(moderator, ".bf-programme-input select", "BIFROST")
-    _choose(moderator, ".bf-meeting-input select", "Fælles afsæt")
-    moderator.click(".bf-open-room")
-    code = moderator.wait_for_selector(".bf-join-code").inner_text().strip()
-    room = store.find_open_room(engine, code)
-    step_index = next(i for i, s in enumerate(rooms.steps(room)) if rooms.input_type(s) == "cards")
-    step = rooms.steps(room)[step_index]
-    for _ in range(step_index):
-        before = moderator.inner_text(".bf-proj-title")
-        moderator.click(".bf-next")
-        moderator.wait_for_function("t => document.querySelector('.bf-proj-title').innerText !== t", arg=before)
-    room = store.get_room(engine, room.id)
-    assert room.step_index == step_index
+    mod_context, moderator, room, step = open_room_at_card_step(browser, servers, dialogs)
+    code = room.join_code
 
     # A participant on a phone: a hostile name (with consent) and payloads typed into the card field.
-    phone_context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    phone = phone_context.new_page()
-    _watch(phone, dialogs)
-    phone.goto(f"{servers.participant_url}?code={code}")
-    phone.wait_for_selector(".bf-role-input select", timeout=60_000)
-    _choose(phone, ".bf-role-input select", "Forsker")
-    phone.fill(".bf-name-input input", NAME_PAYLOADS[0])
-    phone.check(".bf-consent-input input")
-    phone.click(".bf-join-button")
-    phone.wait_for_selector(".bf-card-input textarea")
+    phone_context, phone = join_on_phone(browser, servers, code, dialogs, name=NAME_PAYLOADS[0])
     for payload in UI_PAYLOADS:
         phone.fill(".bf-card-input textarea", payload)
         phone.click(".bf-submit")
@@ -131,8 +82,8 @@ def test_no_payload_runs_and_each_shows_as_text(browser, servers):
                                 f"{json.dumps(json.dumps({'tokens': {code: token}}))})")
         page = context.new_page()
         _watch(page, dialogs)
-        page.goto(f"{servers.participant_url}?code={code}")
-        page.wait_for_selector(".bf-mycards .bf-card-text", timeout=60_000)
+        page.goto(f"{servers.participant_url}?code={code}", timeout=120_000)
+        page.wait_for_selector(".bf-mycards .bf-card-text", timeout=120_000)
         time.sleep(0.5)  # give any onerror/onload a chance
         shown = _texts(page, ".bf-mycards .bf-card-text")
         for payload in chunk:
