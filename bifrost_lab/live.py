@@ -61,6 +61,8 @@ class RoomFeed:
         self.idle_grace = idle_grace if idle_grace is not None else float(config.setting("idle_grace"))
         self.task: asyncio.Task | None = None
         self.stopped = False
+        self._reader: Callable[[], int | None] | None = None
+        self._reader_tried = False
 
     def start(self) -> "RoomFeed":
         self.task = asyncio.get_running_loop().create_task(self._run())
@@ -70,10 +72,31 @@ class RoomFeed:
         self.stopped = True
         if self.task is not None:
             self.task.cancel()
+        self._close_reader()
+
+    async def _read_version(self) -> int | None:
+        """The room's version: on the loop through SQLite's fast reader, else in a worker thread."""
+        if self._reader is None and not self._reader_tried:
+            self._reader_tried = True
+            try:
+                self._reader = store.fast_version_reader(self.engine, self.room_id)
+            except Exception:  # noqa: BLE001 - the thread path below always works
+                log.exception("no fast version reader for room %s", self.room_id)
+        if self._reader is not None:
+            try:
+                return self._reader()
+            except Exception:  # noqa: BLE001 - e.g. a busy WAL index: fall back for this poll
+                pass
+        return await asyncio.to_thread(store.room_version, self.engine, self.room_id)
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()  # type: ignore[attr-defined]
+            self._reader = None
 
     async def poll_once(self) -> bool:
         """Fetch and deliver changes if the version moved. Returns whether something changed."""
-        version = await asyncio.to_thread(store.room_version, self.engine, self.room_id)
+        version = await self._read_version()
         if version is None or version == self.version:
             return False
         changes = await asyncio.to_thread(store.changes_since, self.engine, self.room_id, self.version)
@@ -107,5 +130,6 @@ class RoomFeed:
                     log.info("no browser on kernel %s for %.0f s: stopping the feed of room %s",
                              os.environ.get("VOILA_KERNEL_ID"), self.idle_grace, self.room_id)
                     self.stopped = True
+                    self._close_reader()
                     break
             await asyncio.sleep(self.interval if failures == 0 else min(5.0, self.interval * (1 + failures)))

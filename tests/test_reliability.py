@@ -133,3 +133,35 @@ def test_a_card_sent_while_the_database_is_locked_is_stored_once_when_the_lock_g
     stored = store.list_inputs(engine, room.id)
     assert [i.id for i in stored] == [card_id]
     store.dispose_all()
+
+
+def test_the_change_feed_polls_sqlite_on_the_loop_and_falls_back_to_a_thread(sqlite_url):
+    import asyncio
+
+    from bifrost_lab import live
+
+    room = _open_card_room(sqlite_url)
+    engine = store.connect(sqlite_url)
+    seen: list[int] = []
+
+    async def scenario() -> None:
+        feed = live.RoomFeed(engine, room.id, lambda changes: seen.append(changes.room.version),
+                             since_version=room.version, interval=0.05).start()
+        await asyncio.sleep(0.2)
+        assert feed._reader is not None  # SQLite: the cheap reader is in use
+        await asyncio.to_thread(rooms.go_to_step, engine, room, 3)
+        await asyncio.sleep(0.3)
+        assert seen == [room.version + 1]
+        feed._reader.close()  # a broken reader: the next polls go through the store in a thread
+        await asyncio.to_thread(rooms.go_to_step, engine, room, 4)
+        await asyncio.sleep(0.3)
+        assert seen == [room.version + 1, room.version + 2]
+        started = time.process_time()
+        feed._reader = store.fast_version_reader(engine, room.id)
+        for _ in range(200):
+            await feed.poll_once()
+        assert (time.process_time() - started) / 200 < 0.001  # well under a millisecond of CPU per poll
+        feed.stop()
+
+    asyncio.run(scenario())
+    store.dispose_all()
