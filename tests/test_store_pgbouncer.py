@@ -48,12 +48,12 @@ def pgbouncer(pg_admin):
         "pool_mode = transaction\ndefault_pool_size = 2\nmax_client_conn = 200\nunix_socket_dir =\n"
         f"logfile = {folder}/pgbouncer.log\n")
     command = [PGBOUNCER, str(folder / "pgbouncer.ini")]
-    if os.geteuid() == 0:  # pgbouncer refuses to run as root
+    if os.geteuid() == 0:  # pgbouncer refuses to run as root; -u makes it drop to postgres itself
         folder.chmod(0o755)
         postgres = pwd.getpwnam("postgres")
         for path in (folder, *folder.iterdir()):
             os.chown(path, postgres.pw_uid, postgres.pw_gid)
-        command = ["runuser", "-u", "postgres", "--", *command]
+        command = [PGBOUNCER, "-u", "postgres", str(folder / "pgbouncer.ini")]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10
@@ -61,7 +61,7 @@ def pgbouncer(pg_admin):
             time.sleep(0.1)
         yield server.set(port=port)
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)  # immediate shutdown
         try:
             process.wait(10)
         except subprocess.TimeoutExpired:

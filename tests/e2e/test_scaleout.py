@@ -90,9 +90,17 @@ def start_nginx(root: Path, site: str, *ports: int) -> subprocess.Popen:
     assert check.returncode == 0, check.stderr
     process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
                                stdout=subprocess.DEVNULL, stderr=(root / "nginx.out").open("w"))
-    for port in ports:
-        wait_for_port(port, timeout=15)
+    try:
+        for port in ports:
+            wait_for_port(port, timeout=15)
+    except TimeoutError:
+        process.kill()
+        raise AssertionError((root / "nginx.out").read_text() + _tail(root / "error.log")) from None
     return process
+
+
+def _tail(path: Path) -> str:
+    return path.read_text()[-2000:] if path.exists() else ""
 
 
 def _two_free_ports() -> int:
@@ -117,10 +125,15 @@ def start_two_participant_servers(root: Path, db_url: str, *extra: str) -> Serve
          "--moderator-port", str(moderator_port), "--participant-port", str(participant_port),
          "--participant-servers", "2", "--pool-size", "1", *extra],
         env={**os.environ, "BIFROST_DB_URL": db_url}, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    for port in (moderator_port, participant_port, participant_port + 1):
-        wait_for_port(port)
-    return Servers(process, db_url, f"http://127.0.0.1:{moderator_port}/", f"http://127.0.0.1:{participant_port}/",
+    servers = Servers(process, db_url, f"http://127.0.0.1:{moderator_port}/", f"http://127.0.0.1:{participant_port}/",
                    participant_port, log)
+    try:
+        for port in (moderator_port, participant_port, participant_port + 1):
+            wait_for_port(port)
+    except TimeoutError:
+        stop_servers(servers)  # no half-started servers left behind
+        raise
+    return servers
 
 
 @pytest.fixture(scope="module")
@@ -141,8 +154,12 @@ def farm(tmp_path_factory, pg_database):
         subprocess.run([sys.executable, "-m", "bifrost_lab.cli", *command], check=True, capture_output=True)
     servers = start_two_participant_servers(root, db_url, "--public-url", public_url,
                                             "--moderator-public-url", moderator_url, "--moderator-token", TOKEN)
-    site = render_site(servers, public_url, moderator_url, root / "access.log")
-    nginx = start_nginx(root / "nginx", site, nginx_port, nginx_moderator_port)
+    try:
+        site = render_site(servers, public_url, moderator_url, root / "access.log")
+        nginx = start_nginx(root / "nginx", site, nginx_port, nginx_moderator_port)
+    except BaseException:
+        stop_servers(servers)
+        raise
     yield {"servers": servers, "db_url": db_url, "public_url": public_url, "moderator_url": moderator_url,
            "root": root,
            "ports": [servers.participant_port, servers.participant_port + 1], "log": root / "access.log",
