@@ -131,3 +131,70 @@ def test_no_payload_runs_and_each_shows_as_text(browser, servers):
     store.dispose_all()
     mod_context.close()
     phone_context.close()
+
+
+CLUSTER_PAYLOADS = [p for p in PAYLOADS if len(p) <= rooms.CLUSTER_LABEL_MAX_CHARS][:15]
+
+
+def test_hostile_cluster_labels_as_vote_options_never_run(browser, servers):
+    """Cluster labels become the options of a dot vote: on the phone, the projector and in the export."""
+    from bifrost_lab.programme import load_library
+
+    dialogs: list[str] = []
+    engine = store.connect(servers.db_url)
+    room = rooms.open_room(engine, load_library(), "bifrost", "bif-m1")
+    vote_index = next(i for i, s in enumerate(rooms.steps(room)) if rooms.input_type(s) == "dot_vote")
+    vote_step = rooms.steps(room)[vote_index]
+    source_step = rooms.input_spec(vote_step)["targets"]["from_step"]
+    clusters = [rooms.create_cluster(engine, room, source_step, label)[0] for label in CLUSTER_PAYLOADS]
+    room = store.set_step(engine, room.id, vote_index)
+    tokens = []
+    for index in range(0, len(clusters), 3):  # every option gets a dot, so every label is in the results
+        me, token = rooms.join_room(engine, room, role="RESEARCHER")
+        rooms.save_vote(engine, room, me, vote_step["id"], {f"cluster:{c.id}": 1 for c in clusters[index:index + 3]})
+        tokens.append(token)
+    expected = [_shown(label) for label in CLUSTER_PAYLOADS]
+
+    phone_context = offline_context(browser, viewport={"width": 390, "height": 844})
+    phone_context.add_init_script(f"window.localStorage.setItem({json.dumps(STORAGE_KEY)}, "
+                                  f"{json.dumps(json.dumps({'tokens': {room.join_code: tokens[0]}}))})")
+    phone = phone_context.new_page()
+    _watch(phone, dialogs)
+    phone.goto(f"{servers.participant_url}?code={room.join_code}", timeout=120_000)
+    phone.wait_for_function("t => document.body.textContent.includes(t)", arg=expected[-1], timeout=120_000)
+    time.sleep(0.5)
+    text = phone.evaluate("document.body.textContent")
+    missing = [e for e in expected if e not in text]
+    assert not missing, f"vote options not shown as text on the phone: {missing[:3]}"
+    screenshot(phone, "security-xss-vote-phone")
+
+    mod_context = offline_context(browser, viewport={"width": 1920, "height": 1080})
+    moderator = mod_context.new_page()
+    _watch(moderator, dialogs)
+    moderator.goto(f"{servers.moderator_url}?room={room.id}", timeout=120_000)
+    moderator.wait_for_function("t => document.body.textContent.includes(t)", arg=expected[-1], timeout=120_000)
+    time.sleep(0.5)
+    text = moderator.evaluate("document.body.textContent")
+    missing = [e for e in expected if e not in text]
+    assert not missing, f"cluster labels not shown as text on the projector: {missing[:3]}"
+    screenshot(moderator, "security-xss-vote-projector")
+
+    html = export_room_html(room.id, db_url=servers.db_url)
+    for label in CLUSTER_PAYLOADS:
+        if "<" in label:
+            assert label not in html, f"raw markup in the export: {label!r}"
+    export_page = mod_context.new_page()
+    _watch(export_page, dialogs)
+    export_page.set_content(html)
+    time.sleep(0.5)
+    text = export_page.evaluate("document.body.textContent")
+    missing = [e for e in expected if e not in text]
+    assert not missing, f"cluster labels not in the export as text: {missing[:3]}"
+
+    for page in (phone, moderator, export_page):
+        _no_xss(page)
+    assert dialogs == [], f"a payload opened a dialog: {dialogs}"
+    for context in (phone_context, mod_context):
+        assert context.blocked == [], f"requests to other hosts: {context.blocked}"
+        context.close()
+    store.dispose_all()
