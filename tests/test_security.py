@@ -360,3 +360,29 @@ def test_purge_command(sqlite_url, library, tmp_path):
     engine = store.connect(sqlite_url)
     assert store.list_rooms(engine) == []
     store.dispose_all()
+
+
+def test_max_dots_hold_against_forged_votes(engine, library, m1):
+    vote_index = next(i for i, s in enumerate(rooms.steps(m1)) if rooms.input_type(s) == "dot_vote")
+    step = rooms.steps(m1)[vote_index]
+    spec = rooms.input_spec(step)
+    clusters = [rooms.create_cluster(engine, m1, spec["targets"]["from_step"], f"tema {n}")[0] for n in range(5)]
+    room = store.set_step(engine, m1.id, vote_index)
+    me, _ = _joined(engine, room)
+    targets = [f"cluster:{c.id}" for c in clusters]
+    forged = [
+        ({t: 1 for t in targets[:4]}, rooms.MSG_TOO_MANY_DOTS),  # 4 dots of 3
+        ({targets[0]: 2}, rooms.MSG_DOTS_PER_TARGET),  # 2 on one option (max 1)
+        ({targets[0]: -5, targets[1]: 1}, rooms.MSG_DOTS_PER_TARGET),  # negative dots
+        ({targets[0]: 1.5}, rooms.MSG_DOTS_PER_TARGET), ({targets[0]: "1e9"}, rooms.MSG_DOTS_PER_TARGET),
+        ({"cluster:not-a-cluster": 1}, rooms.MSG_UNKNOWN_TARGET), ({"item:0": 1}, rooms.MSG_UNKNOWN_TARGET),
+        (["not", "a", "dict"], rooms.MSG_UNKNOWN_TARGET),
+    ]
+    for dots, msgid in forged:
+        with pytest.raises(rooms.Rejected) as info:
+            rooms.save_vote(engine, room, me, step["id"], dots)
+        assert info.value.msgid == msgid, dots
+        assert "{" not in info.value.message(DA)
+    vote = rooms.save_vote(engine, room, me, step["id"], {t: 1 for t in targets[:3]})
+    assert sum(vote.payload["dots"].values()) == 3
+    assert [i.kind for i in store.list_inputs(engine, room.id)] == ["vote"]
