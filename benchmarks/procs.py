@@ -45,11 +45,17 @@ def kernels_of(process: psutil.Process) -> list[psutil.Process]:
         return []
 
 
-def wait_for_kernels(process: psutil.Process, count: int, timeout: float = 90) -> None:
+def wait_for_kernels(process: psutil.Process, count: int, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     while len(kernels_of(process)) < count and time.monotonic() < deadline:
         time.sleep(0.5)
-    time.sleep(2)  # the pool kernel has started; give it time to run the notebook
+    # The pool is usable once its kernels have run the notebook: wait until they are quiet.
+    while time.monotonic() < deadline:
+        kernels = kernels_of(process)
+        before = cpu_seconds(kernels)
+        time.sleep(3)
+        if cpu_seconds(kernels) - before < 0.05 * 3:
+            return
 
 
 @dataclass

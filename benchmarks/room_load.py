@@ -153,7 +153,10 @@ async def room_phases(serve: procs.Serve, room: store.Room, args: argparse.Names
         figures["join_tti"] = summary([r[1] for r in results if isinstance(r, tuple)])
         figures["join_failed"] = args.participants - len(pages)
         if chromium_join is not None:
-            figures["chromium_join_tti"] = summary(await chromium_join)
+            try:
+                figures["chromium_join_tti"] = summary(await chromium_join)
+            except Exception as error:  # noqa: BLE001
+                errors.append(f"chromium join: {error!r}"[:300])
 
         # live: each page sends its cards at random moments; the projector watcher stamps arrivals
         pending: dict[str, float] = {}
@@ -205,7 +208,10 @@ async def room_phases(serve: procs.Serve, room: store.Room, args: argparse.Names
         figures["submit_confirm"] = summary(confirm)
         figures["board_html_bytes"] = len(wc.board_html(projector))
         if chromium_live is not None:
-            figures["chromium_live_latency"] = summary(await chromium_live)
+            try:
+                figures["chromium_live_latency"] = summary(await chromium_live)
+            except Exception as error:  # noqa: BLE001
+                errors.append(f"chromium cards: {error!r}"[:300])
 
         # memory: the kernels of this room (participants, pool, projector)
         participant_server = serve.voila("participant.ipynb")
@@ -242,6 +248,7 @@ class ChromiumPages:
         self.playwright = sync_playwright().start()
         self.browser = self.playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         context = self.browser.new_context(viewport={"width": 1920, "height": 1080})
+        context.set_default_timeout(120_000)
         self.projector = context.new_page()
         self.projector.goto(f"{serve.moderator_url}?room={room.id}")
         self.projector.wait_for_selector(".bf-board", timeout=120_000)
@@ -253,11 +260,11 @@ class ChromiumPages:
         for index in range(self.count):
             time.sleep(window / max(1, self.count) / 2)
             context = self.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+            context.set_default_timeout(120_000)
             page = context.new_page()
             started = time.monotonic()
-            page.goto(f"{self.serve.participant_url}?code={self.room.join_code}")
-            page.wait_for_function("() => { const s = document.querySelector('.bf-role-input select');"
-                                   " return s && s.options.length > 1; }", timeout=120_000)
+            page.goto(f"{self.serve.participant_url}?code={self.room.join_code}", wait_until="commit")
+            page.wait_for_selector(".bf-role-input select option:nth-child(2)", state="attached")
             times.append(time.monotonic() - started)
             values = page.eval_on_selector(".bf-role-input select", "s => Array.from(s.options).map(o => o.value)")
             page.select_option(".bf-role-input select", value=values[1 + index % (len(values) - 1)])
