@@ -93,7 +93,7 @@ def _copy_rows(source: Connection, target: Connection, table: sa.Table, where: A
         found = target.execute(
             sa.select(numeric if numeric is not None else identity[0])
             .where(*(c == values[c.name] for c in identity)).limit(1)
-        ).first()
+        ).first() if identity else None  # nothing identifies such a row: always copy it
         if found is not None:
             count.present += 1
             if numeric is not None:
