@@ -674,14 +674,14 @@ class ModeratorApp:
 
     def _on_evidence_mode(self, change: dict) -> None:
         if not getattr(self, "_quiet", False) and change["new"]:
-            self._guarded_state(evidence=change["new"])
+            self._guarded_state({"evidence": change["new"]})
 
     def _on_show_unverified(self, change: dict) -> None:
         if not getattr(self, "_quiet", False):
-            self._guarded_state(show_unverified=bool(change["new"]))
+            self._guarded_state({"show_unverified": bool(change["new"])})
 
     @_guarded
-    def _guarded_state(self, **state: Any) -> None:
+    def _guarded_state(self, state: dict[str, Any]) -> None:
         self._step_state(**state)
 
     @_guarded
