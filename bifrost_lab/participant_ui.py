@@ -104,6 +104,8 @@ class ParticipantApp:
     def show_message(self, text: str, *, error: bool = False) -> None:
         cls = "bf-msg-error" if error else "bf-msg-ok"
         self.message.value = tag("div", esc(text), cls=cls, role="alert" if error else "status")
+        if self.message not in self.body.children:  # a failure before any form was shown ("Connecting…")
+            self.body.children = (*self.body.children, self.message)
 
     # -- start: query string and stored token -----------------------------------------------------
 

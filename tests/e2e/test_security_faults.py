@@ -19,7 +19,7 @@ from .security_pages import join_on_phone, open_room_at_card_step
 
 pytestmark = pytest.mark.e2e
 
-LEAKS = ("Traceback", "OperationalError", "sqlalchemy", "sqlite3", "no such table", "inputs_broken", 'File "',
+LEAKS = ("Traceback", "OperationalError", "sqlalchemy", "sqlite3", "no such table", "inputs_broken", "join_attempts", 'File "',
          "line ", "Error:", "bifrost_lab/")
 
 
@@ -42,7 +42,18 @@ def test_an_internal_error_shows_a_clear_message_and_never_a_traceback(browser, 
     phone_context, phone = join_on_phone(browser, servers, room.join_code, dialogs)
 
     _rename(servers.db_url, "inputs", "inputs_broken")
+    _rename(servers.db_url, "join_attempts", "join_attempts_broken")
     try:
+        # A phone that opens the room's link now is told, instead of "Connecting…" for ever.
+        newcomer_context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
+        newcomer = newcomer_context.new_page()
+        newcomer.goto(f"{servers.participant_url}?code={room.join_code}", timeout=120_000)
+        newcomer.wait_for_function("() => (document.querySelector('.bf-msg-error') || {}).textContent"
+                                   "?.includes('Noget gik galt')", timeout=120_000)
+        _assert_no_leak(newcomer)
+        assert newcomer_context.blocked == []
+        newcomer_context.close()
+
         phone.fill(".bf-card-input textarea", "Et kort mens databasen er i stykker")
         phone.click(".bf-submit")
         phone.wait_for_function("() => (document.querySelector('.bf-msg-error') || {}).textContent"
@@ -67,6 +78,7 @@ def test_an_internal_error_shows_a_clear_message_and_never_a_traceback(browser, 
         fresh.close()
     finally:
         _rename(servers.db_url, "inputs_broken", "inputs")
+        _rename(servers.db_url, "join_attempts_broken", "join_attempts")
 
     # Repaired: the same pages work again without a reload, and nothing half-written was left.
     phone.fill(".bf-card-input textarea", "Et kort efter reparationen")
