@@ -53,3 +53,50 @@ def test_role_split_shows_only_groups_of_three_or_more():
     # one safe group only: no split at all
     assert agg.role_groups([("A", 1)] * 5 + [("B", 1)] * 2) == []
     assert agg.role_groups([("A", 1)] * 2 + [("B", 1)] * 2) == []
+
+
+# ----------------------------------------------------------------------------------------------
+# Projector charts built from the board: participant text is escaped, role splits follow k >= 3
+
+HOSTILE = '<img src=x onerror="window.__pwned=1">'
+
+
+def _board_with_answers(engine, library, roles):
+    import uuid
+
+    from bifrost_lab import demo, room as rooms, store
+
+    room = demo.open_showcase_room(engine, library)
+    people = [rooms.join_room(engine, room, role=role)[0] for role in roles]
+    card = rooms.submit_card(engine, room, people[0], "s-cards", HOSTILE, input_id=str(uuid.uuid4()))
+    for person in people:
+        rooms.save_vote(engine, room, person, "s-vote", {f"card:{card.id}": 1})
+        rooms.save_rating(engine, room, person, "s-rate", {"0": 4})
+        rooms.save_placement(engine, room, person, "s-matrix", {"item:0": {"x": 0.25, "y": 1}})
+    board = rooms.Board.empty()
+    board.apply(store.changes_since(engine, room.id, 0))
+    return store.get_room(engine, room.id), board
+
+
+def _results(room, board, step_id, slot="input"):
+    from bifrost_lab import charts, room as rooms
+
+    step = rooms.step_by_id(room, step_id)
+    return charts.spec_results_html(room, board, step, slot, step[slot], "da", lambda s: s)
+
+
+def test_charts_escape_participant_text(sqlite_engine, library):
+    room, board = _board_with_answers(sqlite_engine, library, ["RESEARCHER"] * 2)
+    html = _results(room, board, "s-vote")
+    assert "<img" not in html and "&lt;img src=x" in html
+    matrix = _results(room, board, "s-matrix")
+    assert "<svg" in matrix and "<circle" in matrix and "Quick wins" in matrix
+
+
+def test_role_split_appears_only_with_two_groups_of_three(sqlite_engine, library):
+    room, board = _board_with_answers(sqlite_engine, library, ["RESEARCHER"] * 3 + ["SME_MANAGER"] * 2)
+    assert "bf-split" not in _results(room, board, "s-rate")  # the pool of two managers is hidden
+    room, board = _board_with_answers(sqlite_engine, library, ["RESEARCHER"] * 3 + ["SME_MANAGER"] * 3)
+    html = _results(room, board, "s-rate")
+    assert "bf-split" in html and html.count("(n=3)") == 2
+    assert "mean 4,0" in html
