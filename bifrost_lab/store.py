@@ -267,7 +267,10 @@ def dispose_all() -> None:
 def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         busy = float(config.setting("db_busy_timeout"))
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": busy})
+        # hide_parameters: a failing statement's error (which ends up in the server log) must not carry
+        # participants' statements or token hashes.
+        engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": busy},
+                                  hide_parameters=True)
 
         @sa.event.listens_for(engine, "connect")
         def _on_connect(dbapi_conn, _record):  # noqa: ANN001
@@ -290,7 +293,7 @@ def _create_engine(url: str) -> Engine:
     # No server-side prepared statements (psycopg makes them after 5 runs of a query): they break behind
     # a transaction-mode pooler such as pgbouncer, and planning these small queries costs next to nothing.
     return sa.create_engine(url, pool_pre_ping=True, pool_size=2, max_overflow=4, isolation_level="AUTOCOMMIT",
-                            connect_args={"prepare_threshold": None})
+                            connect_args={"prepare_threshold": None}, hide_parameters=True)
 
 
 def _write(engine: Engine):

@@ -386,3 +386,18 @@ def test_max_dots_hold_against_forged_votes(engine, library, m1):
     vote = rooms.save_vote(engine, room, me, step["id"], {t: 1 for t in targets[:3]})
     assert sum(vote.payload["dots"].values()) == 3
     assert [i.kind for i in store.list_inputs(engine, room.id)] == ["vote"]
+
+
+def test_database_errors_do_not_carry_participants_text_into_the_log(engine, m1):
+    """Errors are logged for the admin; SQLAlchemy would put the statement's parameters in the message."""
+    import sqlalchemy as sa
+
+    secret = "Min leder ved ikke at jeg er sygemeldt med stress"
+    with pytest.raises(sa.exc.DBAPIError) as info:
+        with engine.begin() as conn:  # a NOT NULL column left out: the insert fails inside the database
+            conn.execute(store.inputs.insert().values(id=str(uuid.uuid4()), room_id=m1.id, step_id="s",
+                                                      kind="card", payload={"text": secret}))
+    assert "parameters hidden" in str(info.value)
+    if engine.dialect.name == "sqlite":
+        assert secret not in str(info.value)
+    # PostgreSQL itself adds "DETAIL: Failing row contains (…)" to constraint errors: see docs/security.md.
