@@ -5,6 +5,7 @@ import multiprocessing
 import sqlite3
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
@@ -163,5 +164,6 @@ def test_the_change_feed_polls_sqlite_on_the_loop_and_falls_back_to_a_thread(sql
         assert (time.process_time() - started) / 200 < 0.001  # well under a millisecond of CPU per poll
         feed.stop()
 
-    asyncio.run(scenario())
+    with ThreadPoolExecutor(max_workers=1) as thread:  # a session's Playwright may own this thread's loop
+        thread.submit(asyncio.run, scenario()).result()
     store.dispose_all()
