@@ -151,6 +151,7 @@ async def room_phases(serve: procs.Serve, room: store.Room, args: argparse.Names
         pages = [r[0] for r in results if isinstance(r, tuple)]
         errors += [f"join: {r!r}" for r in results if not isinstance(r, tuple)]
         figures["join_tti"] = summary([r[1] for r in results if isinstance(r, tuple)])
+        figures["join_get"] = summary([r[0].get_seconds for r in results if isinstance(r, tuple)])
         figures["join_failed"] = args.participants - len(pages)
         if chromium_join is not None:
             try:
@@ -313,6 +314,7 @@ def run(args: argparse.Namespace) -> dict:
             times, pages = asyncio.run(hello_phase(hello.url, args.participants, args.burst))
             results["hello_cpu"] = meter.stop()
             results["hello_tti"] = summary(times)
+            results["hello_get"] = summary([p.get_seconds for p in pages])
             memories = [m for m in (procs.memory_of(k) for k in procs.kernels_of(psutil.Process(hello.process.pid)))
                         if m]
             results["hello_kernel_rss_mib"] = summary([m.rss for m in memories])
@@ -357,7 +359,9 @@ def report(results: dict) -> str:
         f"participants {results['args']['participants']}, burst {results['args']['burst']} s, "
         f"pool {results['args']['pool_size']}, cards {results['args']['cards']} each",
         f"hello join TTI:        {s('hello_tti')}",
+        f"hello HTTP GET:        {s('hello_get')}",
         f"participant join TTI:  {s('join_tti')}   failed: {results.get('join_failed')}",
+        f"participant HTTP GET:  {s('join_get')}",
         f"chromium join TTI:     {s('chromium_join_tti')}",
         f"join ratio vs hello:   p50 {ratios['join_p50_vs_hello'] or float('nan'):.2f}, "
         f"p95 {ratios['join_p95_vs_hello'] or float('nan'):.2f}   (goal: p95 < 1.5 s, ratio <= 1.3)",
