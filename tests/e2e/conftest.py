@@ -35,6 +35,13 @@ def wait_for_port(port: int, timeout: float = 60) -> None:
     raise TimeoutError(f"nothing listens on port {port}")
 
 
+def _is_live_kernel(process: psutil.Process) -> bool:
+    try:  # a kernel that has just been shut down can be a zombie for a moment
+        return process.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(process.cmdline())
+    except psutil.Error:
+        return False
+
+
 @dataclass
 class Servers:
     process: subprocess.Popen
@@ -51,8 +58,7 @@ class Servers:
         raise LookupError(notebook)
 
     def kernels(self, notebook: str = "participant.ipynb") -> int:
-        return sum(1 for c in self.voila(notebook).children(recursive=True)
-                   if "ipykernel_launcher" in " ".join(c.cmdline()))
+        return sum(1 for c in self.voila(notebook).children(recursive=True) if _is_live_kernel(c))
 
 
 def start_servers(tmp_path: Path, *extra: str, env: dict | None = None) -> Servers:
