@@ -231,11 +231,13 @@ MSG_TOO_MANY_CODES = N_("Too many wrong codes have been tried. Please wait {minu
 _PAGE_SOURCE = str(uuid.uuid4())  # one per kernel, i.e. per participant page
 
 
-def check_join_allowed(engine: Engine, source: str | None = None, *, now: float | None = None) -> None:
-    """Reject (with the wait in minutes) when this page or the whole room network tried too many wrong codes."""
+def check_join_allowed(engine: Engine, source: str | None = None, *, now: float | None = None,
+                       network: bool = True) -> None:
+    """Reject (with the wait in minutes) when this page (or, with `network`, all pages) tried too many wrong codes."""
     now = time.time() if now is None else now
     since = now - JOIN_WINDOW_SECONDS
-    for who, limit in ((source or _PAGE_SOURCE, WRONG_CODES_PER_PAGE), (None, WRONG_CODES_PER_NETWORK)):
+    limits = [(source or _PAGE_SOURCE, WRONG_CODES_PER_PAGE)] + ([(None, WRONG_CODES_PER_NETWORK)] if network else [])
+    for who, limit in limits:
         count, oldest = store.failed_joins_since(engine, since, who)
         if count >= limit:
             wait = max(1, math.ceil(((oldest or now) + JOIN_WINDOW_SECONDS - now) / 60))
@@ -243,11 +245,17 @@ def check_join_allowed(engine: Engine, source: str | None = None, *, now: float 
 
 
 def find_room_by_code_limited(engine: Engine, raw_code: str, source: str | None = None) -> Room:
-    """`find_room_by_code` for participant pages: every wrong code counts towards the join limits."""
-    check_join_allowed(engine, source)
+    """`find_room_by_code` for participant pages: every wrong code counts towards the join limits.
+
+    A page over its own limit is refused outright. The network-wide limit only answers wrong codes:
+    one hostile guest burning through it must not lock a hall full of people out of their meeting
+    (guessing stays hopeless: 32^6 codes, each try costs a page load and a kernel).
+    """
+    check_join_allowed(engine, source, network=False)
     try:
         return find_room_by_code(engine, raw_code)
     except Rejected:
+        check_join_allowed(engine, source)
         store.record_failed_join(engine, source or _PAGE_SOURCE)
         raise
 

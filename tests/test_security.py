@@ -86,9 +86,11 @@ def test_wrong_codes_are_limited_for_the_whole_room_network(engine, m1):
         with pytest.raises(rooms.Rejected):
             rooms.find_room_by_code_limited(engine, wrong, f"reloaded-page-{attempt}")
     with pytest.raises(rooms.Rejected) as info:
-        rooms.find_room_by_code_limited(engine, m1.join_code, "a-fresh-page")
+        rooms.find_room_by_code_limited(engine, wrong, "a-fresh-page")
     assert info.value.msgid == rooms.MSG_TOO_MANY_CODES
     assert "Vent" in info.value.message(DA)
+    # One guest burning the network limit must not lock the hall out: the right code still joins.
+    assert rooms.find_room_by_code_limited(engine, m1.join_code, "another-fresh-page").id == m1.id
 
 
 def test_malformed_codes_count_too_and_old_attempts_are_forgotten(engine):
