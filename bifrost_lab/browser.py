@@ -17,8 +17,27 @@ const KEY = "bifrost-lab";
 function readStore() {
   try { return JSON.parse(window.localStorage.getItem(KEY) || "{}") || {}; } catch (e) { return {}; }
 }
+// ipywidgets renders <select>/<textarea>/<input> without an accessible name when the widget has no
+// description; our visible labels are separate HTML. Name each field after the label shown just
+// before it (or its placeholder) so screen readers announce what the field is for.
+function nameFields() {
+  for (const field of document.querySelectorAll("select, textarea, input:not([type=hidden])")) {
+    const own = field.id && document.querySelector(`label[for="${field.id}"]`);
+    if (field.getAttribute("aria-label") || (own && own.textContent.trim())) continue;
+    let name = field.getAttribute("placeholder") || "";
+    let node = field.closest(".jupyter-widgets");
+    for (let i = 0; node && i < 3 && !name; i++) {
+      node = node.previousElementSibling;
+      const label = node && (node.querySelector(".bf-label") || node.querySelector("h3, h2, .bf-hint"));
+      if (label) name = label.textContent.trim();
+    }
+    if (name) field.setAttribute("aria-label", name);
+  }
+}
 function render({ model, el }) {
   el.style.display = "none";
+  nameFields();
+  new MutationObserver(() => nameFields()).observe(document.body, { childList: true, subtree: true });
   model.set("query", window.location.search || "");
   model.set("stored", readStore());
   model.set("ready", true);
