@@ -8,7 +8,7 @@ import random
 import uuid
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from .store import Engine
 
 from . import room as rooms, solutions, store
 

@@ -15,7 +15,7 @@ import time
 import urllib.request
 from typing import Callable
 
-from sqlalchemy.engine import Engine
+from .store import Engine
 
 from . import config, store
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Engine
+from .store import Engine
 
 from . import store
 

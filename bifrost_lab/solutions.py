@@ -14,11 +14,10 @@ import random
 import uuid
 from typing import Any, Callable, Mapping
 
-from sqlalchemy.engine import Engine
 
 from . import room as rooms, store
 from .i18n import N_
-from .store import Input, Participant, Room
+from .store import Engine, Input, Participant, Room
 
 KIND = "solution"
 FIELDS = ("problem", "solution", "where", "what_it_took", "contact_role")
