@@ -66,7 +66,11 @@ class ParticipantApp:
         self.announce = w.HTML().add_class("bf-sr-live")
         self.body = w.VBox(layout=w.Layout(width="100%")).add_class("bf-p-body")
         self.message = w.HTML().add_class("bf-msg")
-        self.root = w.VBox([self.bridge, self.header, self.announce, self.body],
+        self.language_switch = w.ToggleButtons(
+            options=[(code.upper(), code) for code in i18n.LANGUAGES], value=self.language,
+            tooltips=[i18n.LANGUAGE_NAMES[code] for code in i18n.LANGUAGES]).add_class("bf-language-switch")
+        self.language_switch.observe(self._on_language_switch, names="value")
+        self.root = w.VBox([self.bridge, self.language_switch, self.header, self.announce, self.body],
                            layout=w.Layout(width="100%")).add_class("bf-p")
         self._build_widgets()
         self.body.children = [w.HTML(tag("p", esc(self._("Connecting…")), cls="bf-calm-text"))]
@@ -132,6 +136,27 @@ class ParticipantApp:
         self.language = i18n.normalise_language(language)
         self._ = i18n.gettext_for(self.language)
         self._build_widgets()
+        if self.language_switch.value != self.language:
+            self.language_switch.value = self.language  # its observer sees the same language: no loop
+
+    @_guarded
+    def _on_language_switch(self, change: dict) -> None:
+        """Each participant may read the page in their own language; a card being written is kept."""
+        if change["new"] == self.language:
+            return
+        draft = self.card_input.value
+        self._set_language(change["new"])
+        self.card_input.value = draft
+        self.cancel_button.layout.display = None if self.editing_id else "none"
+        if self.editing_id:
+            self.submit_button.description = self._("Save change")
+        self.bridge.set_query(lang=self.language)
+        if self.me is not None and self.room is not None:
+            self._render_step(rooms.current_step(self.room), new_step=False)
+        elif self.room is not None:
+            self._show_join_form()
+        else:
+            self._show_code_form(self.code_input.value)
 
     def _enter_room(self, found: store.Room) -> None:
         self.room = found

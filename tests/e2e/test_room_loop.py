@@ -52,7 +52,7 @@ def board_text(page) -> str:
     return page.inner_text(".bf-board")
 
 
-def wait_board(page, predicate, timeout=10.0):
+def wait_board(page, predicate, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate(board_text(page)):

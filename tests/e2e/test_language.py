@@ -1,0 +1,39 @@
+"""Each participant may switch their own page's language; the room's language stays as it is."""
+from __future__ import annotations
+
+import pytest
+
+from bifrost_lab import room as rooms, store
+from bifrost_lab.programme import load_library
+
+from .conftest import offline_context, screenshot
+
+pytestmark = pytest.mark.e2e
+
+
+def test_participant_switches_language_and_keeps_the_draft(browser, servers):
+    engine = store.connect(servers.db_url)
+    room = rooms.open_room(engine, load_library(), "bifrost", "bif-m1")
+    store.set_step(engine, room.id, next(i for i, s in enumerate(rooms.steps(room)) if rooms.input_type(s) == "cards"))
+    step = rooms.current_step(store.get_room(engine, room.id))
+    context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{servers.participant_url}?code={room.join_code}")
+    page.wait_for_selector(".bf-role-input select", timeout=60_000)
+    page.select_option(".bf-role-input select", index=1)
+    page.click(".bf-join-button")
+    page.wait_for_selector(".bf-card-input textarea")
+    assert page.inner_text(".bf-submit") == "Send kort"
+    page.fill(".bf-card-input textarea", "Et udkast")
+    page.locator(".bf-card-input textarea").blur()
+    page.click(".bf-language-switch button:has-text('EN')")
+    page.wait_for_function("document.querySelector('.bf-submit').innerText === 'Send card'")
+    assert rooms.text(step["question"], "en") in page.inner_text(".bf-question")
+    assert page.input_value(".bf-card-input textarea") == "Et udkast"
+    page.click(".bf-language-switch button:has-text('FI')")
+    page.wait_for_function("document.querySelector('.bf-submit').innerText !== 'Send card'")
+    assert page.inner_text(".bf-submit") == "Lähetä kortti"
+    screenshot(page, "phone-finnish")
+    assert store.get_room(engine, room.id).language == "da"
+    store.dispose_all()
+    context.close()
