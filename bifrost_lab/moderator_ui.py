@@ -185,6 +185,8 @@ class ModeratorApp:
         if projector:
             self.body.children = [header, main, self.board_view]
             self.root.add_class("bf-projector-view")
+            if self.bridge.params().get("look") == "dark":
+                self.root.add_class("bf-theme-dark")  # high contrast for bright halls and weak projectors
         else:
             self._build_console(header, main)
         self.root.add_class("bf-projecting")
@@ -213,6 +215,8 @@ class ModeratorApp:
             self._button(_("+5 min"), "bf-timer-plus5", self._on_timer_plus5),
             self.lock_button, self.reveal_button, self.anonymous_button,
             self._button(_("Open projector"), "bf-open-projector", self._on_open_projector),
+            self._button(_("Open projector (dark, high contrast)"), "bf-open-projector-dark",
+                         self._on_open_projector_dark),
             self._button(_("Download summary"), "bf-export", self._on_export),
             self._button(_("Close room"), "bf-close-room", self._on_close_room),
             self.status,
@@ -665,6 +669,11 @@ class ModeratorApp:
     def _on_open_projector(self, _widget: Any) -> None:
         assert self.room is not None
         self.bridge.open_window(f"bifrost-projector-{self.room.id}", view="projector", room=self.room.id)
+
+    def _on_open_projector_dark(self, _widget: Any) -> None:
+        assert self.room is not None
+        self.bridge.open_window(f"bifrost-projector-dark-{self.room.id}", view="projector", room=self.room.id,
+                                look="dark")
 
     @_guarded
     def _on_save_note(self, _widget: Any) -> None:

@@ -8,7 +8,7 @@ from bifrost_lab.export import export_room_html
 from bifrost_lab.programme import load_library
 
 from .axe import axe_violations, describe
-from .conftest import offline_context
+from .conftest import offline_context, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -48,6 +48,13 @@ def test_participant_console_projector_and_export_pass_axe(browser, servers):
     projector.wait_for_selector(".bf-join-code", timeout=60_000)
     projector.wait_for_function("document.querySelector('.bf-board').innerText.includes('Et kort til tavlen')")
     _check(projector, "projector")
+    dark = desk.new_page()
+    dark.goto(f"{servers.moderator_url}?view=projector&room={room.id}&look=dark")
+    dark.wait_for_selector(".bf-theme-dark .bf-join-code", timeout=60_000)
+    dark.wait_for_function("document.querySelector('.bf-board').innerText.includes('Et kort til tavlen')")
+    assert dark.evaluate("getComputedStyle(document.querySelector('.bf-mod')).backgroundColor") == "rgb(0, 0, 0)"
+    _check(dark, "dark projector")
+    screenshot(dark, "projector-dark")
 
     summary = desk.new_page()
     summary.set_content(export_room_html(room.id, db_url=servers.db_url))
