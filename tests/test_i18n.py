@@ -13,7 +13,7 @@ from bifrost_lab import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-CATALOG_LANGUAGES = ("da",)
+CATALOG_LANGUAGES = ("da", "fi")
 UI_MODULES = sorted((ROOT / "bifrost_lab").glob("*_ui.py"))
 
 
