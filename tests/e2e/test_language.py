@@ -34,6 +34,12 @@ def test_participant_switches_language_and_keeps_the_draft(browser, servers):
     page.wait_for_function("document.querySelector('.bf-submit').innerText !== 'Send card'")
     assert page.inner_text(".bf-submit") == "Lähetä kortti"
     screenshot(page, "phone-finnish")
+    # 200 % text size at 390 px: still one column, no horizontal scrolling.
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    page.wait_for_timeout(300)
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    screenshot(page, "phone-200-percent")
+    assert overflow <= 1, f"the page scrolls sideways by {overflow}px at 200 % text size"
     assert store.get_room(engine, room.id).language == "da"
     store.dispose_all()
     context.close()
