@@ -43,3 +43,38 @@ def test_participant_switches_language_and_keeps_the_draft(browser, servers):
     assert store.get_room(engine, room.id).language == "da"
     store.dispose_all()
     context.close()
+
+
+def test_an_english_room_joined_and_answered_by_keyboard_alone(browser, servers):
+    engine = store.connect(servers.db_url)
+    room = rooms.open_room(engine, load_library(), "necto", "necto-lab-a", language="en")
+    card_index = next(i for i, s in enumerate(rooms.steps(room)) if rooms.input_type(s) == "cards")
+    context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{servers.participant_url}?code={room.join_code}")
+    page.wait_for_selector(".bf-role-input select", timeout=60_000)
+    assert "Welcome" in page.inner_text(".bf-p-body")
+    page.focus(".bf-role-input select")
+    page.keyboard.press("ArrowDown")  # the first real role
+    page.wait_for_function("document.querySelector('.bf-role-input select').selectedIndex === 1")
+    for _ in range(20):  # Tab on to the Join button, then Enter
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('.bf-join-button') !== null"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".bf-question")
+    store.set_step(engine, room.id, card_index)
+    page.wait_for_selector(".bf-card-input textarea", timeout=10_000)
+    assert page.inner_text(".bf-submit") == "Send card"
+    page.focus(".bf-card-input textarea")
+    page.keyboard.type("Typed without a mouse")
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('.bf-submit') !== null"):
+            break
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".bf-mycard")
+    assert "Typed without a mouse" in page.inner_text(".bf-mycards")
+    assert [i.payload["text"] for i in store.list_inputs(engine, room.id)] == ["Typed without a mouse"]
+    store.dispose_all()
+    context.close()
