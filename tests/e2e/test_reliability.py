@@ -88,6 +88,9 @@ def wait_until(predicate, timeout: float, what: str) -> None:  # noqa: ANN001
 
 def test_cards_from_many_kernels_reach_the_projector_once_and_closed_tabs_free_their_kernels(servers):
     room = card_room(servers)
+    # The preheated pool (2) starts with the server: count it once it is there, not while it fills.
+    wait_until(lambda: kernels(servers) >= 2, 90, f"the preheated pool of 2 (now {kernels(servers)})")
+    time.sleep(2)
     pool = kernels(servers)
 
     async def scenario() -> tuple[int, list[str]]:
