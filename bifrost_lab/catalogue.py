@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from sqlalchemy.engine import Engine
+from .store import Engine
 
 from . import i18n, room as rooms, solutions, store
 from .i18n import N_
