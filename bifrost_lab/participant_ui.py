@@ -50,6 +50,8 @@ class ParticipantApp:
 
     def __init__(self, engine: Any, language: str | None = None):
         self.engine = engine
+        # Created per page, not per process: kernels are forks of one parent (forkserver.py)
+        self.page_id = str(uuid.uuid4())
         self.language = i18n.normalise_language(language or config.setting("language"))
         self._ = i18n.gettext_for(self.language)
         self.room: store.Room | None = None
@@ -125,7 +127,7 @@ class ParticipantApp:
             self._show_code_form()
             return
         try:
-            found = rooms.find_room_by_code_limited(self.engine, code)
+            found = rooms.find_room_by_code_limited(self.engine, code, self.page_id)
         except rooms.Rejected as rejected:
             self._show_code_form(code)
             self.show_message(rejected.message(self._), error=True)
@@ -184,7 +186,7 @@ class ParticipantApp:
 
     @_guarded
     def _on_code(self, _widget: Any) -> None:
-        self._enter_room(rooms.find_room_by_code_limited(self.engine, self.code_input.value))
+        self._enter_room(rooms.find_room_by_code_limited(self.engine, self.code_input.value, self.page_id))
 
     def _show_join_form(self) -> None:
         _ = self._

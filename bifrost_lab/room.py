@@ -228,15 +228,13 @@ JOIN_WINDOW_SECONDS = 300
 WRONG_CODES_PER_PAGE = 5
 WRONG_CODES_PER_NETWORK = 30
 MSG_TOO_MANY_CODES = N_("Too many wrong codes have been tried. Please wait {minutes} min, then try again.")
-_PAGE_SOURCE = str(uuid.uuid4())  # one per kernel, i.e. per participant page
 
 
-def check_join_allowed(engine: Engine, source: str | None = None, *, now: float | None = None,
-                       network: bool = True) -> None:
-    """Reject (with the wait in minutes) when this page (or, with `network`, all pages) tried too many wrong codes."""
+def check_join_allowed(engine: Engine, source: str, *, now: float | None = None, network: bool = True) -> None:
+    """Reject (with the wait in minutes) when page `source` (or, with `network`, all pages) tried too many wrong codes."""
     now = time.time() if now is None else now
     since = now - JOIN_WINDOW_SECONDS
-    limits = [(source or _PAGE_SOURCE, WRONG_CODES_PER_PAGE)] + ([(None, WRONG_CODES_PER_NETWORK)] if network else [])
+    limits = [(source, WRONG_CODES_PER_PAGE)] + ([(None, WRONG_CODES_PER_NETWORK)] if network else [])
     for who, limit in limits:
         count, oldest = store.failed_joins_since(engine, since, who)
         if count >= limit:
@@ -244,8 +242,8 @@ def check_join_allowed(engine: Engine, source: str | None = None, *, now: float 
             raise Rejected(MSG_TOO_MANY_CODES, minutes=wait)
 
 
-def find_room_by_code_limited(engine: Engine, raw_code: str, source: str | None = None) -> Room:
-    """`find_room_by_code` for participant pages: every wrong code counts towards the join limits.
+def find_room_by_code_limited(engine: Engine, raw_code: str, source: str) -> Room:
+    """`find_room_by_code` for participant page `source`: every wrong code counts towards the join limits.
 
     A page over its own limit is refused outright. The network-wide limit only answers wrong codes:
     one hostile guest burning through it must not lock a hall full of people out of their meeting
@@ -256,7 +254,7 @@ def find_room_by_code_limited(engine: Engine, raw_code: str, source: str | None 
         return find_room_by_code(engine, raw_code)
     except Rejected:
         check_join_allowed(engine, source)
-        store.record_failed_join(engine, source or _PAGE_SOURCE)
+        store.record_failed_join(engine, source)
         raise
 
 
