@@ -23,7 +23,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options = ServeOptions(
         host=args.host, moderator_host=args.moderator_host, moderator_port=args.moderator_port,
         participant_port=args.participant_port, participant_servers=args.participant_servers,
-        pool_size=args.pool_size, moderator_token=args.moderator_token or "", open_browser=not args.no_browser,
+        pool_size=args.pool_size, kernel_start=args.kernel_start, moderator_token=args.moderator_token or "", open_browser=not args.no_browser,
         public_host=args.public_host or "", cull_idle_timeout=args.cull_idle_timeout,
         cull_interval=args.cull_interval, public_url=args.public_url or "",
         moderator_public_url=args.moderator_public_url or "",
@@ -139,6 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--participant-port", type=int, default=8867)
     p.add_argument("--participant-servers", type=int, default=1, help="participant servers on consecutive ports")
     p.add_argument("--pool-size", type=int, default=2, help="preheated participant kernels per server")
+    p.add_argument("--kernel-start", choices=("fork", "spawn"), default="fork",
+                   help="fork: participant kernels are forks of a warm parent (fast joins, shared memory); "
+                        "spawn: each kernel is a new Python process")
     p.add_argument("--moderator-token", default="", help="require this token for the moderator app")
     p.add_argument("--cull-idle-timeout", type=int, default=300, help="seconds before an idle kernel is stopped")
     p.add_argument("--cull-interval", type=int, default=60, help="seconds between checks for idle kernels")

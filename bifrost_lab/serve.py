@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 from . import config, store
 
 VOILA_TEMPLATES = Path(__file__).resolve().parent / "templates"
+WARM_KERNELSPEC = Path(__file__).resolve().parent / "kernelspec"  # "python3" started by forkserver.ForkProvisioner
 NGINX_TEMPLATE = config.repo_dir() / "deploy" / "nginx-site.conf.template"
 NGINX_ACCESS_LOG = "/var/log/nginx/bifrost-lab.access.log"
 
@@ -34,6 +35,7 @@ class ServeOptions:
     participant_port: int = 8867
     participant_servers: int = 1
     pool_size: int = 2
+    kernel_start: str = "fork"  # "fork": participant kernels fork from a warm parent (forkserver.py); "spawn": new interpreters
     cull_idle_timeout: int = 300
     cull_interval: int = 60
     moderator_token: str = ""
@@ -113,13 +115,16 @@ def build_servers(options: ServeOptions) -> tuple[list[ManagedServer], str, str]
     servers = [ManagedServer("moderator", voila_command("moderator.ipynb", ip=options.moderator_host,
                                                         port=options.moderator_port, extra=moderator_extra),
                              moderator_env, options.moderator_port)]
+    participant_env = dict(base_env)
+    if options.kernel_start == "fork":  # our kernelspec "python3" (warm start) is found before the installed one
+        participant_env["JUPYTER_PATH"] = os.pathsep.join((str(WARM_KERNELSPEC), base_env["JUPYTER_PATH"]))
     for index in range(max(1, options.participant_servers)):
         port = options.participant_port + index
         participant_extra = [*cull, "--preheat_kernel=True", f"--pool_size={options.pool_size}"]
         servers.append(ManagedServer(f"participant-{index + 1}" if options.participant_servers > 1 else "participant",
                                      voila_command("participant.ipynb", ip=options.host or "0.0.0.0", port=port,
                                                    extra=participant_extra),
-                                     base_env, port))
+                                     participant_env, port))
     host_for_url = "127.0.0.1" if options.moderator_host in ("0.0.0.0", "") else options.moderator_host
     moderator_url = public_participant_url(options.moderator_public_url) if options.moderator_public_url else \
         f"http://{host_for_url}:{options.moderator_port}/"

@@ -1,11 +1,14 @@
 """`serve` options for a proxy: the nginx site it prints, the errors it explains, the banner it shows."""
 from __future__ import annotations
 
+import json
+import os
+
 import pytest
 
 from bifrost_lab import cli, store
 from bifrost_lab.db_cli import safe_url
-from bifrost_lab.serve import ServeOptions, build_servers, print_banner, render_nginx_config
+from bifrost_lab.serve import WARM_KERNELSPEC, ServeOptions, build_servers, print_banner, render_nginx_config
 
 
 def test_the_site_has_one_upstream_per_participant_server_and_no_placeholders():
@@ -69,3 +72,19 @@ def test_serve_says_which_port_is_taken_before_starting_anything(tmp_path, monke
     assert code == 2
     err = capsys.readouterr().err
     assert f"port {taken} (participant-2 server) is in use" in err
+
+
+def test_participant_servers_start_warm_kernels_unless_told_to_spawn(tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    for kernel_start, warm in (("fork", True), ("spawn", False)):
+        servers, _, _ = build_servers(ServeOptions(participant_servers=2, db_url=db_url, kernel_start=kernel_start))
+        moderator, participants = servers[0], servers[1:]
+        assert str(WARM_KERNELSPEC) not in moderator.env["JUPYTER_PATH"]  # the moderator keeps plain kernels
+        for server in participants:
+            assert server.env["JUPYTER_PATH"].split(os.pathsep)[0] == str(WARM_KERNELSPEC) if warm else \
+                str(WARM_KERNELSPEC) not in server.env["JUPYTER_PATH"]
+    spec = json.loads((WARM_KERNELSPEC / "kernels" / "python3" / "kernel.json").read_text())
+    assert spec["metadata"]["kernel_provisioner"]["provisioner_name"] == "bifrost-fork"
+    assert "bifrost_lab.participant_ui" in spec["metadata"]["kernel_provisioner"]["config"]["preload"]
+    assert cli.build_parser().parse_args(["serve"]).kernel_start == "fork"
+    store.dispose_all()
