@@ -12,7 +12,7 @@ from pathlib import Path
 
 import psutil
 
-from bifrost_lab.serve import VOILA_TEMPLATES, voila_command
+from bifrost_lab.serve import VOILA_TEMPLATES, WARM_KERNELSPEC, voila_command
 
 HELLO_NOTEBOOK = """{
  "cells": [{"cell_type": "code", "execution_count": null, "id": "hello", "metadata": {}, "outputs": [],
@@ -117,15 +117,16 @@ class Voila:
             os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def start_hello(workdir: Path, *, pool_size: int) -> Voila:
+def start_hello(workdir: Path, *, pool_size: int, kernel_start: str = "spawn") -> Voila:
     notebook = workdir / "hello.ipynb"
     notebook.write_text(HELLO_NOTEBOOK, encoding="utf-8")
     port = free_port()
     command = voila_command("participant.ipynb", ip="127.0.0.1", port=port,
                             extra=["--preheat_kernel=True", f"--pool_size={pool_size}"])
     command[command.index(next(c for c in command if c.endswith("participant.ipynb")))] = str(notebook)
+    kernelspecs = (str(WARM_KERNELSPEC),) if kernel_start == "fork" else ()  # as `serve` does
     env = {**os.environ, "JUPYTER_PATH": os.pathsep.join(
-        p for p in (str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p)}
+        p for p in (*kernelspecs, str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p)}
     process = subprocess.Popen(command, cwd=str(workdir), env=env, stdout=(workdir / "hello.log").open("w"),
                                stderr=subprocess.STDOUT, start_new_session=True)
     wait_for_port(port)

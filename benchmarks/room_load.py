@@ -307,7 +307,7 @@ def run(args: argparse.Namespace) -> dict:
     results["bare_ipykernel_rss_mib"] = procs.bare_ipykernel_rss()
 
     if not args.skip_hello:
-        hello = procs.start_hello(workdir, pool_size=args.pool_size)
+        hello = procs.start_hello(workdir, pool_size=args.pool_size, kernel_start=args.kernel_start)
         try:
             meter = CpuMeter([psutil.Process(hello.process.pid)])
             meter.start()
@@ -321,7 +321,7 @@ def run(args: argparse.Namespace) -> dict:
         finally:
             hello.stop()
 
-    serve = procs.start_serve(workdir, pool_size=args.pool_size,
+    serve = procs.start_serve(workdir, pool_size=args.pool_size, extra=("--kernel-start", args.kernel_start),
                               env={"BIFROST_IDLE_GRACE": "600"} if args.keep_polling else None)
     try:
         engine = store.connect(serve.db_url)
@@ -357,7 +357,7 @@ def report(results: dict) -> str:
     lines = [
         f"machine: {results['machine']}",
         f"participants {results['args']['participants']}, burst {results['args']['burst']} s, "
-        f"pool {results['args']['pool_size']}, cards {results['args']['cards']} each",
+        f"pool {results['args']['pool_size']}, kernel start {results['args']['kernel_start']}, cards {results['args']['cards']} each",
         f"hello join TTI:        {s('hello_tti')}",
         f"hello HTTP GET:        {s('hello_get')}",
         f"participant join TTI:  {s('join_tti')}   failed: {results.get('join_failed')}",
@@ -393,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cards", type=int, default=2, help="cards per participant")
     parser.add_argument("--pool-size", type=int, default=int(os.environ.get("BIFROST_BENCH_POOL", "0")) or None,
                         help="preheated participant kernels (default: bifrost-lab serve's default)")
+    parser.add_argument("--kernel-start", choices=("fork", "spawn"), default="fork",
+                        help="how participant (and hello) kernels start; see bifrost-lab serve --kernel-start")
     parser.add_argument("--chromium", type=int, default=2, help="real Chromium participant pages (0 = none)")
     parser.add_argument("--skip-hello", action="store_true", help="no baseline (faster; no join ratio)")
     parser.add_argument("--keep-polling", action="store_true", help="longer idle grace for slow runs")
