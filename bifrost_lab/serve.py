@@ -237,6 +237,22 @@ def wait_for_port(port: int, host: str = "127.0.0.1", timeout: float = 60) -> bo
     return False
 
 
+def raise_open_files_limit(wanted: int = 65536) -> int:
+    """Raise this process's (and so the servers') open-file limit towards `wanted`; return the new soft limit.
+
+    A participant page costs its Voila server about a dozen file descriptors (ZeroMQ sockets and
+    their signalling pipes, the websocket); many systems start programs with a soft limit of 1,024.
+    """
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft
+
+
 def serve(options: ServeOptions) -> int:
     """Run both apps until Ctrl-C (or SIGTERM); restart a server that dies."""
     db_url = options.db_url or config.db_url()
@@ -256,6 +272,7 @@ def serve(options: ServeOptions) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
+    raise_open_files_limit()
     for server in servers:
         server.start()
     ready = all(wait_for_port(s.port, listening_host(s)) for s in servers)
