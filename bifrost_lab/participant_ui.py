@@ -232,8 +232,8 @@ class ParticipantApp:
         changes = store.changes_since(self.engine, self.room.id, 0)
         self.board.apply(changes)
         self._on_changes(changes)
-        self.feed = live.RoomFeed(self.engine, self.room.id, self._feed_changed,
-                                  since_version=changes.room.version).start()
+        self.feed = live.RoomFeed(self.engine, self.room.id, self._feed_changed, since_version=changes.room.version,
+                                  interval=float(config.setting("participant_poll_interval"))).start()
 
     def _feed_changed(self, changes: store.Changes) -> None:
         try:
