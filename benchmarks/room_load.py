@@ -37,7 +37,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import procs, widget_client as wc  # noqa: E402
+from benchmarks import procs, profile, widget_client as wc  # noqa: E402
 from bifrost_lab import room as rooms, store  # noqa: E402
 from bifrost_lab.programme import load_library  # noqa: E402
 
@@ -143,6 +143,11 @@ async def room_phases(serve: procs.Serve, room: store.Room, args: argparse.Names
             return page, interactive
 
         meter = CpuMeter([serve.voila("participant.ipynb"), serve.voila("moderator.ipynb")])
+        profilers = []
+        if args.profile:  # the servers' CPU through the joins and the live phase; py-spy must be able to ptrace
+            for name in ("participant.ipynb", "moderator.ipynb"):
+                output = Path(args.profile) / f"{name.split('.')[0]}-server.speedscope.json"
+                profilers.append((profile.record(serve.voila(name).pid, args.burst + args.live + 15, output), output))
         meter.start()
         joined_at = time.monotonic()
         chromium_join = asyncio.ensure_future(in_browser(chromium.join_all, args.burst)) if chromium else None
@@ -194,6 +199,12 @@ async def room_phases(serve: procs.Serve, room: store.Room, args: argparse.Names
             for card in range(args.cards):  # one after the other, as a person would
                 await send(page, index, card)
 
+        if args.profile and pages:  # one participant kernel through the live phase
+            kernel = next((k for k in procs.kernels_of(serve.voila("participant.ipynb"))
+                           if pages[0].kernel_id in " ".join(k.cmdline())), None)
+            if kernel is not None:
+                output = Path(args.profile) / "participant-kernel.speedscope.json"
+                profilers.append((profile.record(kernel.pid, args.live + 10, output), output))
         meter.start()
         chromium_live = asyncio.ensure_future(in_browser(chromium.cards, args.live)) if chromium else None
         sent = await asyncio.gather(*(participant_cards(p, i) for i, p in enumerate(pages)),
@@ -226,6 +237,10 @@ async def room_phases(serve: procs.Serve, room: store.Room, args: argparse.Names
         figures["moderator_kernel_rss_mib"] = max((m.rss for m in moderator_kernels), default=float("nan"))
         figures["voila_server_rss_mib"] = {name: procs.memory_of(serve.voila(name)).rss  # type: ignore[union-attr]
                                            for name in ("participant.ipynb", "moderator.ipynb")}
+        for recorder, output in profilers:
+            if recorder is not None:
+                recorder.wait(timeout=120)
+                figures.setdefault("profiles", []).append("\n".join(profile.summarise(output)))
         figures["errors"] = errors[:20]
         figures["error_count"] = len(errors)
         for page in pages:
@@ -381,6 +396,7 @@ def report(results: dict) -> str:
         f"CPU (cores) during join: {results.get('join_cpu')}",
         f"CPU (cores) during live: {results.get('live_cpu')}",
         f"errors: {results.get('error_count')} {results.get('errors')}",
+        *results.get("profiles", []),
     ]
     return "\n".join(lines)
 
@@ -398,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", type=int, default=2, help="real Chromium participant pages (0 = none)")
     parser.add_argument("--skip-hello", action="store_true", help="no baseline (faster; no join ratio)")
     parser.add_argument("--keep-polling", action="store_true", help="longer idle grace for slow runs")
+    parser.add_argument("--profile", default="", help="record both Voila servers with py-spy into this folder")
     parser.add_argument("--json", default="", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     if args.pool_size is None:
