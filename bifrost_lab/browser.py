@@ -36,6 +36,10 @@ function nameFields() {
 }
 function render({ model, el }) {
   el.style.display = "none";
+  // Screen readers pick their voice from <html lang>; Voila writes the server's default there.
+  const applyLanguage = () => { if (model.get("language")) document.documentElement.lang = model.get("language"); };
+  model.on("change:language", applyLanguage);
+  applyLanguage();
   nameFields();
   new MutationObserver(() => nameFields()).observe(document.body, { childList: true, subtree: true });
   model.set("query", window.location.search || "");
@@ -79,6 +83,7 @@ class BrowserBridge(anywidget.AnyWidget):
     query = traitlets.Unicode("").tag(sync=True)
     stored = traitlets.Dict().tag(sync=True)
     ready = traitlets.Bool(False).tag(sync=True)
+    language = traitlets.Unicode("").tag(sync=True)  # the page's language, written to <html lang>
 
     def params(self) -> dict[str, str]:
         """The query string as a dict of first values (untrusted input)."""

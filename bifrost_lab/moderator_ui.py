@@ -67,7 +67,7 @@ class ModeratorApp:
         self.room: store.Room | None = None
         self.board = rooms.Board.empty()
         self.feed: live.RoomFeed | None = None
-        self.bridge = BrowserBridge()
+        self.bridge = BrowserBridge(language=self.language)
         self.status = w.HTML().add_class("bf-status")
         self.body = w.VBox(layout=w.Layout(width="100%"))
         self.root = w.VBox([self.bridge, self.body], layout=w.Layout(width="100%")).add_class("bf-mod")
@@ -159,6 +159,7 @@ class ModeratorApp:
         _ = i18n.gettext_for(opened.language)
         self._ = _
         self.language = opened.language
+        self.bridge.language = opened.language
         self.room = opened
         self.board = rooms.Board.empty()
         self.undo_stack = []

@@ -63,7 +63,7 @@ class ParticipantApp:
         self.editing_id: str | None = None
         self.compose_id = str(uuid.uuid4())
 
-        self.bridge = BrowserBridge()
+        self.bridge = BrowserBridge(language=self.language)
         self.header = w.HTML(layout=w.Layout(width="100%")).add_class("bf-p-header")
         self.announce = w.HTML().add_class("bf-sr-live")
         self.body = w.VBox(layout=w.Layout(width="100%")).add_class("bf-p-body")
@@ -137,6 +137,7 @@ class ParticipantApp:
     def _set_language(self, language: str) -> None:
         self.language = i18n.normalise_language(language)
         self._ = i18n.gettext_for(self.language)
+        self.bridge.language = self.language
         self._build_widgets()
         if self.language_switch.value != self.language:
             self.language_switch.value = self.language  # its observer sees the same language: no loop

@@ -81,3 +81,18 @@ def test_dates_and_numbers_follow_the_language():
     assert "November" in i18n.format_date(moment, "en")
     assert "marraskuuta 2026" in i18n.format_date(moment, "fi")
     assert i18n.format_number(2.456, "da") == "2,5" and i18n.format_number(2.456, "en") == "2.5"
+
+
+def test_the_page_tells_the_browser_its_language(sqlite_engine, library):
+    """<html lang> follows the room's language and the participant's own switch (screen readers pick the voice)."""
+    from bifrost_lab import room as rooms
+    from bifrost_lab.participant_ui import ParticipantApp
+
+    room = rooms.open_room(sqlite_engine, library, "fioh-yhteistyo", "fi-tyopaja", language="fi")
+    app = ParticipantApp(sqlite_engine, "da")
+    assert app.bridge.language == "da"
+    app.bridge.set_state({"query": f"?code={room.join_code}", "stored": {}})
+    app._on_bridge_ready({"new": True})
+    assert app.bridge.language == "fi" and app.join_button.description == "Liity"
+    app.language_switch.value = "en"
+    assert app.bridge.language == "en" and app.join_button.description == "Join"
