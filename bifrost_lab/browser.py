@@ -40,6 +40,10 @@ function render({ model, el }) {
   const applyLanguage = () => { if (model.get("language")) document.documentElement.lang = model.get("language"); };
   model.on("change:language", applyLanguage);
   applyLanguage();
+  // Voila's lab shell scrolls the page inside #rendered_cells, not the window. A projector has nothing to focus,
+  // so the box itself must take focus, or a keyboard (or a presenter's clicker) cannot scroll it.
+  const cells = document.getElementById("rendered_cells");
+  if (cells && !cells.hasAttribute("tabindex")) cells.tabIndex = 0;
   nameFields();
   new MutationObserver(() => nameFields()).observe(document.body, { childList: true, subtree: true });
   model.set("query", window.location.search || "");
@@ -63,7 +67,7 @@ function render({ model, el }) {
       for (const [k, v] of Object.entries(msg.params)) { url.searchParams.set(k, v); }
       window.open(url.toString(), msg.name || "_blank");
     } else if (msg.type === "scroll_top") {
-      window.scrollTo({ top: 0, behavior: "smooth" });
+      (document.getElementById("rendered_cells") || window).scrollTo({ top: 0, behavior: "smooth" });
     } else if (msg.type === "download") {
       const a = document.createElement("a");
       a.href = URL.createObjectURL(new Blob([msg.content], { type: msg.mime }));
