@@ -12,6 +12,7 @@ from .markup import esc, join_list, tag
 
 PALETTE = ("#0b5c8a", "#d2691e", "#2e8b57", "#8a4b9c", "#b8860b", "#c0392b", "#4a6d7c", "#6b8e23")
 SCALE_COLOURS = ("#c0392b", "#e67e22", "#b9bec6", "#7fb3d5", "#0b5c8a")  # 1..5
+SCALE_INK = ("#ffffff", "#16202e", "#16202e", "#16202e", "#ffffff")  # the number on each colour, WCAG AA contrast
 LABEL_CHARS = 70
 
 
@@ -53,7 +54,7 @@ def rating_bar(label: str, stats: agg.RatingStats, mean_text: str) -> str:
         if count:
             share = 100 * count / stats.n
             segments.append(tag("div", esc(count) if share >= 6 else "", cls="bf-seg",
-                                style=f"width:{share:.1f}%;background:{SCALE_COLOURS[value - 1]}",
+                                style=f"width:{share:.1f}%;{_scale_style(value)}",
                                 title=f"{value}: {count}"))
     track = tag("div", join_list(segments), cls="bf-rating-track") if stats.n else tag("div", "", cls="bf-rating-track bf-empty")
     return tag("div", tag("div", esc(short(label)), cls="bf-bar-label")
@@ -61,8 +62,12 @@ def rating_bar(label: str, stats: agg.RatingStats, mean_text: str) -> str:
                cls="bf-rating")
 
 
+def _scale_style(value: int) -> str:
+    return f"background:{SCALE_COLOURS[value - 1]};color:{SCALE_INK[value - 1]}"
+
+
 def scale_legend(low: str, high: str) -> str:
-    keys = join_list(tag("span", str(v), cls="bf-key", style=f"background:{SCALE_COLOURS[v - 1]}") for v in agg.SCALE)
+    keys = join_list(tag("span", str(v), cls="bf-key", style=_scale_style(v)) for v in agg.SCALE)
     return tag("div", tag("span", esc(f"1 = {low}")) + keys + tag("span", esc(f"5 = {high}")), cls="bf-scale-legend")
 
 

@@ -100,3 +100,27 @@ def test_role_split_appears_only_with_two_groups_of_three(sqlite_engine, library
     html = _results(room, board, "s-rate")
     assert "bf-split" in html and html.count("(n=3)") == 2
     assert "mean 4,0" in html
+
+
+def _contrast(foreground: str, background: str) -> float:
+    """WCAG 2.1 contrast ratio of two #rrggbb colours."""
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_numbers_on_the_rating_colours_meet_wcag_aa():
+    """The counts on the 1–5 segments and the legend keys (axe leaves one-character text for a human to judge)."""
+    import re
+
+    from bifrost_lab import charts
+
+    stats = agg.rating_stats([{"ratings": {"0": v}} for v in (1, 2, 3, 4, 5)], 1)[0]
+    html = charts.rating_bar("item", stats, "mean 3,0") + charts.scale_legend("low", "high")
+    styles = re.findall(r'class="bf-(?:seg|key)"[^>]*style="([^"]*)"|style="([^"]*)"[^>]*class="bf-(?:seg|key)"', html)
+    pairs = [dict(re.findall(r"(background|color):(#[0-9a-f]{6})", "".join(s))) for s in styles]
+    assert len(pairs) == 10 and all("color" in p and "background" in p for p in pairs), html
+    assert all(_contrast(p["color"], p["background"]) >= 4.5 for p in pairs), pairs
