@@ -295,7 +295,7 @@ def section_cover(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
     content = data.room.content
     meeting = content["meeting"]
-    date = time.strftime("%d.%m.%Y", time.localtime(data.room.created_at))
+    date = i18n.format_date(data.room.created_at, data.language)
     facilitators = [p.display_name for p in data.participants
                     if p.role == rooms.FACILITATOR_ROLE and p.display_name and p.name_consent]
     facts = [(_("Programme"), data.t(content["programme"]["title"])), (_("Date"), date)]
@@ -305,7 +305,7 @@ def section_cover(data: SummaryData) -> str:
         facts.append((_("Facilitator"), ", ".join(facilitators)))
     facts += [(_("Participants"), str(len(data.counted))),
               (_("Version"), _("agenda {hash}, generated {when}").format(
-                  hash=data.room.content_hash[:8], when=time.strftime("%d.%m.%Y %H:%M")))]
+                  hash=data.room.content_hash[:8], when=i18n.format_date(time.time(), data.language, with_time=True)))]
     return tag("header", tag("p", esc(_("Knowledge summary")), cls="bf-kicker")
                + tag("h1", esc(data.t(meeting["title"])))
                + tag("p", esc(data.t(meeting.get("theme"))), cls="bf-theme")

@@ -287,3 +287,18 @@ def test_every_input_type_of_the_showcase_meeting_renders_as_valid_html(tmp_path
     for marker in ("Prikafstemning", "Borda", "Gennemsnitlig placering", "Svarmulighed", "Vurdering 1 ="):
         assert marker in priorities
     store.dispose_all()
+
+
+def test_the_cover_writes_dates_the_way_the_room_s_language_does(db):
+    import calendar
+    import time
+
+    url, known = db
+    room = known["m1"].room
+    month = time.localtime(room.created_at).tm_mon
+    covers = {language: report.section_cover(report.load_summary_data(room.id, url, language, report.ReportOptions()))
+              for language in ("da", "en", "fi")}
+    assert re.search(r"<dd>\d{1,2}\. [a-zæøå]+ \d{4}</dd>", covers["da"])  # 25. november 2026
+    assert f"<dd>{calendar.month_name[month]} " in covers["en"]  # November 25, 2026
+    assert re.search(r"<dd>\d{1,2}\. [a-zäö]+kuuta \d{4}</dd>", covers["fi"])  # 25. marraskuuta 2026
+    assert not any(re.search(r"\d{2}\.\d{2}\.\d{4}", cover) for cover in covers.values())
