@@ -34,6 +34,18 @@ function nameFields() {
     if (name) field.setAttribute("aria-label", name);
   }
 }
+// The console's control bar is fixed at the bottom and wraps to more rows in longer languages (Finnish) or on
+// narrower screens: its height goes into --bf-controls-h, which the page and the side panel keep free.
+const barObserver = new ResizeObserver((entries) => {
+  for (const entry of entries) {
+    if (!entry.target.isConnected) continue;
+    document.documentElement.style.setProperty("--bf-controls-h", `${entry.target.offsetHeight}px`);
+  }
+});
+function watchControlBar() {
+  const bar = document.querySelector(".bf-controls");
+  if (bar && !bar.dataset.bfWatched) { bar.dataset.bfWatched = "1"; barObserver.observe(bar); }
+}
 function render({ model, el }) {
   el.style.display = "none";
   // Screen readers pick their voice from <html lang>; Voila writes the server's default there.
@@ -45,7 +57,8 @@ function render({ model, el }) {
   const cells = document.getElementById("rendered_cells");
   if (cells && !cells.hasAttribute("tabindex")) cells.tabIndex = 0;
   nameFields();
-  new MutationObserver(() => nameFields()).observe(document.body, { childList: true, subtree: true });
+  const onChange = () => { nameFields(); watchControlBar(); };
+  new MutationObserver(onChange).observe(document.body, { childList: true, subtree: true });
   model.set("query", window.location.search || "");
   model.set("stored", readStore());
   model.set("ready", true);

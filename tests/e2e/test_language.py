@@ -197,6 +197,9 @@ def test_a_fioh_room_runs_end_to_end_in_its_language(browser, servers, language)
     screenshot(projector, f"lang-{language}-projector-card")
     console.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)", arg=CARD[language])
     screenshot(console, f"lang-{language}-console")
+    bar_top, side_bottom = console.evaluate("[document.querySelector('.bf-controls').getBoundingClientRect().top,"
+                                            " document.querySelector('.bf-console-side').getBoundingClientRect().bottom]")
+    assert side_bottom <= bar_top, "the console's control bar covers the end of the side panel"
 
     # the summary the console downloads is written in the room's language
     with console.expect_download(timeout=120_000) as download:
