@@ -247,6 +247,12 @@ def test_kill_9_of_each_server_mid_meeting_loses_nothing(browser, servers):
             return page.stored
 
     stored_token = run(before_crash(), phone)
+    wall = context.new_page()  # the projector on the wall, which nobody will reload by hand
+    wall.set_viewport_size({"width": 1920, "height": 1080})
+    wall.goto(f"{servers.moderator_url}?view=projector&room={room.id}")
+    wall.wait_for_selector(".bf-board-card", timeout=120_000)
+    for page in (phone, wall):
+        page.evaluate("window.bfBeforeCrash = true")  # gone once the page has reloaded itself
 
     killed = _kill_9(servers, "participant.ipynb")
     assert not psutil.pid_exists(killed) or psutil.Process(killed).status() == psutil.STATUS_ZOMBIE
@@ -270,7 +276,9 @@ def test_kill_9_of_each_server_mid_meeting_loses_nothing(browser, servers):
     assert "bf-msg-ok" in message
     assert "Trin 3 af" in html
 
-    phone.reload()  # the phone's kernel died with its server: a reload rejoins the same person
+    # The phone's kernel died with its server. Nobody touches the phone: the page finds its kernel
+    # gone, reloads itself, and the stored token rejoins the same person.
+    phone.wait_for_function("() => window.bfBeforeCrash === undefined", timeout=120_000)
     phone.wait_for_selector(".bf-mycard", timeout=60_000)
     assert "kort fra telefonen før nedbruddet" in phone.inner_text(".bf-mycards")
     assert phone.locator(".bf-role-input select").count() == 0
@@ -289,6 +297,9 @@ def test_kill_9_of_each_server_mid_meeting_loses_nothing(browser, servers):
             return text, state
 
     text, countdown = run(projector_after_crash(), phone)
+    wall.wait_for_function("() => window.bfBeforeCrash === undefined", timeout=120_000)  # it came back by itself
+    wall.wait_for_function("() => document.querySelectorAll('.bf-board-card').length >= 3", timeout=60_000)
+    assert "kort fra kernen efter nedbruddet" in wall.inner_text(".bf-board")
     for card in ("kort fra telefonen før nedbruddet", "kort fra kernen før nedbruddet",
                  "kort fra kernen efter nedbruddet"):
         assert card in text
