@@ -8,8 +8,6 @@ from __future__ import annotations
 import html
 from typing import Iterable
 
-import segno
-
 
 def esc(value: object) -> str:
     """Escape any value for HTML text and attribute context."""
@@ -30,6 +28,8 @@ def text_block(value: str, *, cls: str = "", name: str = "div") -> str:
 
 def qr_svg(url: str, *, scale: int = 8) -> str:
     """An inline SVG QR code for a URL (generated locally: the room may be offline)."""
+    import segno  # only the projector draws QR codes; participant kernels never load it (1.2 MiB each)
+
     return segno.make(url, error="m").svg_inline(scale=scale, border=2, dark="#111", light="#fff")
 
 
