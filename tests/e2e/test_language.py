@@ -194,6 +194,9 @@ def test_a_fioh_room_runs_end_to_end_in_its_language(browser, servers, language)
     projector.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)", arg=CARD[language])
     assert rooms.role_label(room, "OH_SERVICE", language) in projector.inner_text(".bf-board")
     screenshot(phone, f"lang-{language}-phone-card")
+    left, right = phone.evaluate("(() => { const r = document.querySelector('.bf-card-input textarea')"
+                                 ".getBoundingClientRect(); return [r.left, window.innerWidth - r.right]; })()")
+    assert abs(left - right) <= 1, f"the phone's margins are uneven: {left:.0f} px left, {right:.0f} px right"
     screenshot(projector, f"lang-{language}-projector-card")
     console.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)", arg=CARD[language])
     screenshot(console, f"lang-{language}-console")
