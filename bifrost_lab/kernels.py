@@ -84,6 +84,7 @@ class HandoutAwareKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs):  # noqa: ANN003
         super().__init__(**kwargs)
+        self._seen_outside_pool: set[str] = set()
         share_compiled_templates()  # the kernel manager is made once, when the server starts
 
     @default("context")
@@ -92,7 +93,6 @@ class HandoutAwareKernelManager(AsyncMappingKernelManager):
         context = zmq.asyncio.Context()
         context.set(zmq.MAX_SOCKETS, min(ZMQ_MAX_SOCKETS, context.get(zmq.SOCKET_LIMIT)))  # before its first socket
         return context
-        self._seen_outside_pool: set[str] = set()
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
         if kernel_id not in self._seen_outside_pool:  # Voila only lets non-pool kernels get here
