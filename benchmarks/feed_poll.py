@@ -17,8 +17,9 @@ import statistics
 import tempfile
 import time
 import uuid
+from urllib.parse import urlsplit
 
-import sqlalchemy as sa
+import psycopg
 
 from bifrost_lab import store
 from bifrost_lab.demo import create_demo_room
@@ -65,23 +66,22 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         results = {"sqlite": measure(f"sqlite:///{folder}/feed.sqlite", args.processes, args.seconds)}
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin_url = PG_ADMIN_URL.replace("+psycopg", "")
     name = f"bifrost_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        url = admin.url.set(database=name).render_as_string(hide_password=False)
+        url = urlsplit(PG_ADMIN_URL)._replace(path=f"/{name}").geturl()
         results["postgresql"] = measure(url, args.processes, args.seconds)
         engine = store.connect(url)
-        with engine.connect() as conn:
-            room_id = conn.execute(sa.select(store.rooms.c.id)).scalar()
-            plan = conn.execute(sa.text("EXPLAIN SELECT * FROM inputs WHERE room_id = :r AND version > 5"),
-                                {"r": room_id}).scalars().all()
+        room_id = store.list_rooms(engine)[0].room.id
+        with psycopg.connect(urlsplit(admin_url)._replace(path=f"/{name}").geturl()) as conn:
+            plan = [row[0] for row in conn.execute("EXPLAIN SELECT * FROM inputs WHERE room_id = %s AND version > 5",
+                                                   (room_id,))]
         store.dispose_all()
     finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     print(f"{args.processes} polling processes, {args.seconds:.0f} s each, on {os.cpu_count()} cores")
     for db, figures in results.items():
         kernels = figures["polls_per_s"] * 0.3

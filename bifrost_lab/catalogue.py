@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .store import Engine
+from .store import Database
 
 from . import i18n, room as rooms, solutions, store
 from .i18n import N_
@@ -64,7 +64,7 @@ def fold(value: str) -> str:
     return folded.replace("ø", "o").replace("æ", "ae").replace("å", "a")
 
 
-def collect_entries(engine: Engine, *, include_closed: bool = True) -> list[CatalogueEntry]:
+def collect_entries(engine: Database, *, include_closed: bool = True) -> list[CatalogueEntry]:
     """Every solution of every room (hidden, deleted and brought-in copies left out), newest first."""
     entries: list[CatalogueEntry] = []
     for summary in store.list_rooms(engine, status=None if include_closed else "open"):
@@ -99,7 +99,7 @@ def _topic_label(step: dict[str, Any] | None, topic: str | None) -> dict[str, st
     return {"da": topic}
 
 
-def find_entry(engine: Engine, entry_id: str) -> CatalogueEntry | None:
+def find_entry(engine: Database, entry_id: str) -> CatalogueEntry | None:
     return next((e for e in collect_entries(engine) if e.id == entry_id), None)
 
 

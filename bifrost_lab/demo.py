@@ -8,7 +8,7 @@ import random
 import uuid
 from typing import Any
 
-from .store import Engine
+from .store import Database
 
 from . import room as rooms, solutions, store
 
@@ -41,7 +41,7 @@ SAMPLE_CARDS_DA = (
 SAMPLE_NAMES = ("Mette", "Søren", "Anne", "Lars", "Pia", "Jens", "Camilla", "Henrik", "Louise", "Mads", "Sara", "Ole")
 
 
-def fill_room(engine: Engine, room: store.Room, *, participants: int = 12, inputs: int | None = None,
+def fill_room(engine: Database, room: store.Room, *, participants: int = 12, inputs: int | None = None,
               seed: int | None = None) -> dict[str, int]:
     """Add `participants` people with roles and about `inputs` cards spread over the card steps."""
     rng = random.Random(seed)
@@ -76,7 +76,7 @@ CLUSTER_NAMES_DA = ("Ledelsens rolle", "Kontakt under fravær", "Kolleger og arb
                     "Tilpasning af opgaver")
 
 
-def _make_clusters(engine: Engine, room: store.Room, rng: random.Random) -> None:
+def _make_clusters(engine: Database, room: store.Room, rng: random.Random) -> None:
     """Clusters for every step that later votes or ranks clusters, made of the earlier cards."""
     all_steps = rooms.steps(room)
     wanted = {spec["targets"]["from_step"] for s in all_steps for _slot, spec in rooms.step_inputs(s)
@@ -94,7 +94,7 @@ def _make_clusters(engine: Engine, room: store.Room, rng: random.Random) -> None
             rooms.create_cluster(engine, room, step_id, name, input_ids=members)
 
 
-def _answer_everything(engine: Engine, room: store.Room, people: list[store.Participant],
+def _answer_everything(engine: Database, room: store.Room, people: list[store.Participant],
                        rng: random.Random) -> int:
     """Every participant answers every vote, rating, ranking, placement and choice of the meeting."""
     saved = 0
@@ -182,14 +182,14 @@ def showcase_content(library: Any) -> dict[str, Any]:
     return content
 
 
-def open_showcase_room(engine: Engine, library: Any) -> store.Room:
+def open_showcase_room(engine: Database, library: Any) -> store.Room:
     """A room running the showcase meeting (every input type; not one of the programme's meetings)."""
     content = showcase_content(library)
     return store.create_room(engine, programme_id="bifrost", meeting_id="bif-m1", content=content,
                              content_hash=rooms.content_hash(content))
 
 
-def create_demo_room(engine: Engine, library: Any, *, programme_id: str = "bifrost", meeting_id: str | None = None,
+def create_demo_room(engine: Database, library: Any, *, programme_id: str = "bifrost", meeting_id: str | None = None,
                      participants: int = 12, inputs: int | None = None, seed: int | None = None) -> store.Room:
     """Open a room for a meeting (default: the programme's first) and fill it with demo input."""
     programme = library.programme(programme_id)

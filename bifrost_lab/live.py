@@ -15,7 +15,7 @@ import time
 import urllib.request
 from typing import Callable
 
-from .store import Engine
+from .store import Database
 
 from . import config, store
 
@@ -49,7 +49,7 @@ def browser_connections() -> int | None:
 class RoomFeed:
     """Polls one room; calls `on_change(changes)` on the kernel's loop whenever the room's version moves."""
 
-    def __init__(self, engine: Engine, room_id: str, on_change: Callable[[store.Changes], None], *,
+    def __init__(self, engine: Database, room_id: str, on_change: Callable[[store.Changes], None], *,
                  since_version: int = 0, interval: float | None = None, idle_grace: float | None = None,
                  on_tick: Callable[[], None] | None = None):
         self.engine = engine

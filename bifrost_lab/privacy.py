@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from .store import Engine
+from .store import Database
 
 from . import store
 
@@ -20,12 +20,12 @@ class PurgeResult:
     erased: bool  # False: a running server kept the SQLite WAL open; its deleted pages are freed but not yet truncated
 
 
-def rooms_older_than(engine: Engine, days: float, *, now: float | None = None) -> list[str]:
+def rooms_older_than(engine: Database, days: float, *, now: float | None = None) -> list[str]:
     """Rooms created more than `days` days ago."""
     return store.rooms_created_before(engine, (time.time() if now is None else now) - days * 86400)
 
 
-def purge_rooms(engine: Engine, room_ids: list[str]) -> PurgeResult:
+def purge_rooms(engine: Database, room_ids: list[str]) -> PurgeResult:
     """Delete everything of these rooms, then erase the freed space in the database files."""
     for room_id in room_ids:
         store.purge_room(engine, room_id)

@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from .store import Engine
+from .store import Database
 
 from . import store
 from .i18n import N_
@@ -150,7 +150,7 @@ def step_state(room: Room, step_id: str) -> dict[str, Any]:
 # Moderator
 
 
-def open_room(engine: Engine, library: Any, programme_id: str, meeting_id: str, language: str = "da") -> Room:
+def open_room(engine: Database, library: Any, programme_id: str, meeting_id: str, language: str = "da") -> Room:
     """Open a new room for a meeting of a programme."""
     content = build_content(library, programme_id, meeting_id)
     meeting_ids = [m.id for m in library.programme(programme_id).meetings]
@@ -161,7 +161,7 @@ def open_room(engine: Engine, library: Any, programme_id: str, meeting_id: str, 
                              content_hash=content_hash(content), language=language)
 
 
-def go_to_step(engine: Engine, room: Room, index: int) -> Room:
+def go_to_step(engine: Database, room: Room, index: int) -> Room:
     return store.set_step(engine, room.id, index)
 
 
@@ -183,7 +183,7 @@ def normalise_code(raw: str) -> str:
     return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
 
 
-def find_room_by_code(engine: Engine, raw_code: str) -> Room:
+def find_room_by_code(engine: Database, raw_code: str) -> Room:
     code = normalise_code(raw_code)
     if len(code) != store.JOIN_CODE_LENGTH or any(ch not in store.JOIN_CODE_ALPHABET for ch in code):
         raise Rejected(MSG_CODE_FORMAT, length=store.JOIN_CODE_LENGTH, example="K7P2QX")
@@ -193,7 +193,7 @@ def find_room_by_code(engine: Engine, raw_code: str) -> Room:
     return room
 
 
-def join_room(engine: Engine, room: Room, *, role: str, display_name: str = "", name_consent: bool = False,
+def join_room(engine: Database, room: Room, *, role: str, display_name: str = "", name_consent: bool = False,
               language: str | None = None) -> tuple[Participant, str]:
     """Add a participant to an open room. Returns the participant and the token for the browser."""
     if not room.is_open:
@@ -212,7 +212,7 @@ def join_room(engine: Engine, room: Room, *, role: str, display_name: str = "", 
     return participant, token
 
 
-def rejoin(engine: Engine, room: Room, token: str) -> Participant | None:
+def rejoin(engine: Database, room: Room, token: str) -> Participant | None:
     """The participant a stored browser token belongs to, or None."""
     if not token or not isinstance(token, str) or len(token) > 200:
         return None
@@ -230,7 +230,7 @@ WRONG_CODES_PER_NETWORK = 30
 MSG_TOO_MANY_CODES = N_("Too many wrong codes have been tried. Please wait {minutes} min, then try again.")
 
 
-def check_join_allowed(engine: Engine, source: str, *, now: float | None = None, network: bool = True) -> None:
+def check_join_allowed(engine: Database, source: str, *, now: float | None = None, network: bool = True) -> None:
     """Reject (with the wait in minutes) when page `source` (or, with `network`, all pages) tried too many wrong codes."""
     now = time.time() if now is None else now
     since = now - JOIN_WINDOW_SECONDS
@@ -242,7 +242,7 @@ def check_join_allowed(engine: Engine, source: str, *, now: float | None = None,
             raise Rejected(MSG_TOO_MANY_CODES, minutes=wait)
 
 
-def find_room_by_code_limited(engine: Engine, raw_code: str, source: str) -> Room:
+def find_room_by_code_limited(engine: Database, raw_code: str, source: str) -> Room:
     """`find_room_by_code` for participant page `source`: every wrong code counts towards the join limits.
 
     A page over its own limit is refused outright. The network-wide limit only answers wrong codes:
@@ -306,7 +306,7 @@ def _card_payload(step: dict[str, Any], raw_text: Any, column: Any) -> dict[str,
     return {"text": value, "column": col}
 
 
-def submit_card(engine: Engine, room: Room, participant: Participant | None, step_id: str, raw_text: Any,
+def submit_card(engine: Database, room: Room, participant: Participant | None, step_id: str, raw_text: Any,
                 *, column: Any = None, input_id: str | None = None) -> Input:
     """Add a card to a step. `input_id` comes from the client so a retry or double click is stored once."""
     step = _card_step(room, step_id)
@@ -327,7 +327,7 @@ def submit_card(engine: Engine, room: Room, participant: Participant | None, ste
     return card
 
 
-def edit_card(engine: Engine, room: Room, participant: Participant | None, input_id: str, raw_text: Any,
+def edit_card(engine: Database, room: Room, participant: Participant | None, input_id: str, raw_text: Any,
               *, column: Any = None) -> Input:
     """Change the text (and column) of one's own card."""
     existing = next((i for i in store.list_inputs(engine, room.id) if i.id == input_id), None)
@@ -344,7 +344,7 @@ def edit_card(engine: Engine, room: Room, participant: Participant | None, input
         raise Rejected(MSG_NOT_YOURS) from None
 
 
-def delete_card(engine: Engine, room: Room, participant: Participant | None, input_id: str) -> None:
+def delete_card(engine: Database, room: Room, participant: Participant | None, input_id: str) -> None:
     """Delete one's own card."""
     try:
         store.delete_input(engine, input_id=input_id, participant_id=participant.id if participant else None)
@@ -398,7 +398,7 @@ def _row_slot(step: dict, kind: str, slot: str) -> str:
     return slot if kinds.count(kind) > 1 else "input"
 
 
-def valid_targets(engine: Engine, room: Room, spec: dict[str, Any]) -> list[str]:
+def valid_targets(engine: Database, room: Room, spec: dict[str, Any]) -> list[str]:
     """The target strings an answer to `spec` may name, in display order."""
     targets = spec.get("targets")
     if targets:
@@ -410,7 +410,7 @@ def valid_targets(engine: Engine, room: Room, spec: dict[str, Any]) -> list[str]
     return [f"item:{index}" for index in range(len(listed))]
 
 
-def _save_answer(engine: Engine, room: Room, participant: Participant | None, step: dict, slot: str, kind: str,
+def _save_answer(engine: Database, room: Room, participant: Participant | None, step: dict, slot: str, kind: str,
                  payload: dict[str, Any], input_id: str | None) -> Input:
     row_slot = _row_slot(step, kind, slot)
     if row_slot != "input":
@@ -442,7 +442,7 @@ def _whole(value: Any) -> int | None:
     return None
 
 
-def save_vote(engine: Engine, room: Room, participant: Participant | None, step_id: str, dots: Any, *,
+def save_vote(engine: Database, room: Room, participant: Participant | None, step_id: str, dots: Any, *,
               input_id: str | None = None) -> Input:
     """Place (or move) one's dots: {target: count}; at most `dots` in all and `max_per_target` on one."""
     step, spec, slot = _answer_slot(room, step_id, "dot_vote", None)
@@ -467,7 +467,7 @@ def save_vote(engine: Engine, room: Room, participant: Participant | None, step_
     return _save_answer(engine, room, participant, step, slot, "vote", {"dots": clean}, input_id)
 
 
-def save_rating(engine: Engine, room: Room, participant: Participant | None, step_id: str, ratings: Any, *,
+def save_rating(engine: Database, room: Room, participant: Participant | None, step_id: str, ratings: Any, *,
                 slot: str | None = None, input_id: str | None = None) -> Input:
     """Rate one or more items 1–5: {"<item index>": value}. Items left out are unanswered."""
     step, spec, slot = _answer_slot(room, step_id, "rating", slot)
@@ -486,7 +486,7 @@ def save_rating(engine: Engine, room: Room, participant: Participant | None, ste
     return _save_answer(engine, room, participant, step, slot, "rating", {"ratings": clean}, input_id)
 
 
-def save_ranking(engine: Engine, room: Room, participant: Participant | None, step_id: str, order: Any, *,
+def save_ranking(engine: Database, room: Room, participant: Participant | None, step_id: str, order: Any, *,
                  input_id: str | None = None) -> Input:
     """Order the step's items (every one of them, each once): best first."""
     step, spec, slot = _answer_slot(room, step_id, "ranking", None)
@@ -500,7 +500,7 @@ def save_ranking(engine: Engine, room: Room, participant: Participant | None, st
     return _save_answer(engine, room, participant, step, slot, "rank", {"order": list(order)}, input_id)
 
 
-def save_placement(engine: Engine, room: Room, participant: Participant | None, step_id: str, placements: Any,
+def save_placement(engine: Database, room: Room, participant: Participant | None, step_id: str, placements: Any,
                    *, input_id: str | None = None) -> Input:
     """Place items on the effort (x) × impact (y) grid: {target: {"x": 0..1, "y": 0..1}}."""
     step, spec, slot = _answer_slot(room, step_id, "matrix_2x2", None)
@@ -523,7 +523,7 @@ def save_placement(engine: Engine, room: Room, participant: Participant | None, 
     return _save_answer(engine, room, participant, step, slot, "placement", {"placements": clean}, input_id)
 
 
-def save_choice(engine: Engine, room: Room, participant: Participant | None, step_id: str, selected: Any, *,
+def save_choice(engine: Database, room: Room, participant: Participant | None, step_id: str, selected: Any, *,
                 input_id: str | None = None) -> Input:
     """Choose one option (or several when the step allows it): a list of option indexes."""
     step, spec, slot = _answer_slot(room, step_id, "choice", None)
@@ -560,7 +560,7 @@ class Undo:
     calls: tuple[tuple[str, tuple, tuple], ...]  # (store function name, args, sorted kwargs)
 
 
-def undo(engine: Engine, edit: Undo) -> None:
+def undo(engine: Database, edit: Undo) -> None:
     """Apply an `Undo` (the store functions it names, in order)."""
     for name, args, kwargs in edit.calls:
         getattr(store, name)(engine, *args, **dict(kwargs))
@@ -570,7 +570,7 @@ def _call(name: str, *args: Any, **kwargs: Any) -> tuple[str, tuple, tuple]:
     return (name, args, tuple(sorted(kwargs.items())))
 
 
-def create_cluster(engine: Engine, room: Room, step_id: str, label: Any, *, cluster_id: str | None = None,
+def create_cluster(engine: Database, room: Room, step_id: str, label: Any, *, cluster_id: str | None = None,
                    input_ids: list[str] | None = None) -> tuple[store.Cluster, Undo]:
     """A new cluster in a step, optionally with cards moved into it at once."""
     name = clean_text(label, CLUSTER_LABEL_MAX_CHARS, required=False)
@@ -585,7 +585,7 @@ def create_cluster(engine: Engine, room: Room, step_id: str, label: Any, *, clus
     return cluster, Undo(N_("create cluster"), tuple(calls))
 
 
-def rename_cluster(engine: Engine, cluster_id: str, label: Any) -> Undo:
+def rename_cluster(engine: Database, cluster_id: str, label: Any) -> Undo:
     name = clean_text(label, CLUSTER_LABEL_MAX_CHARS, required=False)
     if not name:
         raise Rejected(MSG_CLUSTER_LABEL)
@@ -593,13 +593,13 @@ def rename_cluster(engine: Engine, cluster_id: str, label: Any) -> Undo:
     return Undo(N_("rename cluster"), (_call("update_cluster", cluster_id, label=before.label),))
 
 
-def move_to_cluster(engine: Engine, room: Room, input_ids: list[str], cluster_id: str | None) -> Undo:
+def move_to_cluster(engine: Database, room: Room, input_ids: list[str], cluster_id: str | None) -> Undo:
     """Move cards into a cluster (None: out of any cluster)."""
     previous = store.assign_cluster(engine, room.id, input_ids, cluster_id)
     return Undo(N_("move cards"), (_call("restore_assignments", room.id, previous),))
 
 
-def merge_clusters(engine: Engine, room: Room, source_id: str, target_id: str) -> Undo:
+def merge_clusters(engine: Database, room: Room, source_id: str, target_id: str) -> Undo:
     """Move every card of `source` into `target` and retire `source` (kept, marked deleted)."""
     if source_id == target_id:
         return Undo(N_("merge clusters"), ())
@@ -610,7 +610,7 @@ def merge_clusters(engine: Engine, room: Room, source_id: str, target_id: str) -
                                        _call("restore_assignments", room.id, previous)))
 
 
-def delete_cluster(engine: Engine, room: Room, cluster_id: str) -> Undo:
+def delete_cluster(engine: Database, room: Room, cluster_id: str) -> Undo:
     """Retire a cluster; its cards go back to the unclustered pile."""
     previous = store.assign_cluster(engine, room.id, store.cluster_members(engine, cluster_id), None)
     store.update_cluster(engine, cluster_id, deleted=True)
@@ -618,7 +618,7 @@ def delete_cluster(engine: Engine, room: Room, cluster_id: str) -> Undo:
                                        _call("restore_assignments", room.id, previous)))
 
 
-def hide_input(engine: Engine, input_id: str, hidden: bool = True) -> Undo:
+def hide_input(engine: Database, input_id: str, hidden: bool = True) -> Undo:
     """Hide a card from the projector (it stays in the data, marked) or show it again."""
     store.set_input_hidden(engine, input_id=input_id, hidden=hidden)
     return Undo(N_("hide card") if hidden else N_("show card"),
@@ -642,7 +642,7 @@ def names_shown(room: Room, step: dict[str, Any]) -> bool:
 # Carry-forward: the last meeting's commitments open the next one
 
 
-def carried_commitments(engine: Engine, programme_id: str, meeting_ids: list[str], meeting_id: str) -> dict | None:
+def carried_commitments(engine: Database, programme_id: str, meeting_ids: list[str], meeting_id: str) -> dict | None:
     """The cards of the wrap-up step of the latest room of the previous meeting of the programme."""
     if meeting_id not in meeting_ids or meeting_ids.index(meeting_id) == 0:
         return None

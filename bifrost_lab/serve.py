@@ -301,8 +301,6 @@ def serve(options: ServeOptions) -> int:
 
 def print_banner(moderator_url: str, participant_url: str, db_url: str, ready: bool,
                  participant_ports: list[int] | None = None) -> None:
-    from .db_cli import safe_url
-
     engine = store.connect(db_url)
     open_rooms = store.list_rooms(engine, status="open")
     lines = [
@@ -312,7 +310,7 @@ def print_banner(moderator_url: str, participant_url: str, db_url: str, ready: b
         f"  Moderator{' (this laptop only):' if '//127.0.0.1:' in moderator_url else ':                 '}  "
         f"{moderator_url}",
         f"  Participants (room network):   {participant_url}",
-        f"  Database:                      {safe_url(db_url)}",
+        f"  Database:                      {store.safe_url(db_url)}",
     ]
     if participant_ports and len(participant_ports) > 1:
         lines.append(f"  Participant servers on ports:  {', '.join(map(str, participant_ports))} "

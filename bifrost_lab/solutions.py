@@ -17,7 +17,7 @@ from typing import Any, Callable, Mapping
 
 from . import room as rooms, store
 from .i18n import N_
-from .store import Engine, Input, Participant, Room
+from .store import Database, Input, Participant, Room
 
 KIND = "solution"
 FIELDS = ("problem", "solution", "where", "what_it_took", "contact_role")
@@ -150,7 +150,7 @@ def clean_solution(step: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[s
     return payload
 
 
-def submit_solution(engine: Engine, room: Room, participant: Participant | None, step_id: str,
+def submit_solution(engine: Database, room: Room, participant: Participant | None, step_id: str,
                     fields: Mapping[str, Any], *, input_id: str | None = None) -> Input:
     """Add a solution to a step; `input_id` comes from the client so a retry is stored once."""
     step = solution_step(room, step_id)
@@ -170,7 +170,7 @@ def submit_solution(engine: Engine, room: Room, participant: Participant | None,
     return added
 
 
-def edit_solution(engine: Engine, room: Room, participant: Participant | None, input_id: str,
+def edit_solution(engine: Database, room: Room, participant: Participant | None, input_id: str,
                   fields: Mapping[str, Any]) -> Input:
     """Change one's own solution."""
     owner = participant.id if participant else None
@@ -188,7 +188,7 @@ def edit_solution(engine: Engine, room: Room, participant: Participant | None, i
         raise rooms.Rejected(rooms.MSG_NOT_YOURS) from None
 
 
-def delete_solution(engine: Engine, room: Room, participant: Participant | None, input_id: str) -> None:
+def delete_solution(engine: Database, room: Room, participant: Participant | None, input_id: str) -> None:
     """Delete one's own solution."""
     rooms.delete_card(engine, room, participant, input_id)
 
@@ -220,7 +220,7 @@ def card_text(payload: Mapping[str, Any], limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def import_entries(engine: Engine, room: Room, step_id: str, entries: list[Any]) -> list[Input]:
+def import_entries(engine: Database, room: Room, step_id: str, entries: list[Any]) -> list[Input]:
     """Bring catalogue entries into a step of a room, entered by the moderator on behalf of the room.
 
     Into a `cards` step each entry becomes a card (so later steps can cluster, vote on or rank it);
@@ -291,7 +291,7 @@ DEMO_SOLUTIONS: tuple[dict[str, str], ...] = (
 )
 
 
-def fill_demo_solutions(engine: Engine, room: Room, people: list[Participant], *, rng: random.Random | None = None,
+def fill_demo_solutions(engine: Database, room: Room, people: list[Participant], *, rng: random.Random | None = None,
                         per_step: int = 3) -> int:
     """Add demo solutions to the room's solution steps; returns how many were added."""
     rng = rng or random.Random()

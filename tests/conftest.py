@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-import sqlalchemy as sa
 
 from bifrost_lab import store
 from bifrost_lab.programme import load_library
@@ -16,23 +18,41 @@ PG_HOWTO = ("PostgreSQL is not reachable at 127.0.0.1:5432 (trust auth, database
             "BIFROST_TEST_PG_URL to another server.")
 
 
-def _admin_engine() -> sa.Engine:
-    return sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
+@dataclass(frozen=True)
+class PgServer:
+    """The test PostgreSQL server, reached as its admin user (autocommit, one connection per call)."""
+    url: str
+
+    @property
+    def parts(self) -> Any:
+        return urlsplit(self.url)
+
+    def execute(self, sql: str, params: dict[str, Any] | None = None) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self.url.replace("+psycopg", ""), autocommit=True) as conn:
+            cursor = conn.execute(sql, params)
+            return cursor.fetchall() if cursor.description else []
+
+    def database_url(self, name: str, *, port: int | None = None) -> str:
+        """This server's URL for another database (and port, e.g. a pgbouncer in front of it)."""
+        parts = self.parts
+        netloc = parts.netloc
+        if port is not None:
+            netloc = f"{netloc if parts.port is None else netloc.rpartition(':')[0]}:{port}"
+        return parts._replace(netloc=netloc, path=f"/{name}").geturl()
 
 
 @pytest.fixture(scope="session")
 def pg_admin():
-    engine = _admin_engine()
+    server = PgServer(PG_ADMIN_URL)
     try:
-        with engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        server.execute("SELECT 1")
     except Exception as error:  # noqa: BLE001
-        engine.dispose()
         if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
             pytest.fail(f"{PG_HOWTO} ({error.__class__.__name__})")
         pytest.skip(PG_HOWTO)
-    yield engine
-    engine.dispose()
+    return server
 
 
 @pytest.fixture
@@ -44,13 +64,10 @@ def sqlite_url(tmp_path) -> str:
 def pg_url(request):
     admin = request.getfixturevalue("pg_admin")
     name = f"bifrost_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    yield url
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield admin.database_url(name)
     store.dispose_all()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -7,21 +7,17 @@ import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from bifrost_lab import cli, room as rooms, store
 from bifrost_lab.db_cli import copied_tables
 from bifrost_lab.demo import create_demo_room
 
 
-def _rows(engine, table: sa.Table, room_id: str) -> list[dict]:
-    where = table.c.id == room_id if table.name == "rooms" else table.c.room_id == room_id
-    numeric = [c.name for c in table.primary_key.columns if isinstance(c.type, sa.Integer)]
-    with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(sa.select(table).where(where))]
-    for row in rows:  # numbered ids are re-numbered by the target: compare the rest
-        for name in numeric:
-            row.pop(name)
+def _rows(engine, table, room_id: str) -> list[dict]:
+    rows = store.read_rows(engine, table.name, room_id=room_id)
+    for row in rows:
+        if table.serial_identity:  # numbered ids are re-numbered by the target: compare the rest
+            row.pop(table.key)
     return sorted(rows, key=repr)
 
 
@@ -52,7 +48,7 @@ def test_copy_moves_every_row_of_every_room_and_can_be_repeated(laptop, db_url, 
     target = store.connect(db_url)
     for room_id in room_ids:
         for table in copied_tables():
-            if table.name == "rooms" or "room_id" in table.c:
+            if table.name == "rooms" or table.has_room_id:
                 assert _rows(target, table, room_id) == _rows(source, table, room_id), table.name
     assert {s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(target)} == {
         s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(source)}
@@ -96,8 +92,8 @@ def test_an_open_room_whose_code_is_taken_in_the_target_gets_a_new_code(laptop, 
     target = store.connect(db_url)
     squatter = store.create_room(target, programme_id="p", meeting_id="m", content_hash="h",
                                  content={"meeting": {"steps": []}})
-    with target.begin() as conn:
-        conn.execute(store.rooms.update().where(store.rooms.c.id == squatter.id).values(join_code=code))
+    with store.transaction(target) as conn:
+        store.set_join_code(conn, squatter.id, code)
     assert cli.main(["db", "copy", "--from", source_url, "--to", db_url, "--room", room_ids[1]]) == 0
     out = capsys.readouterr().out
     moved = store.get_room(target, room_ids[1])
@@ -111,9 +107,9 @@ def test_copy_refuses_a_different_room_with_the_same_id(laptop, db_url, capsys):
     target = store.connect(db_url)
     stranger = store.create_room(target, programme_id="p", meeting_id="m", content_hash="h",
                                  content={"meeting": {"steps": []}})
-    with target.begin() as conn:
-        conn.execute(sa.delete(store.step_runs).where(store.step_runs.c.room_id == stranger.id))
-        conn.execute(store.rooms.update().where(store.rooms.c.id == stranger.id).values(id=room_ids[0]))
+    with store.transaction(target) as conn:  # the same id, another room
+        conn.execute("DELETE FROM step_runs WHERE room_id = :id", {"id": stranger.id})
+        conn.execute("UPDATE rooms SET id = :new WHERE id = :id", {"new": room_ids[0], "id": stranger.id})
     assert cli.main(["db", "copy", "--from", source_url, "--to", db_url]) == 1
     assert "a different room with this id" in capsys.readouterr().err
     assert store.list_inputs(target, room_ids[0]) == []  # nothing was mixed into the stranger's room
@@ -160,7 +156,7 @@ def test_copy_works_back_from_postgresql_to_a_laptop_file(laptop, pg_url, tmp_pa
     back = f"sqlite:///{tmp_path / 'back.sqlite'}"
     assert cli.main(["db", "copy", "--from", pg_url, "--to", back]) == 0
     for table in copied_tables():
-        if table.name == "rooms" or "room_id" in table.c:
+        if table.name == "rooms" or table.has_room_id:
             assert _rows(store.connect(back), table, room_ids[0]) == _rows(source, table, room_ids[0]), table.name
 
 

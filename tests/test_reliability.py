@@ -8,7 +8,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import sqlalchemy as sa
 
 from bifrost_lab import room as rooms, store
 from bifrost_lab.programme import load_library
@@ -122,7 +121,7 @@ def test_a_card_sent_while_the_database_is_locked_is_stored_once_when_the_lock_g
     context = multiprocessing.get_context("spawn")
     locked = context.Event()
     holder = context.Process(target=_hold_write_lock,
-                             args=(sa.make_url(sqlite_url).database, 2.0, locked))
+                             args=(store.Database(sqlite_url).path, 2.0, locked))
     holder.start()
     assert locked.wait(30)
     card_id = str(uuid.uuid4())

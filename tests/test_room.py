@@ -59,10 +59,7 @@ def test_join_by_code_and_rejoin_by_token(sqlite_engine, m1):
     assert rooms.rejoin(sqlite_engine, found, token).id == me.id
     assert rooms.rejoin(sqlite_engine, found, token + "x") is None
     assert me.display_name is None and not me.name_consent  # no consent: the name is not kept
-    from bifrost_lab.store import participants
-    import sqlalchemy as sa
-    with sqlite_engine.connect() as conn:
-        stored = conn.execute(sa.select(participants.c.token_hash)).scalar()
+    [stored] = [row["token_hash"] for row in store.read_rows(sqlite_engine, "participants")]
     assert stored == rooms.hash_token(token) and token not in stored
 
 

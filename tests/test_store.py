@@ -1,11 +1,14 @@
 """The storage seam, on a real SQLite file and on a real PostgreSQL database."""
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from bifrost_lab import room as rooms, store
 
@@ -29,8 +32,8 @@ def _person(engine, room, role="RESEARCHER") -> store.Participant:
 
 def test_migrate_creates_every_table_and_records_the_version(engine):
     assert store.current_schema_version(engine) == store.LATEST_VERSION
-    names = set(sa.inspect(engine).get_table_names())
-    assert {t.name for t in store.iter_tables()} <= names
+    for table in store.iter_tables():
+        assert store.count_rows(engine, table.name) >= 0  # the table is there
     assert store.migrate(engine) == store.LATEST_VERSION  # running again changes nothing
 
 
@@ -161,10 +164,7 @@ def test_purge_room_leaves_no_row(engine):
     store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0", participant_id=me.id,
                     kind="card", payload={"text": "a"})
     store.purge_room(engine, room.id)
-    with engine.connect() as conn:
-        for table in store.iter_tables():
-            if "room_id" in table.c:
-                assert conn.execute(sa.select(sa.func.count()).where(table.c.room_id == room.id)).scalar() == 0
+    assert set(store.count_room_rows(engine, room.id).values()) == {0}
     assert store.get_room(engine, room.id) is None and store.get_room(engine, keep.id) is not None
 
 
@@ -173,7 +173,113 @@ def test_a_write_that_fails_half_way_leaves_nothing_behind(engine):
     room = _room(engine)
     before = store.room_version(engine, room.id)
     with pytest.raises(RuntimeError):
-        with store._Tx(engine) as conn:  # noqa: SLF001
+        with store.transaction(engine) as conn:
             store._bump(conn, room.id)  # noqa: SLF001
             raise RuntimeError("the second statement failed")
     assert store.room_version(engine, room.id) == before
+
+
+# -- databases made by the SQLAlchemy store (before 2026-11) -------------------------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+OLD_ROOM = "315a6865"  # in fixtures/sqlalchemy_store.sqlite.sql: one room at step 2, a hidden card in a cluster
+
+
+def _old_sqlite(path: Path) -> str:
+    conn = sqlite3.connect(path)
+    conn.executescript((FIXTURES / "sqlalchemy_store.sqlite.sql").read_text(encoding="utf-8"))
+    conn.close()
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def old_db_url(db_url, tmp_path) -> str:
+    """A database whose schema and rows the SQLAlchemy store made, on SQLite or PostgreSQL."""
+    old_sqlite = _old_sqlite(tmp_path / "old.sqlite")
+    if db_url.startswith("sqlite"):
+        return old_sqlite
+    import psycopg
+
+    with psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute((FIXTURES / "sqlalchemy_store.postgresql.sql").read_text(encoding="utf-8"))
+    from bifrost_lab.db_cli import copy_rooms  # the rows, as `db copy` moves them
+
+    assert copy_rooms(store.connect(old_sqlite), store.connect(db_url)).ok
+    return db_url
+
+
+def _columns(url: str) -> dict[str, list[tuple]]:
+    """Every table's columns (name, type, nullable, default) and index names, as the database reports them."""
+    db = store.Database(url)
+    conn, _reused = db.checkout()
+    try:
+        if db.dialect == "sqlite":
+            return {t.name: [tuple(r.values()) for r in conn.all(f"PRAGMA table_xinfo({t.name})")]
+                    + sorted(r["name"] for r in conn.all(f"PRAGMA index_list({t.name})"))
+                    for t in store.iter_tables()}
+        return {t.name: [tuple(r.values()) for r in conn.all(
+                    "SELECT column_name, data_type, character_maximum_length, is_nullable, column_default"
+                    " FROM information_schema.columns WHERE table_name = :t ORDER BY ordinal_position", t=t.name)]
+                + sorted(r["indexname"] for r in conn.all("SELECT indexname FROM pg_indexes WHERE tablename = :t",
+                                                          t=t.name))
+                for t in store.iter_tables()}
+    finally:
+        db.checkin(conn)
+        db.close()
+
+
+def test_the_schema_is_the_one_the_sqlalchemy_store_made(old_db_url, tmp_path, request):
+    if old_db_url.startswith("sqlite"):
+        fresh = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    else:
+        fresh = request.getfixturevalue("pg_admin").database_url(f"bifrost_fresh_{uuid.uuid4().hex[:10]}")
+        request.getfixturevalue("pg_admin").execute(f'CREATE DATABASE "{fresh.rsplit("/", 1)[1]}"')
+    try:
+        store.connect(fresh)
+        assert _columns(fresh) == _columns(old_db_url)
+    finally:
+        store.dispose_all()
+        if not fresh.startswith("sqlite"):
+            request.getfixturevalue("pg_admin").execute(
+                f'DROP DATABASE IF EXISTS "{fresh.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+def test_a_database_made_by_the_sqlalchemy_store_reads_and_writes_the_same(old_db_url):
+    engine = store.connect(old_db_url)
+    assert store.current_schema_version(engine) == store.LATEST_VERSION
+    room = store.get_room(engine, OLD_ROOM)
+    assert (room.step_index, room.timer_running, room.timer_remaining, room.version) == (1, True, 300.0, 8)
+    assert room.step_states == {"s0": {"locked": True}} and room.content["meeting"]["steps"][1]["id"] == "s1"
+    [person] = store.list_participants(engine, OLD_ROOM)
+    assert (person.display_name, person.name_consent, person.language) == ("Åse", True, "da")
+    [card] = store.list_inputs(engine, OLD_ROOM)
+    assert card.payload == {"text": "æøå <b>"} and card.hidden and not card.deleted
+    assert card.cluster_id == "33333333-3333-3333-3333-333333333333" and card.seq == 1
+    [cluster] = store.list_clusters(engine, OLD_ROOM)
+    assert (cluster.label, cluster.category, cluster.deleted) == ("Tema", "insight", False)
+    assert [r.step_index for r in store.step_runs_of(engine, OLD_ROOM)] == [0, 1]
+    assert store.find_open_room(engine, room.join_code).id == OLD_ROOM
+
+    second, created = store.add_input(engine, input_id=str(uuid.uuid4()), room_id=OLD_ROOM, step_id="s1",
+                                      participant_id=person.id, kind="card", payload={"text": "ny"})
+    assert created and second.seq == 2 and second.version == 9
+    store.set_input_hidden(engine, input_id=card.id, hidden=False)
+    store.set_step(engine, OLD_ROOM, 0)
+    changes = store.changes_since(engine, OLD_ROOM, 8)
+    assert {i.id for i in changes.inputs} == {card.id, second.id}
+    assert not next(i for i in changes.inputs if i.id == card.id).hidden
+    assert [r.step_index for r in store.step_runs_of(engine, OLD_ROOM)] == [0, 1, 0]
+    [summary] = store.list_rooms(engine)
+    assert (summary.participant_count, summary.input_count) == (1, 2)
+    if engine.dialect == "sqlite":  # stored as the SQLAlchemy store stored them: JSON text, booleans 0/1
+        raw = sqlite3.connect(engine.path).execute(
+            "SELECT typeof(payload), payload, hidden, typeof(hidden) FROM inputs WHERE id = ?", (second.id,)).fetchone()
+        assert raw == ("text", '{"text": "ny"}', 0, "integer")
+
+
+def test_a_participant_kernel_imports_no_sqlalchemy():
+    # Every participant has a kernel of its own: SQLAlchemy would cost each one ~15 MiB (docs/benchmarks.md).
+    code = "import sys, bifrost_lab.participant_ui; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                            timeout=120).stdout
+    assert "'bifrost_lab'" in loaded and "sqlalchemy" not in loaded and "psycopg" not in loaded

@@ -17,7 +17,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from bifrost_lab import store
 
@@ -38,12 +37,12 @@ def _free_port() -> int:
 def pgbouncer(pg_admin):
     if not Path(PGBOUNCER).exists():
         pytest.fail("pgbouncer is missing: run `make pgbouncer` (apt-get install pgbouncer).")
-    server = pg_admin.url
+    server = pg_admin.parts
     folder = Path(tempfile.mkdtemp(prefix="bifrost-pgbouncer-"))
     port = _free_port()
     (folder / "users.txt").write_text(f'"{server.username}" ""\n')
     (folder / "pgbouncer.ini").write_text(
-        f"[databases]\n* = host={server.host} port={server.port or 5432}\n[pgbouncer]\n"
+        f"[databases]\n* = host={server.hostname} port={server.port or 5432}\n[pgbouncer]\n"
         f"listen_addr = 127.0.0.1\nlisten_port = {port}\nauth_type = trust\nauth_file = {folder}/users.txt\n"
         "pool_mode = transaction\ndefault_pool_size = 2\nmax_client_conn = 200\nunix_socket_dir =\n"
         f"logfile = {folder}/pgbouncer.log\n")
@@ -59,7 +58,7 @@ def pgbouncer(pg_admin):
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline and "listening on" not in _read(folder / "pgbouncer.log"):
             time.sleep(0.1)
-        yield server.set(port=port)
+        yield port
     finally:
         process.send_signal(signal.SIGTERM)  # immediate shutdown
         try:
@@ -94,10 +93,9 @@ def _kernel(url: str, room_id: str, seconds: float, results: multiprocessing.Que
 
 def test_kernels_share_a_transaction_mode_pgbouncer(pgbouncer, pg_admin):
     name = f"bifrost_pgbouncer_{uuid.uuid4().hex[:10]}"
-    with pg_admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    pg_admin.execute(f'CREATE DATABASE "{name}"')
     try:
-        url = pgbouncer.set(database=name).render_as_string(hide_password=False)
+        url = pg_admin.database_url(name, port=pgbouncer)
         engine = store.connect(url)
         room = store.create_room(engine, programme_id="p", meeting_id="m", content_hash="h",
                                  content={"meeting": {"steps": []}})
@@ -115,5 +113,4 @@ def test_kernels_share_a_transaction_mode_pgbouncer(pgbouncer, pg_admin):
         assert writes > 6 and store.room_version(store.connect(url), room.id) == 1 + writes
     finally:
         store.dispose_all()
-        with pg_admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -17,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import psutil
 import pytest
-import sqlalchemy as sa
 
 from benchmarks import widget_client as wc
 from bifrost_lab import room as rooms, store
@@ -150,7 +149,7 @@ def hold_lock(servers, seconds: float):  # noqa: ANN001, ANN201
     context = multiprocessing.get_context("spawn")
     locked = context.Event()
     holder = context.Process(target=_hold_write_lock,
-                             args=(sa.make_url(servers.db_url).database, seconds, locked))
+                             args=(store.Database(servers.db_url).path, seconds, locked))
     holder.start()
     assert locked.wait(30)
     return holder

@@ -22,7 +22,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-import sqlalchemy as sa
 
 from bifrost_lab import store
 
@@ -59,12 +58,10 @@ http {{
 @pytest.fixture(scope="module")
 def pg_database(pg_admin):
     name = f"bifrost_scaleout_{uuid.uuid4().hex[:10]}"
-    with pg_admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield name, pg_admin.url.set(database=name).render_as_string(hide_password=False)
+    pg_admin.execute(f'CREATE DATABASE "{name}"')
+    yield name, pg_admin.database_url(name)
     store.dispose_all()
-    with pg_admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    pg_admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def render_site(servers, public_url: str, moderator_url: str, access_log: Path) -> str:
@@ -236,7 +233,7 @@ def _join(browser, farm, code: str, role: str, route: str | None = None):
     return context, page
 
 
-def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsys):
+def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsys, pg_admin):
     servers = farm["servers"]
     class NoRedirect(urllib.request.HTTPRedirectHandler):
         def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
@@ -315,9 +312,8 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
     assert wire < raw / 2, (wire, raw)
 
     # PostgreSQL connections held by the kernels (sizing: docs/deploy.md).
-    with store.connect(farm["db_url"]).connect() as conn:
-        connections = conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d"),
-                                   {"d": farm["database"]}).scalar() - 1  # minus this one
+    [(connections,)] = pg_admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %(d)s",
+                                        {"d": farm["database"]})
     kernels = sum(1 for c in psutil.Process(servers.process.pid).children(recursive=True) if _is_kernel(c))
     participant_kernels = [kernel for server in psutil.Process(servers.process.pid).children()
                            if "participant.ipynb" in " ".join(server.cmdline())

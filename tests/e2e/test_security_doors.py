@@ -195,7 +195,7 @@ def test_participant_server_serves_only_the_participant_notebook(netns, default_
 
     for method, path, status, url, body in netns.fetch(base, FORBIDDEN):
         assert status in (403, 404, 405), f"{method} /{path} -> {status} {url}: {body[:200]}"
-        for secret in ('"cells"', "run_moderator_app", "import sqlalchemy", "[build-system]", '"kernels"',
+        for secret in ('"cells"', "run_moderator_app", "import sqlite3", "[build-system]", '"kernels"',
                        '"type": "directory"', "ipykernel_launcher", "jupyter-config-data"):
             assert secret not in body, f"{method} /{path} leaked {secret!r}"
     time.sleep(2)
