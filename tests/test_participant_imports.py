@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("segno", "matplotlib", "pandas", "openpyxl", "nbconvert", "yaml", "pydantic", "jupyter_server")
+HEAVY = ("sqlalchemy", "segno", "matplotlib", "pandas", "openpyxl", "nbconvert", "yaml", "pydantic", "jupyter_server")
 
 
 def test_the_participant_app_does_not_import_what_only_the_moderator_or_the_export_needs():
