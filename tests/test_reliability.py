@@ -166,3 +166,43 @@ def test_the_change_feed_polls_sqlite_on_the_loop_and_falls_back_to_a_thread(sql
     with ThreadPoolExecutor(max_workers=1) as thread:  # a session's Playwright may own this thread's loop
         thread.submit(asyncio.run, scenario()).result()
     store.dispose_all()
+
+
+def test_sqlite_changes_are_read_on_the_kernels_loop_without_a_thread_hop(sqlite_url, monkeypatch):
+    import asyncio
+
+    from bifrost_lab import live
+
+    room = _open_card_room(sqlite_url)
+    engine = store.connect(sqlite_url)
+    hops: list[str] = []
+    real_to_thread = asyncio.to_thread
+
+    async def counting_to_thread(function, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        hops.append(function.__name__)
+        return await real_to_thread(function, *args, **kwargs)
+
+    monkeypatch.setattr(live.asyncio, "to_thread", counting_to_thread)
+    seen: list[int] = []
+
+    async def scenario() -> None:
+        feed = live.RoomFeed(engine, room.id, lambda changes: seen.append(changes.room.version),
+                             since_version=room.version, interval=0.05)
+        store.set_step(engine, room.id, 3)
+        assert await feed.poll_once() and seen == [room.version + 1]
+        assert hops == []  # version and changes both read on the loop
+        broken = store.changes_since
+
+        def failing_once(*args):  # noqa: ANN002, ANN202
+            monkeypatch.setattr(store, "changes_since", broken)
+            raise sqlite3.OperationalError("database table is locked")
+
+        monkeypatch.setattr(store, "changes_since", failing_once)
+        store.set_step(engine, room.id, 4)
+        assert await feed.poll_once() and seen == [room.version + 1, room.version + 2]
+        assert hops == ["changes_since"]  # the failed loop read was retried in a worker thread
+        feed.stop()
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, scenario()).result()
+    store.dispose_all()
