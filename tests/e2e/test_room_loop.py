@@ -97,6 +97,9 @@ def test_room_loop_end_to_end(browser, servers, capsys):
 
     # Alice edits, Bob deletes; the projector follows.
     alice.click(".bf-mycard .bf-edit")
+    # as a person would: wait until the card's text is in the box (a round trip to the kernel), then type
+    alice.wait_for_function("() => document.querySelector('.bf-card-input textarea').value"
+                            ".includes('lederen virker')", timeout=30_000)
     alice.fill(".bf-card-input textarea", "Tidlig og uformel dialog virker")
     alice.click(".bf-submit")
     wait_board(moderator, lambda t: "Tidlig og uformel dialog virker" in t and "lederen virker" not in t)
