@@ -91,3 +91,4 @@ def sqlite_engine(sqlite_url):
 @pytest.fixture(scope="session")
 def library():
     return load_library()
+

@@ -12,6 +12,8 @@ from pathlib import Path
 import psutil
 from jupyter_client.manager import AsyncKernelManager
 
+from own_thread import in_own_thread
+
 from bifrost_lab import serve
 
 PROBE = {
@@ -71,7 +73,7 @@ def test_a_kernel_forked_from_the_warm_parent_has_everything_imported(monkeypatc
             await manager.shutdown_kernel(now=True)
         assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
 
-    asyncio.run(scenario())
+    in_own_thread(asyncio.run, scenario())
 
 
 def test_a_broken_fork_server_falls_back_to_a_normal_kernel(monkeypatch, tmp_path):
@@ -86,7 +88,7 @@ def test_a_broken_fork_server_falls_back_to_a_normal_kernel(monkeypatch, tmp_pat
         finally:
             await manager.shutdown_kernel(now=True)
 
-    asyncio.run(scenario())
+    in_own_thread(asyncio.run, scenario())
 
 
 def test_the_fork_server_exits_with_its_parent(tmp_path):
@@ -131,4 +133,4 @@ def test_kernels_exit_when_their_fork_server_dies_and_the_next_start_brings_it_b
         finally:
             await manager.shutdown_kernel(now=True)
 
-    asyncio.run(scenario())
+    in_own_thread(asyncio.run, scenario())

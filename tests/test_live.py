@@ -5,6 +5,8 @@ import asyncio
 
 import pytest
 
+from own_thread import in_own_thread
+
 from bifrost_lab import room as rooms, store
 from bifrost_lab.participant_ui import ParticipantApp
 
@@ -34,4 +36,4 @@ def test_a_participant_kernel_polls_less_often_than_the_projector_and_still_foll
         finally:
             app.feed.stop()
 
-    asyncio.run(scenario())
+    in_own_thread(asyncio.run, scenario())

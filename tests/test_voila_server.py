@@ -9,6 +9,7 @@ import pytest
 from voila.exporter import VoilaExporter
 
 from bifrost_lab import kernels
+from own_thread import in_own_thread
 from bifrost_lab.serve import VOILA_TEMPLATES
 
 
@@ -29,6 +30,10 @@ def compile_calls(env: jinja2.Environment) -> list[str]:
 
 
 def test_a_second_page_reuses_the_first_pages_compiled_templates_and_sees_edits(tmp_path):
+    in_own_thread(_second_page_reuses_compiled_templates, tmp_path)  # Jinja's async render uses asyncio.run
+
+
+def _second_page_reuses_compiled_templates(tmp_path: Path) -> None:
     kernels.share_compiled_templates()
     kernels.share_compiled_templates()  # idempotent: the kernel manager may be made more than once
     (tmp_path / "page.j2").write_text("{% do items.append(1) %}{{ title | upper }} {{ items | length }}")
@@ -62,7 +67,7 @@ def test_the_kernel_managers_zmq_context_takes_more_than_1023_sockets():
 
     manager = kernels.HandoutAwareKernelManager()
     with pytest.raises(KeyError):  # jupyter_server's answer for an unknown kernel: our culling bookkeeping exists
-        asyncio.run(manager.cull_kernel_if_idle("no-such-kernel"))
+        in_own_thread(asyncio.run, manager.cull_kernel_if_idle("no-such-kernel"))
     context = manager.context
     sockets = []
     try:
