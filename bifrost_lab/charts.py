@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from . import aggregate as agg, room as rooms, store
-from .markup import esc, join_list, tag
+from .markup import esc, join_list, shorten, tag
 
 PALETTE = ("#0b5c8a", "#d2691e", "#2e8b57", "#8a4b9c", "#b8860b", "#c0392b", "#4a6d7c", "#6b8e23")
 SCALE_COLOURS = ("#c0392b", "#e67e22", "#b9bec6", "#7fb3d5", "#0b5c8a")  # 1..5
@@ -23,8 +23,7 @@ def decimal(value: float, language: str, digits: int = 1) -> str:
 
 
 def short(text: str, limit: int = LABEL_CHARS) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(text, limit)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -9,6 +9,18 @@ import html
 from typing import Iterable
 
 
+def shorten(text: object, limit: int) -> str:
+    """`text` on one line, at most `limit` characters, cut after a whole word with "…" when too long."""
+    line = " ".join(str(text).split())
+    if len(line) <= limit:
+        return line
+    cut = line[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 0.6:  # a long last word is cut rather than leaving half the space empty
+        cut = cut[:space]
+    return cut.rstrip(" ,;:–-") + "…"
+
+
 def esc(value: object) -> str:
     """Escape any value for HTML text and attribute context."""
     return html.escape("" if value is None else str(value), quote=True)

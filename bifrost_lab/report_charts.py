@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .markup import esc, join_list, tag
+from .markup import esc, join_list, shorten, tag
 
 INK = "#1d2330"
 MUTED = "#5a6372"
@@ -19,8 +19,7 @@ LABEL_CHARS = 42
 
 
 def short(text: str, limit: int = LABEL_CHARS) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return shorten(text, limit)
 
 
 def _svg(width: int, height: int, alt: str, body: str) -> str:

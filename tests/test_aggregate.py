@@ -124,3 +124,17 @@ def test_numbers_on_the_rating_colours_meet_wcag_aa():
     pairs = [dict(re.findall(r"(background|color):(#[0-9a-f]{6})", "".join(s))) for s in styles]
     assert len(pairs) == 10 and all("color" in p and "background" in p for p in pairs), html
     assert all(_contrast(p["color"], p["background"]) >= 4.5 for p in pairs), pairs
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    ("Samarbejdet bygger på arbejdspladsens egne behov", 70, "Samarbejdet bygger på arbejdspladsens egne behov"),
+    ("Vi følger op på og evaluerer samarbejdet jævnligt", 36, "Vi følger op på og evaluerer…"),
+    ("Yhteistyö perustuu työpaikan omiin tarpeisiin", 30, "Yhteistyö perustuu työpaikan…"),
+    ("Arbejdsmiljøorganisationssamarbejdsudvalgsmødet", 20, "Arbejdsmiljøorganis…"),  # one long word: cut in it
+    ("  many   spaces\nand lines ", 70, "many spaces and lines"),
+])
+def test_labels_are_shortened_after_a_whole_word(text, limit, expected):
+    from bifrost_lab.markup import shorten
+
+    assert shorten(text, limit) == expected
+    assert len(shorten(text, limit)) <= limit
