@@ -786,7 +786,8 @@ class ModeratorApp:
         self.status.value = tag("div", esc(self._("Preparing the summary…")), cls="bf-msg-ok")
         html = export_room_html(self.room.id, db_url=self.db_url, language=self.language)
         stamp = time.strftime("%Y-%m-%d", time.localtime(self.room.created_at))
-        self.bridge.download(f"vidensopsamling-{self.room.meeting_id}-{stamp}-{self.room.id}.html", html)
+        stem = "-".join(self._("Knowledge summary").lower().split())  # vidensopsamling, tietokooste, …
+        self.bridge.download(f"{stem}-{self.room.meeting_id}-{stamp}-{self.room.id}.html", html)
         self.status.value = tag("div", esc(self._("The summary has been downloaded.")), cls="bf-msg-ok")
 
     def _apply_room(self, updated: store.Room) -> None:

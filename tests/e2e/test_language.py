@@ -208,6 +208,8 @@ def test_a_fioh_room_runs_end_to_end_in_its_language(browser, servers, language)
     with console.expect_download(timeout=120_000) as download:
         console.click(".bf-export")
     html = download.value.path().read_text(encoding="utf-8")
+    expected_name = {"da": "vidensopsamling-", "en": "knowledge-summary-", "fi": "tietokooste-"}[language]
+    assert download.value.suggested_filename.startswith(expected_name + room.meeting_id)
     assert f'<html lang="{language}">' in html
     for heading in ("Knowledge summary", "Summary", "Method and process", "Participants"):
         assert _(heading) in html, heading
