@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from . import config, store
 from .store import Database, safe_url
-from .store_schema import Table
+from .store.schema import Table
 
 # Not room data: the schema's own bookkeeping (the target's migrations fill it) and the wrong-code
 # counter of the join limits (minutes-old scratch rows that would only limit the target's rooms).

@@ -214,7 +214,7 @@ def test_commitments_carry_forward_to_the_next_meeting(sqlite_engine, library):
 def test_migration_2_upgrades_a_version_1_database(tmp_path):
     import sqlite3
 
-    from bifrost_lab import store_schema
+    from bifrost_lab.store import schema as store_schema
 
     path = tmp_path / "old.sqlite"
     old = sqlite3.connect(path)  # the schema of migration 1, before clusters existed

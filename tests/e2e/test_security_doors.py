@@ -170,7 +170,7 @@ FORBIDDEN = [
     ["GET", "moderator.ipynb", {}], ["GET", "summary.ipynb", {}], ["GET", "participant.ipynb", {}],
     ["GET", "notebooks/moderator.ipynb", {}], ["GET", "files/moderator.ipynb", {}],
     ["GET", "voila/files/", {}], ["GET", "voila/files/moderator.ipynb", {}], ["GET", "voila/files/participant.ipynb", {}],
-    ["GET", "voila/files/..%2Fbifrost_lab%2Fstore.py", {}], ["GET", "voila/files/%2E%2E/pyproject.toml", {}],
+    ["GET", "voila/files/..%2Fbifrost_lab%2Fstore%2F__init__.py", {}], ["GET", "voila/files/%2E%2E/pyproject.toml", {}],
     ["GET", "api/contents", {}], ["GET", "api/contents/moderator.ipynb", {}], ["GET", "voila/api/contents", {}],
     ["GET", "voila/api/contents/", {}], ["GET", "api/kernels", {}], ["GET", "api/sessions", {}],
     ["GET", "api/terminals", {}], ["GET", "terminals/websocket/1", {}],

@@ -1,5 +1,5 @@
-"""The one module that speaks SQL (with its parts store_db, the connections, and store_schema, the
-tables and migrations). Everything else calls these functions.
+"""The one package that speaks SQL (with its parts `db`, the connections, and `schema`, the tables
+and migrations). Everything else calls these functions.
 
 Many kernels write the same database at once, so every write is one short transaction that
 first bumps the room's `version` (which serialises writers per room and feeds the change feed),
@@ -17,9 +17,9 @@ from typing import Any, Callable, Iterable
 
 # Callers take Database, InvalidURL, safe_url, transaction, LATEST_VERSION, current_schema_version and
 # migrate from here: the store's parts are its own business.
-from .store_db import (Connection, Database, InvalidURL, StoreError, read, safe_url, select_all,  # noqa: F401
+from .db import (Connection, Database, InvalidURL, StoreError, read, safe_url, select_all,  # noqa: F401
                        select_one, select_value, transaction)
-from .store_schema import (LATEST_VERSION, TABLES, TABLES_BY_NAME, Table, current_schema_version,  # noqa: F401
+from .schema import (LATEST_VERSION, TABLES, TABLES_BY_NAME, Table, current_schema_version,  # noqa: F401
                            migrate)
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I

@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from .store_db import Connection, Database, read, transaction
+from .db import Connection, Database, read, transaction
 
 DIALECT_WORDS = {
     "sqlite": {"json": "JSON", "false": "0", "serial": "INTEGER"},

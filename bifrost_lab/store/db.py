@@ -16,7 +16,7 @@ import time
 from typing import Any, Callable, Iterator, TypeVar
 from urllib.parse import urlsplit
 
-from . import config
+from .. import config
 
 T = TypeVar("T")
 
