@@ -21,6 +21,7 @@ parent vanish and exit as Popen kernels do.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import json
@@ -42,6 +43,7 @@ from traitlets import List, Unicode
 
 LAUNCHER = ["-m", "ipykernel_launcher"]
 START_TIMEOUT_S = 60.0
+SOCKET_DIR_PREFIX = "bifrost-fork-"
 
 
 # -- the fork server (its own process) -------------------------------------------------------------
@@ -56,7 +58,7 @@ def serve_forever(socket_path: str, preload: list[str]) -> None:
         importlib.import_module(name)
     gc.collect()
     gc.freeze()  # the collector then never writes to the inherited objects, so their pages stay shared
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel; no zombies
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the OS reaps exited kernels: no zombies
 
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path + ".new")
@@ -81,6 +83,10 @@ def serve_forever(socket_path: str, preload: list[str]) -> None:
                 _become_kernel(request)  # never returns
             connection.sendall(json.dumps({"pid": pid}).encode() + b"\n")
     listener.close()
+    with contextlib.suppress(OSError):  # its Voila server is gone: leave no stale socket (or folder) behind
+        os.unlink(socket_path)
+        if os.path.basename(os.path.dirname(socket_path)).startswith(SOCKET_DIR_PREFIX):
+            os.rmdir(os.path.dirname(socket_path))
 
 
 def _read_line(connection: socket.socket) -> str:
@@ -182,7 +188,7 @@ class _ForkServer:
 
     def __init__(self, preload: list[str]):
         self.preload = preload
-        self.socket_path = str(Path(tempfile.mkdtemp(prefix="bifrost-fork-")) / "fork.sock")
+        self.socket_path = str(Path(tempfile.mkdtemp(prefix=SOCKET_DIR_PREFIX)) / "fork.sock")
         self.process: subprocess.Popen | None = None
 
     async def ensure_started(self) -> None:

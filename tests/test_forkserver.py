@@ -108,6 +108,7 @@ def test_the_fork_server_exits_with_its_parent(tmp_path):
     while psutil.pid_exists(fork_server) and psutil.Process(fork_server).status() != psutil.STATUS_ZOMBIE:
         assert time.monotonic() < deadline, "the fork server outlived its parent"
         time.sleep(0.1)
+    assert not socket_path.exists()  # and cleaned up after itself
 
 
 def test_kernels_exit_when_their_fork_server_dies_and_the_next_start_brings_it_back(monkeypatch, tmp_path):
