@@ -48,9 +48,9 @@ def kernels_of(process: psutil.Process) -> list[psutil.Process]:
 def wait_for_kernels(process: psutil.Process, count: int, timeout: float = 600) -> None:
     deadline = time.monotonic() + timeout
     seen, grew = 0, time.monotonic()
-    while len(kernels_of(process)) < count and time.monotonic() < deadline:
-        if len(kernels_of(process)) > seen:
-            seen, grew = len(kernels_of(process)), time.monotonic()
+    while (started := len(kernels_of(process))) < count and time.monotonic() < deadline:
+        if started > seen:
+            seen, grew = started, time.monotonic()
         elif seen and time.monotonic() - grew > 30:  # a pool kernel died at start (see the server log): go on
             print(f"warning: {seen} of {count} pool kernels started", file=sys.stderr)
             break

@@ -118,6 +118,14 @@ def offline_context(browser, **kwargs):
     return context
 
 
+def choose(page, selector: str, label_part: str) -> None:
+    """Pick the option whose label contains a text (ipywidgets uses the label as the option value)."""
+    page.wait_for_function("([sel, part]) => Array.from(document.querySelector(sel).options)"
+                           ".some(o => o.value.includes(part))", arg=[selector, label_part])
+    values = page.eval_on_selector(selector, "s => Array.from(s.options).map(o => o.value)")
+    page.select_option(selector, value=next(value for value in values if label_part in value))
+
+
 def screenshot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))

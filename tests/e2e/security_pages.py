@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bifrost_lab import room as rooms, store
 
-from .conftest import offline_context
+from .conftest import choose, offline_context
 
 
 def _watch(page, dialogs: list) -> None:
@@ -19,13 +19,6 @@ def _texts(page, selector: str) -> list[str]:
     return page.eval_on_selector_all(selector, "els => els.map(e => e.textContent)")
 
 
-def _choose(page, selector: str, label_part: str) -> None:
-    page.wait_for_function("([sel, part]) => Array.from(document.querySelector(sel).options)"
-                           ".some(o => o.value.includes(part))", arg=[selector, label_part])
-    values = page.eval_on_selector(selector, "s => Array.from(s.options).map(o => o.value)")
-    page.select_option(selector, value=next(value for value in values if label_part in value))
-
-
 def _no_xss(page) -> None:
     assert page.evaluate("typeof window.__xss") == "undefined", f"a payload ran on {page.url}"
 
@@ -38,8 +31,8 @@ def open_room_at_card_step(browser, servers, dialogs: list):
     _watch(moderator, dialogs)
     moderator.goto(servers.moderator_url, timeout=120_000)
     moderator.wait_for_selector(".bf-open-room", timeout=120_000)
-    _choose(moderator, ".bf-programme-input select", "BIFROST")
-    _choose(moderator, ".bf-meeting-input select", "Fælles afsæt")
+    choose(moderator, ".bf-programme-input select", "BIFROST")
+    choose(moderator, ".bf-meeting-input select", "Fælles afsæt")
     moderator.click(".bf-open-room")
     code = moderator.wait_for_selector(".bf-join-code").inner_text().strip()
     room = store.find_open_room(engine, code)
@@ -60,7 +53,7 @@ def join_on_phone(browser, servers, code: str, dialogs: list, *, name: str = "")
     _watch(phone, dialogs)
     phone.goto(f"{servers.participant_url}?code={code}", timeout=120_000)
     phone.wait_for_selector(".bf-role-input select", timeout=120_000)
-    _choose(phone, ".bf-role-input select", "Forsker")
+    choose(phone, ".bf-role-input select", "Forsker")
     if name:
         phone.fill(".bf-name-input input", name)
         phone.check(".bf-consent-input input")

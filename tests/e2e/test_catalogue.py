@@ -10,7 +10,7 @@ import pytest
 from bifrost_lab import catalogue, room as rooms, solutions, store
 from bifrost_lab.programme import load_library
 
-from .conftest import ARTIFACTS, offline_context, screenshot
+from .conftest import ARTIFACTS, choose, offline_context, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -86,13 +86,6 @@ def test_the_offline_catalogue_filters_in_chromium(browser, tmp_path):
         assert each.evaluate("window.__pwned") is None
     assert context.blocked == [], f"requests to other hosts: {context.blocked}"
     context.close()
-
-
-def choose(page, selector: str, label_part: str) -> None:
-    page.wait_for_function("([sel, part]) => Array.from(document.querySelector(sel).options)"
-                           ".some(o => o.value.includes(part))", arg=[selector, label_part])
-    values = page.eval_on_selector(selector, "s => Array.from(s.options).map(o => o.value)")
-    page.select_option(selector, value=next(value for value in values if label_part in value))
 
 
 def open_room(page, servers, programme: str, meeting: str) -> str:

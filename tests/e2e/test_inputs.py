@@ -13,8 +13,7 @@ from bifrost_lab import store
 from bifrost_lab.programme import load_library
 
 from bifrost_lab.demo import open_showcase_room as open_all_types_room
-from .conftest import offline_context, screenshot
-from .test_room_loop import choose
+from .conftest import choose, offline_context, screenshot
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,7 @@ from bifrost_lab.markup import esc
 from bifrost_lab.programme import load_library
 
 from .axe import axe_violations, describe
-from .conftest import offline_context, screenshot
-from .test_room_loop import choose
+from .conftest import choose, offline_context, screenshot
 
 pytestmark = pytest.mark.e2e
 

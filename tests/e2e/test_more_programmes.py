@@ -9,7 +9,7 @@ import pytest
 from bifrost_lab import store
 from bifrost_lab.programme import load_library
 
-from .conftest import offline_context, screenshot
+from .conftest import choose, offline_context, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -19,14 +19,6 @@ CASES = [
     ("Aalborg", "aal-netvaerk", "en", "Internal expert", "How do we report threats made by phone?"),
     ("FIOH", "fi-tyopaja", "fi", "Työterveyshuolto", "Sovimme työkykyneuvottelun aikataulun yhdessä"),
 ]
-
-
-def choose(page, selector: str, label_part: str) -> None:
-    """Pick the option whose label contains a text (ipywidgets uses the label as the option value)."""
-    page.wait_for_function("([sel, part]) => Array.from(document.querySelector(sel).options)"
-                           ".some(o => o.value.includes(part))", arg=[selector, label_part])
-    values = page.eval_on_selector(selector, "s => Array.from(s.options).map(o => o.value)")
-    page.select_option(selector, value=next(value for value in values if label_part in value))
 
 
 def title(page) -> str:

@@ -8,7 +8,7 @@ import pytest
 from bifrost_lab import store
 from bifrost_lab.export import export_room_html
 
-from .conftest import offline_context, screenshot
+from .conftest import choose, offline_context, screenshot
 
 pytestmark = pytest.mark.e2e
 
@@ -25,14 +25,6 @@ def open_room(browser, servers):
     page.click(".bf-open-room")
     code = page.wait_for_selector(".bf-join-code").inner_text().strip()
     return context, page, code
-
-
-def choose(page, selector: str, label_part: str) -> None:
-    """Pick the option whose label contains a text (ipywidgets uses the label as the option value)."""
-    page.wait_for_function("([sel, part]) => Array.from(document.querySelector(sel).options)"
-                           ".some(o => o.value.includes(part))", arg=[selector, label_part])
-    values = page.eval_on_selector(selector, "s => Array.from(s.options).map(o => o.value)")
-    page.select_option(selector, value=next(value for value in values if label_part in value))
 
 
 def join(browser, servers, code: str, role: str):

@@ -25,8 +25,9 @@ import pytest
 
 from bifrost_lab import store
 
-from .conftest import ARTIFACTS, Servers, free_port, offline_context, screenshot, stop_servers, wait_for_port
-from .test_room_loop import choose, question, wait_board
+from .conftest import (ARTIFACTS, Servers, choose, free_port, offline_context, screenshot, stop_servers,
+                       wait_for_port)
+from .test_room_loop import question, wait_board
 
 pytestmark = pytest.mark.e2e
 
