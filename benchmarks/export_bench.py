@@ -9,6 +9,7 @@ answers an older demo did not give) is added through the same room functions par
 holds exactly what a real meeting would. Prints seconds and ratios; the goal for a room is ≤ 1.5× the empty
 notebook.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,10 +27,13 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bifrost_lab import room as rooms, store  # noqa: E402
-from bifrost_lab.demo import SAMPLE_CARDS_DA, create_demo_room  # noqa: E402
-from bifrost_lab.export import TEMPLATES_DIR, export_room_html, export_synthesis_html, render_html  # noqa: E402
-from bifrost_lab.programme import load_library  # noqa: E402
+from bifrost_lab import (
+    rooms,
+    store,
+)
+from bifrost_lab.demo import SAMPLE_CARDS_DA, create_demo_room
+from bifrost_lab.programme import load_library
+from bifrost_lab.reports.export import TEMPLATES_DIR, export_room_html, export_synthesis_html, render_html
 
 ANSWER_TYPES = ("dot_vote", "rating", "ranking", "matrix_2x2", "choice")
 
@@ -41,14 +45,20 @@ def empty_notebook_seconds() -> float:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     start = time.perf_counter()
-    NotebookClient(nb, kernel_name="python3", timeout=60, resources={"metadata": {"path": str(TEMPLATES_DIR)}}).execute()
+    NotebookClient(
+        nb, kernel_name="python3", timeout=60, resources={"metadata": {"path": str(TEMPLATES_DIR)}}
+    ).execute()
     render_html(nb, "empty")
     return time.perf_counter() - start
 
 
 def answer_slots(room: store.Room) -> list[tuple[dict, dict]]:
-    return [(step, spec) for step in rooms.steps(room) for _slot, spec in rooms.step_inputs(step)
-            if spec.get("type") in ANSWER_TYPES]
+    return [
+        (step, spec)
+        for step in rooms.steps(room)
+        for _slot, spec in rooms.step_inputs(step)
+        if spec.get("type") in ANSWER_TYPES
+    ]
 
 
 def cluster_sources(engine, room: store.Room, rng: random.Random) -> None:
@@ -59,8 +69,9 @@ def cluster_sources(engine, room: store.Room, rng: random.Random) -> None:
             continue
         cards = [i for i in store.list_inputs(engine, room.id) if i.kind == "card"]
         for n, label in enumerate(rng.sample(SAMPLE_CARDS_DA, 8)):
-            cluster, _undo = rooms.create_cluster(engine, room, targets["from_step"], label,
-                                                  input_ids=[c.id for c in cards[n::8]][:40])
+            cluster, _undo = rooms.create_cluster(
+                engine, room, targets["from_step"], label, input_ids=[c.id for c in cards[n::8]][:40]
+            )
             store.update_cluster(engine, cluster.id, category=("insight", "barrier", "action")[n % 3])
 
 
@@ -82,13 +93,24 @@ def fill_answers(engine, room: store.Room, budget: int, rng: random.Random) -> i
                     rooms.save_vote(engine, room, person, step["id"], {t: 1 for t in picks})
                 elif kind_type == "rating":
                     slot = next(s for s, sp in rooms.step_inputs(step) if sp is spec or sp == spec)
-                    rooms.save_rating(engine, room, person, step["id"],
-                                      {str(i): rng.randint(1, 5) for i in range(len(targets))}, slot=slot)
+                    rooms.save_rating(
+                        engine,
+                        room,
+                        person,
+                        step["id"],
+                        {str(i): rng.randint(1, 5) for i in range(len(targets))},
+                        slot=slot,
+                    )
                 elif kind_type == "ranking":
                     rooms.save_ranking(engine, room, person, step["id"], rng.sample(targets, len(targets)))
                 elif kind_type == "matrix_2x2":
-                    rooms.save_placement(engine, room, person, step["id"], {
-                        t: {"x": round(rng.random(), 3), "y": round(rng.random(), 3)} for t in targets[:8]})
+                    rooms.save_placement(
+                        engine,
+                        room,
+                        person,
+                        step["id"],
+                        {t: {"x": round(rng.random(), 3), "y": round(rng.random(), 3)} for t in targets[:8]},
+                    )
                 else:
                     rooms.save_choice(engine, room, person, step["id"], [rng.randrange(len(targets))])
                 added += 1
@@ -105,8 +127,14 @@ def top_up_cards(engine, room: store.Room, missing: int, rng: random.Random) -> 
     while missing > 0 and card_steps and attempts < missing * 5:
         attempts += 1
         try:
-            rooms.submit_card(engine, room, rng.choice(people), rng.choice(card_steps)["id"],
-                              rng.choice(SAMPLE_CARDS_DA), input_id=str(uuid.uuid4()))
+            rooms.submit_card(
+                engine,
+                room,
+                rng.choice(people),
+                rng.choice(card_steps)["id"],
+                rng.choice(SAMPLE_CARDS_DA),
+                input_id=str(uuid.uuid4()),
+            )
             missing -= 1
         except rooms.Rejected:
             continue
@@ -117,8 +145,15 @@ def make_room(engine, library, meeting_id: str, participants: int, inputs: int, 
     probe = rooms.open_room(engine, library, "bifrost", meeting_id)
     answer_rows = min(participants * len(answer_slots(probe)), inputs * 6 // 10)
     store.purge_room(engine, probe.id)
-    room = create_demo_room(engine, library, programme_id="bifrost", meeting_id=meeting_id,
-                            participants=participants, inputs=inputs - answer_rows, seed=seed)
+    room = create_demo_room(
+        engine,
+        library,
+        programme_id="bifrost",
+        meeting_id=meeting_id,
+        participants=participants,
+        inputs=inputs - answer_rows,
+        seed=seed,
+    )
     # the demo writes cards only into steps whose first input takes cards: also fill the secondary card inputs
     top_up_cards(engine, room, inputs - answer_rows - len(store.list_inputs(engine, room.id)), rng)
     cluster_sources(engine, room, rng)
@@ -146,13 +181,17 @@ def main(argv: list[str] | None = None) -> int:
         meetings = [m.id for m in library.programme("bifrost").meetings][: args.rooms]
         start = time.perf_counter()
         kept = {s.room.meeting_id: s.room for s in store.list_rooms(engine) if s.room.programme_id == "bifrost"}
-        made = [kept.get(mid) or make_room(engine, library, mid, args.participants, args.inputs, seed=n)
-                for n, mid in enumerate(meetings)]
+        made = [
+            kept.get(mid) or make_room(engine, library, mid, args.participants, args.inputs, seed=n)
+            for n, mid in enumerate(meetings)
+        ]
         setup = time.perf_counter() - start
         for room in made:
             kinds = Counter(i.kind for i in store.list_inputs(engine, room.id))
-            print(f"room {room.id} {room.meeting_id}: {len(store.list_participants(engine, room.id))} participants, "
-                  f"{sum(kinds.values())} inputs {dict(kinds)}")
+            print(
+                f"room {room.id} {room.meeting_id}: {len(store.list_participants(engine, room.id))} participants, "
+                f"{sum(kinds.values())} inputs {dict(kinds)}"
+            )
         print(f"setup (through the room functions): {setup:.1f} s")
 
         empty_notebook_seconds()  # warm the import caches of this process once, as a running server would be
@@ -168,13 +207,19 @@ def main(argv: list[str] | None = None) -> int:
             html["syn"] = export_synthesis_html("bifrost", db_url=url)
             times["synthesis"].append(time.perf_counter() - start)
         baseline, room_s, synthesis_s = (statistics.median(times[k]) for k in ("empty", "room", "synthesis"))
-        print(f"empty notebook, execute + convert: {baseline:.2f} s (median of {args.repeat}: "
-              f"{', '.join(f'{t:.2f}' for t in times['empty'])})")
-        print(f"room export ({args.participants} participants, {args.inputs} inputs): {room_s:.2f} s = "
-              f"{room_s / baseline:.2f}x  [goal <= 1.5x]  ({len(html['room']) // 1024} KiB; "
-              f"{', '.join(f'{t:.2f}' for t in times['room'])})")
-        print(f"synthesis of {len(made)} rooms: {synthesis_s:.2f} s = {synthesis_s / baseline:.2f}x  "
-              f"({len(html['syn']) // 1024} KiB; {', '.join(f'{t:.2f}' for t in times['synthesis'])})")
+        print(
+            f"empty notebook, execute + convert: {baseline:.2f} s (median of {args.repeat}: "
+            f"{', '.join(f'{t:.2f}' for t in times['empty'])})"
+        )
+        print(
+            f"room export ({args.participants} participants, {args.inputs} inputs): {room_s:.2f} s = "
+            f"{room_s / baseline:.2f}x  [goal <= 1.5x]  ({len(html['room']) // 1024} KiB; "
+            f"{', '.join(f'{t:.2f}' for t in times['room'])})"
+        )
+        print(
+            f"synthesis of {len(made)} rooms: {synthesis_s:.2f} s = {synthesis_s / baseline:.2f}x  "
+            f"({len(html['syn']) // 1024} KiB; {', '.join(f'{t:.2f}' for t in times['synthesis'])})"
+        )
         store.dispose_all()
     return 0
 

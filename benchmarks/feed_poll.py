@@ -8,6 +8,7 @@ as fast as they can for D seconds, on SQLite and on PostgreSQL, and prints throu
 PostgreSQL: BIFROST_TEST_PG_URL (default postgresql+psycopg://postgres@127.0.0.1:5432/test); a
 scratch database is created and dropped.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,8 +56,11 @@ def measure(url: str, processes: int, seconds: float) -> dict[str, float]:
     for worker in workers:
         worker.join()
     latencies.sort()
-    return {"polls_per_s": len(latencies) / seconds, "p50_ms": statistics.median(latencies) * 1000,
-            "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000}
+    return {
+        "polls_per_s": len(latencies) / seconds,
+        "p50_ms": statistics.median(latencies) * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+    }
 
 
 def main() -> None:
@@ -76,8 +80,10 @@ def main() -> None:
         engine = store.connect(url)
         room_id = store.list_rooms(engine)[0].room.id
         with psycopg.connect(urlsplit(admin_url)._replace(path=f"/{name}").geturl()) as conn:
-            plan = [row[0] for row in conn.execute("EXPLAIN SELECT * FROM inputs WHERE room_id = %s AND version > 5",
-                                                   (room_id,))]
+            plan = [
+                row[0]
+                for row in conn.execute("EXPLAIN SELECT * FROM inputs WHERE room_id = %s AND version > 5", (room_id,))
+            ]
         store.dispose_all()
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
@@ -85,8 +91,10 @@ def main() -> None:
     print(f"{args.processes} polling processes, {args.seconds:.0f} s each, on {os.cpu_count()} cores")
     for db, figures in results.items():
         kernels = figures["polls_per_s"] * 0.3
-        print(f"  {db:<11} {figures['polls_per_s']:8.0f} polls/s  p50 {figures['p50_ms']:.2f} ms  "
-              f"p99 {figures['p99_ms']:.2f} ms  = the polling of ~{kernels:.0f} kernels at 0.3 s")
+        print(
+            f"  {db:<11} {figures['polls_per_s']:8.0f} polls/s  p50 {figures['p50_ms']:.2f} ms  "
+            f"p99 {figures['p99_ms']:.2f} ms  = the polling of ~{kernels:.0f} kernels at 0.3 s"
+        )
     print("  changes_since plan on PostgreSQL: " + " / ".join(line.strip() for line in plan))
 
 

@@ -1,4 +1,5 @@
 """Start and measure the servers of a benchmark run: `bifrost-lab serve`, a bare "hello" Voila, a bare ipykernel."""
+
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import psutil
 
-from bifrost_lab.serve import VOILA_TEMPLATES, WARM_KERNELSPEC, voila_command
+from bifrost_lab.server.serve import VOILA_TEMPLATES, WARM_KERNELSPEC, voila_command
 
 HELLO_NOTEBOOK = """{
  "cells": [{"cell_type": "code", "execution_count": null, "id": "hello", "metadata": {}, "outputs": [],
@@ -89,21 +90,38 @@ class Serve:
             self.process.kill()
 
 
-def start_serve(workdir: Path, *, pool_size: int, db_url: str = "", extra: tuple[str, ...] = (),
-                env: dict[str, str] | None = None) -> Serve:
+def start_serve(
+    workdir: Path, *, pool_size: int, db_url: str = "", extra: tuple[str, ...] = (), env: dict[str, str] | None = None
+) -> Serve:
     moderator_port, participant_port = free_port(), free_port()
     db_url = db_url or f"sqlite:///{workdir / 'room.sqlite'}"
     log = workdir / "serve.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "bifrost_lab.cli", "serve", "--no-browser", "--host", "127.0.0.1",
-         "--moderator-port", str(moderator_port), "--participant-port", str(participant_port),
-         "--public-host", "127.0.0.1", "--pool-size", str(pool_size), *extra],
-        env={**os.environ, "BIFROST_DB_URL": db_url, **(env or {})}, stdout=log.open("w"),
-        stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "bifrost_lab.cli.main",
+            "serve",
+            "--no-browser",
+            "--host",
+            "127.0.0.1",
+            "--moderator-port",
+            str(moderator_port),
+            "--participant-port",
+            str(participant_port),
+            "--public-host",
+            "127.0.0.1",
+            "--pool-size",
+            str(pool_size),
+            *extra,
+        ],
+        env={**os.environ, "BIFROST_DB_URL": db_url, **(env or {})},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     wait_for_port(moderator_port)
     wait_for_port(participant_port)
-    serve = Serve(process, db_url, f"http://127.0.0.1:{moderator_port}/",
-                  f"http://127.0.0.1:{participant_port}/", log)
+    serve = Serve(process, db_url, f"http://127.0.0.1:{moderator_port}/", f"http://127.0.0.1:{participant_port}/", log)
     wait_for_kernels(serve.voila("participant.ipynb"), pool_size)
     return serve
 
@@ -127,14 +145,25 @@ def start_hello(workdir: Path, *, pool_size: int, kernel_start: str = "spawn") -
     notebook = workdir / "hello.ipynb"
     notebook.write_text(HELLO_NOTEBOOK, encoding="utf-8")
     port = free_port()
-    command = voila_command("participant.ipynb", ip="127.0.0.1", port=port,
-                            extra=["--preheat_kernel=True", f"--pool_size={pool_size}"])
+    command = voila_command(
+        "participant.ipynb", ip="127.0.0.1", port=port, extra=["--preheat_kernel=True", f"--pool_size={pool_size}"]
+    )
     command[command.index(next(c for c in command if c.endswith("participant.ipynb")))] = str(notebook)
     kernelspecs = (str(WARM_KERNELSPEC),) if kernel_start == "fork" else ()  # as `serve` does
-    env = {**os.environ, "JUPYTER_PATH": os.pathsep.join(
-        p for p in (*kernelspecs, str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p)}
-    process = subprocess.Popen(command, cwd=str(workdir), env=env, stdout=(workdir / "hello.log").open("w"),
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    env = {
+        **os.environ,
+        "JUPYTER_PATH": os.pathsep.join(
+            p for p in (*kernelspecs, str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p
+        ),
+    }
+    process = subprocess.Popen(
+        command,
+        cwd=str(workdir),
+        env=env,
+        stdout=(workdir / "hello.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     wait_for_port(port)
     wait_for_kernels(psutil.Process(process.pid), pool_size)
     return Voila(process, f"http://127.0.0.1:{port}/")

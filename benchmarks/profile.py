@@ -6,6 +6,7 @@
 py-spy comes with `pip install -e '.[bench]'`. Samples are of active (on-CPU) threads only, so the
 percentages are shares of the process's CPU time, not of the wall clock.
 """
+
 from __future__ import annotations
 
 import collections
@@ -23,9 +24,25 @@ def record(pid: int, seconds: float, output: Path) -> subprocess.Popen | None:
         print("profile: py-spy is not installed (pip install -e '.[bench]')", file=sys.stderr)
         return None
     output.parent.mkdir(parents=True, exist_ok=True)
-    return subprocess.Popen([py_spy, "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "50",
-                             "--nonblocking", "--format", "speedscope", "--output", str(output)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            py_spy,
+            "record",
+            "--pid",
+            str(pid),
+            "--duration",
+            str(int(seconds)),
+            "--rate",
+            "50",
+            "--nonblocking",
+            "--format",
+            "speedscope",
+            "--output",
+            str(output),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _where(frame: dict) -> str:
@@ -53,12 +70,26 @@ def summarise(path: Path, top: int = 15) -> list[str]:
                 own[_where(frames[stack[-1]])] += weight
     if not total:
         return [f"{path.name}: no samples"]
-    skip = ("run_forever", "_run_once", "<module>", "launch_instance", "_run_code", "_run_module_as_main",
-            "Handle._run", "BaseAsyncIOLoop.start", "Voila.start", "Voila.listen", "Application.launch_instance")
+    skip = (
+        "run_forever",
+        "_run_once",
+        "<module>",
+        "launch_instance",
+        "_run_code",
+        "_run_module_as_main",
+        "Handle._run",
+        "BaseAsyncIOLoop.start",
+        "Voila.start",
+        "Voila.listen",
+        "Application.launch_instance",
+    )
     unit = data["profiles"][0].get("unit", "samples") if data["profiles"] else "samples"
     lines = [f"{path.name}: {total:.1f} {unit} on CPU; inclusive share (top {top}):"]
-    lines += [f"  {100 * count / total:5.1f} %  {name}" for name, count in inclusive.most_common(top + len(skip))
-              if not name.split(" (")[0].endswith(skip)][:top]
+    lines += [
+        f"  {100 * count / total:5.1f} %  {name}"
+        for name, count in inclusive.most_common(top + len(skip))
+        if not name.split(" (")[0].endswith(skip)
+    ][:top]
     lines.append("  self share (top 8):")
     lines += [f"  {100 * count / total:5.1f} %  {name}" for name, count in own.most_common(8)]
     return lines

@@ -17,6 +17,7 @@ Phases, each on a fresh server so they do not share kernels:
  4. memory and CPU of the kernels and servers.
 Prints figures and goals, and writes them as JSON (--json).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,13 +38,24 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import procs, profile, widget_client as wc  # noqa: E402
-from bifrost_lab import room as rooms, store  # noqa: E402
-from bifrost_lab.programme import load_library  # noqa: E402
+from benchmarks import procs, profile
+from benchmarks import widget_client as wc
+from bifrost_lab import (
+    rooms,
+    store,
+)
+from bifrost_lab.programme import load_library
 
 CHROMIUM = os.environ.get("BIFROST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                 "--no-first-run", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 CARD_STEP = 2  # BIFROST M1 "Fælles afsæt": step 3 collects cards in the five TTA phases
 
 
@@ -56,9 +68,13 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summary(values: list[float]) -> dict[str, float]:
-    return {"n": len(values), "p50": percentile(values, 50), "p95": percentile(values, 95),
-            "max": max(values) if values else float("nan"),
-            "mean": statistics.fmean(values) if values else float("nan")}
+    return {
+        "n": len(values),
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "max": max(values) if values else float("nan"),
+        "mean": statistics.fmean(values) if values else float("nan"),
+    }
 
 
 class CpuMeter:
@@ -86,18 +102,24 @@ class CpuMeter:
         kernel_cpu = sum(v - self.kernels0.get(pid, 0.0) for pid, v in kernels.items())
         system = psutil.cpu_times()
         busy = sum(getattr(system, f) - getattr(self.system0, f) for f in ("user", "system", "nice"))
-        return {"wall_s": wall, "voila_servers_cores": (procs.cpu_seconds(self.servers) - self.server0) / wall,
-                "kernels_cores": kernel_cpu / wall, "machine_busy_cores": busy / wall}
+        return {
+            "wall_s": wall,
+            "voila_servers_cores": (procs.cpu_seconds(self.servers) - self.server0) / wall,
+            "kernels_cores": kernel_cpu / wall,
+            "machine_busy_cores": busy / wall,
+        }
 
 
-async def arrive(count: int, window: float, start: float, make) -> list:  # noqa: ANN001
+async def arrive(count: int, window: float, start: float, make) -> list:
     """Start `make(i)` for i in range(count) at uniform moments within `window` seconds."""
-    async def one(index: int):  # noqa: ANN202
+
+    async def one(index: int):
         await asyncio.sleep(max(0.0, start + window * index / max(1, count) - time.monotonic()))
         try:
             return await make(index)
         except Exception as error:  # noqa: BLE001 - a failed participant is a figure, not a crash
             return error
+
     return await asyncio.gather(*(one(i) for i in range(count)))
 
 
@@ -106,7 +128,8 @@ async def arrive(count: int, window: float, start: float, make) -> list:  # noqa
 
 async def hello_phase(url: str, count: int, window: float) -> tuple[list[float], list[wc.Page]]:
     async with httpx.AsyncClient(limits=httpx.Limits(max_connections=200)) as http:
-        async def make(_index: int):  # noqa: ANN202
+
+        async def make(_index: int):
             page = wc.Page(url)
             started = time.monotonic()
             await page.load(http)
@@ -129,14 +152,14 @@ async def room_phases(serve: procs.Serve, room: store.Room, args: argparse.Names
         projector = await wc.open_projector(http, serve.moderator_url, room.id)
         browser_thread = ThreadPoolExecutor(max_workers=1)  # Playwright's sync API stays on one thread
 
-        def in_browser(function, *call_args):  # noqa: ANN001, ANN202
+        def in_browser(function, *call_args):
             return asyncio.get_running_loop().run_in_executor(browser_thread, function, *call_args)
 
         chromium = await in_browser(ChromiumPages.start, serve, room, args.chromium) if args.chromium else None
 
         errors: list[str] = []
 
-        async def make(index: int):  # noqa: ANN202
+        async def make(index: int):
             page, interactive = await wc.open_participant(http, join_url)
             label = roles[index % len(roles)]
             await wc.join(page, rooms.text(label, room.language))
@@ -178,7 +201,7 @@ async def room_phases(serve: procs.Serve, room: store.Room, args: argparse.Names
                 projector._changed.clear()
                 try:
                     await asyncio.wait_for(projector._changed.wait(), 0.5)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
 
         watcher = asyncio.create_task(watch())
@@ -200,15 +223,20 @@ async def room_phases(serve: procs.Serve, room: store.Room, args: argparse.Names
                 await send(page, index, card)
 
         if args.profile and pages:  # one participant kernel through the live phase
-            kernel = next((k for k in procs.kernels_of(serve.voila("participant.ipynb"))
-                           if pages[0].kernel_id in " ".join(k.cmdline())), None)
+            kernel = next(
+                (
+                    k
+                    for k in procs.kernels_of(serve.voila("participant.ipynb"))
+                    if pages[0].kernel_id in " ".join(k.cmdline())
+                ),
+                None,
+            )
             if kernel is not None:
                 output = Path(args.profile) / "participant-kernel.speedscope.json"
                 profilers.append((profile.record(kernel.pid, args.live + 10, output), output))
         meter.start()
         chromium_live = asyncio.ensure_future(in_browser(chromium.cards, args.live)) if chromium else None
-        sent = await asyncio.gather(*(participant_cards(p, i) for i, p in enumerate(pages)),
-                                    return_exceptions=True)
+        sent = await asyncio.gather(*(participant_cards(p, i) for i, p in enumerate(pages)), return_exceptions=True)
         errors += [f"card: {s!r}" for s in sent if isinstance(s, Exception)]
         deadline = time.monotonic() + 30
         while len(arrived) < len(pending) and time.monotonic() < deadline:
@@ -232,11 +260,14 @@ async def room_phases(serve: procs.Serve, room: store.Room, args: argparse.Names
         figures["kernel_rss_mib"] = summary([m.rss for m in memories])
         figures["kernel_uss_mib"] = summary([m.uss for m in memories])
         figures["kernel_pss_mib"] = summary([m.pss for m in memories])
-        moderator_kernels = [m for m in (procs.memory_of(k) for k in procs.kernels_of(serve.voila("moderator.ipynb")))
-                             if m]
+        moderator_kernels = [
+            m for m in (procs.memory_of(k) for k in procs.kernels_of(serve.voila("moderator.ipynb"))) if m
+        ]
         figures["moderator_kernel_rss_mib"] = max((m.rss for m in moderator_kernels), default=float("nan"))
-        figures["voila_server_rss_mib"] = {name: procs.memory_of(serve.voila(name)).rss  # type: ignore[union-attr]
-                                           for name in ("participant.ipynb", "moderator.ipynb")}
+        figures["voila_server_rss_mib"] = {
+            name: procs.memory_of(serve.voila(name)).rss  # type: ignore[union-attr]
+            for name in ("participant.ipynb", "moderator.ipynb")
+        }
         for recorder, output in profilers:
             if recorder is not None:
                 recorder.wait(timeout=120)
@@ -256,7 +287,7 @@ class ChromiumPages:
     """A few real participant pages and one projector page in Chromium (sync Playwright, own thread)."""
 
     @classmethod
-    def start(cls, serve: procs.Serve, room: store.Room, count: int) -> "ChromiumPages":
+    def start(cls, serve: procs.Serve, room: store.Room, count: int) -> ChromiumPages:
         from playwright.sync_api import sync_playwright
 
         self = cls()
@@ -297,8 +328,9 @@ class ChromiumPages:
             page.fill(".bf-card-input textarea", text)
             started = time.monotonic()
             page.click(".bf-submit")
-            self.projector.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)",
-                                             arg=text, timeout=60_000, polling=50)
+            self.projector.wait_for_function(
+                "t => document.querySelector('.bf-board').innerText.includes(t)", arg=text, timeout=60_000, polling=50
+            )
             latencies.append(time.monotonic() - started)
         return latencies
 
@@ -311,9 +343,14 @@ class ChromiumPages:
 
 
 def machine() -> dict:
-    return {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": psutil.cpu_count(),
-            "memory_gib": round(psutil.virtual_memory().total / 2**30, 1), "python": platform.python_version(),
-            "platform": platform.platform(), "load_average_at_start": os.getloadavg()}
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "cpus": psutil.cpu_count(),
+        "memory_gib": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_at_start": os.getloadavg(),
+    }
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -330,14 +367,19 @@ def run(args: argparse.Namespace) -> dict:
             results["hello_cpu"] = meter.stop()
             results["hello_tti"] = summary(times)
             results["hello_get"] = summary([p.get_seconds for p in pages])
-            memories = [m for m in (procs.memory_of(k) for k in procs.kernels_of(psutil.Process(hello.process.pid)))
-                        if m]
+            memories = [
+                m for m in (procs.memory_of(k) for k in procs.kernels_of(psutil.Process(hello.process.pid))) if m
+            ]
             results["hello_kernel_rss_mib"] = summary([m.rss for m in memories])
         finally:
             hello.stop()
 
-    serve = procs.start_serve(workdir, pool_size=args.pool_size, extra=("--kernel-start", args.kernel_start),
-                              env={"BIFROST_IDLE_GRACE": "600"} if args.keep_polling else None)
+    serve = procs.start_serve(
+        workdir,
+        pool_size=args.pool_size,
+        extra=("--kernel-start", args.kernel_start),
+        env={"BIFROST_IDLE_GRACE": "600"} if args.keep_polling else None,
+    )
     try:
         engine = store.connect(serve.db_url)
         library = load_library()
@@ -407,10 +449,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--burst", type=float, default=30.0, help="seconds over which participants arrive")
     parser.add_argument("--live", type=float, default=30.0, help="seconds over which each card is sent")
     parser.add_argument("--cards", type=int, default=2, help="cards per participant")
-    parser.add_argument("--pool-size", type=int, default=int(os.environ.get("BIFROST_BENCH_POOL", "0")) or None,
-                        help="preheated participant kernels (default: bifrost-lab serve's default)")
-    parser.add_argument("--kernel-start", choices=("fork", "spawn"), default="fork",
-                        help="how participant (and hello) kernels start; see bifrost-lab serve --kernel-start")
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=int(os.environ.get("BIFROST_BENCH_POOL", "0")) or None,
+        help="preheated participant kernels (default: bifrost-lab serve's default)",
+    )
+    parser.add_argument(
+        "--kernel-start",
+        choices=("fork", "spawn"),
+        default="fork",
+        help="how participant (and hello) kernels start; see bifrost-lab serve --kernel-start",
+    )
     parser.add_argument("--chromium", type=int, default=2, help="real Chromium participant pages (0 = none)")
     parser.add_argument("--skip-hello", action="store_true", help="no baseline (faster; no join ratio)")
     parser.add_argument("--keep-polling", action="store_true", help="longer idle grace for slow runs")
@@ -418,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default="", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     if args.pool_size is None:
-        from bifrost_lab.cli import build_parser
+        from bifrost_lab.cli.main import build_parser
 
         args.pool_size = build_parser().parse_args(["serve"]).pool_size
     results = run(args)

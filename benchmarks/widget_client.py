@@ -8,6 +8,7 @@ localStorage, and keeps what the kernel asks it to store. No JavaScript runs, so
 hundred KiB per participant on the client side while the server side (HTTP render, kernel,
 websocket, widget traffic) is the real thing.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,8 +19,9 @@ import re
 import struct
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 import websockets
@@ -58,18 +60,25 @@ class Page:
         found = _CONFIG_RE.search(response.text)
         if not found:
             raise RuntimeError(f"no jupyter-config-data in {self.url}")
-        self.kernel_id = json.loads(html.unescape(found.group(1)) if "&quot;" in found.group(1)
-                                    else found.group(1))["kernelId"]
-        ws_url = re.sub(r"^http", "ws", self.url.split("?", 1)[0].rstrip("/")) \
+        self.kernel_id = json.loads(html.unescape(found.group(1)) if "&quot;" in found.group(1) else found.group(1))[
+            "kernelId"
+        ]
+        ws_url = (
+            re.sub(r"^http", "ws", self.url.split("?", 1)[0].rstrip("/"))
             + f"/api/kernels/{self.kernel_id}/channels?session_id={self.session}"
+        )
         cookies = "; ".join(f"{k}={v}" for k, v in http.cookies.items())
-        self.ws = await websockets.connect(ws_url, max_size=None, open_timeout=timeout,
-                                           additional_headers={"Cookie": cookies} if cookies else None)
+        self.ws = await websockets.connect(
+            ws_url, max_size=None, open_timeout=timeout, additional_headers={"Cookie": cookies} if cookies else None
+        )
         self._reader = asyncio.get_running_loop().create_task(self._read())
         control = str(uuid.uuid4())
         self._control = control
-        await self._send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
-                         metadata={"version": "1.0.0"})
+        await self._send(
+            "comm_open",
+            {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+            metadata={"version": "1.0.0"},
+        )
         await self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
         await self.wait_for(lambda: self._states_received, timeout=timeout, what="widget states")
 
@@ -84,13 +93,23 @@ class Page:
 
     # -- messages ------------------------------------------------------------------------------
 
-    async def _send(self, msg_type: str, content: dict[str, Any], channel: str = "shell",
-                    metadata: dict[str, Any] | None = None) -> None:
+    async def _send(
+        self, msg_type: str, content: dict[str, Any], channel: str = "shell", metadata: dict[str, Any] | None = None
+    ) -> None:
         message = {
-            "header": {"msg_id": uuid.uuid4().hex, "username": "bench", "session": self.session,
-                       "date": dt.datetime.now(dt.timezone.utc).isoformat(), "msg_type": msg_type,
-                       "version": PROTOCOL_VERSION},
-            "parent_header": {}, "metadata": metadata or {}, "content": content, "channel": channel, "buffers": [],
+            "header": {
+                "msg_id": uuid.uuid4().hex,
+                "username": "bench",
+                "session": self.session,
+                "date": dt.datetime.now(dt.UTC).isoformat(),
+                "msg_type": msg_type,
+                "version": PROTOCOL_VERSION,
+            },
+            "parent_header": {},
+            "metadata": metadata or {},
+            "content": content,
+            "channel": channel,
+            "buffers": [],
         }
         await self.ws.send(json.dumps(message))
 
@@ -139,12 +158,12 @@ class Page:
 
     async def update(self, model_id: str, **state: Any) -> None:
         self.models.setdefault(model_id, {}).update(state)
-        await self._send("comm_msg", {"comm_id": model_id,
-                                      "data": {"method": "update", "state": state, "buffer_paths": []}})
+        await self._send(
+            "comm_msg", {"comm_id": model_id, "data": {"method": "update", "state": state, "buffer_paths": []}}
+        )
 
     async def click(self, model_id: str) -> None:
-        await self._send("comm_msg", {"comm_id": model_id,
-                                      "data": {"method": "custom", "content": {"event": "click"}}})
+        await self._send("comm_msg", {"comm_id": model_id, "data": {"method": "custom", "content": {"event": "click"}}})
 
     async def bridge_ready(self) -> None:
         """What BrowserBridge's render() does: report the query string and localStorage."""
@@ -165,8 +184,11 @@ class Page:
 
     def html_text(self) -> str:
         """All HTML widget values (what the page shows as text, roughly)."""
-        return "\n".join(s.get("value", "") for s in self.models.values()
-                         if s.get("_model_name") == "HTMLModel" and isinstance(s.get("value"), str))
+        return "\n".join(
+            s.get("value", "")
+            for s in self.models.values()
+            if s.get("_model_name") == "HTMLModel" and isinstance(s.get("value"), str)
+        )
 
     async def wait_for(self, condition: Callable[[], Any], *, timeout: float = 30, what: str = "") -> Any:
         deadline = time.monotonic() + timeout
@@ -182,7 +204,7 @@ class Page:
             self._changed.clear()
             try:
                 await asyncio.wait_for(self._changed.wait(), min(left, 0.5))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
 
@@ -191,9 +213,9 @@ def _decode(frame: str | bytes) -> dict[str, Any]:
     if isinstance(frame, str):
         return json.loads(frame)
     count = struct.unpack("!I", frame[:4])[0]
-    offsets = struct.unpack(f"!{count}I", frame[4:4 + 4 * count])
+    offsets = struct.unpack(f"!{count}I", frame[4 : 4 + 4 * count])
     end = offsets[1] if count > 1 else len(frame)
-    return json.loads(frame[offsets[0]:end].decode("utf-8"))
+    return json.loads(frame[offsets[0] : end].decode("utf-8"))
 
 
 # -- the participant's journey -------------------------------------------------------------------
@@ -207,8 +229,9 @@ def _dropdown_index(state: dict[str, Any], label_part: str) -> int:
     return 1 if len(labels) > 1 else 0
 
 
-async def open_participant(http: httpx.AsyncClient, url: str, stored: dict[str, Any] | None = None,
-                           timeout: float = 120) -> tuple[Page, float]:
+async def open_participant(
+    http: httpx.AsyncClient, url: str, stored: dict[str, Any] | None = None, timeout: float = 120
+) -> tuple[Page, float]:
     """Load a participant page and wait until it is usable (join form, or the room when rejoining).
 
     Returns the page and the time to interactive in seconds (GET start to usable form).
@@ -233,14 +256,18 @@ async def join(page: Page, role_label: str = "", timeout: float = 60) -> None:
     role = page.with_class("bf-role-input")[0]
     await page.update(role, index=_dropdown_index(page.models[role], role_label))
     await page.click(page.with_class("bf-join-button")[0])
-    await page.wait_for(lambda: "bf-step-count" in page.html_text() or "bf-question" in page.html_text(),
-                        timeout=timeout, what="the room after joining")
+    await page.wait_for(
+        lambda: "bf-step-count" in page.html_text() or "bf-question" in page.html_text(),
+        timeout=timeout,
+        what="the room after joining",
+    )
 
 
 async def submit_card(page: Page, text: str, timeout: float = 60) -> None:
     """Type a card and press Send; wait for the page's confirmation (or error)."""
-    await page.wait_for(lambda: page.with_class("bf-card-input") and page.with_class("bf-submit"),
-                        timeout=timeout, what="the card form")
+    await page.wait_for(
+        lambda: page.with_class("bf-card-input") and page.with_class("bf-submit"), timeout=timeout, what="the card form"
+    )
     messages = page.with_class("bf-msg")
     for model_id in messages:  # the kernel clears the message, then shows the new one
         page.models[model_id]["value"] = ""
@@ -259,8 +286,7 @@ def last_message(page: Page) -> str:
     return next((v for v in values if v), "")
 
 
-async def open_projector(http: httpx.AsyncClient, moderator_url: str, room_id: str,
-                         timeout: float = 120) -> Page:
+async def open_projector(http: httpx.AsyncClient, moderator_url: str, room_id: str, timeout: float = 120) -> Page:
     """The moderator's projected room, driven like a participant page (`?room=<id>`)."""
     page = Page(f"{moderator_url.rstrip('/')}/?room={room_id}")
     await page.load(http, timeout=timeout)

@@ -1,4 +1,5 @@
 """Settings: one table of name, default and help; environment overrides are read here and nowhere else."""
+
 from __future__ import annotations
 
 import os
@@ -22,17 +23,30 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("db_url", "BIFROST_DB_URL", "", "Database URL; empty = a SQLite file in the user data directory"),
     Setting("labs_dir", "BIFROST_LABS_DIR", "", "Folder with programme YAML files; empty = labs/ next to the package"),
     Setting("participant_url", "BIFROST_PARTICIPANT_URL", "", "Public URL of the participant app (set by `serve`)"),
-    Setting("poll_interval", "BIFROST_POLL_INTERVAL", "0.3",
-            "Seconds between change-feed polls in a moderator kernel (projector, console)"),
+    Setting(
+        "poll_interval",
+        "BIFROST_POLL_INTERVAL",
+        "0.3",
+        "Seconds between change-feed polls in a moderator kernel (projector, console)",
+    ),
     # Every card wakes every phone's kernel to fetch the change; at 250 phones that is O(N^2) work,
     # and a phone only needs to follow steps and timers, so it looks less often than the projector.
-    Setting("participant_poll_interval", "BIFROST_PARTICIPANT_POLL_INTERVAL", "1.0",
-            "Seconds between change-feed polls in a participant kernel"),
+    Setting(
+        "participant_poll_interval",
+        "BIFROST_PARTICIPANT_POLL_INTERVAL",
+        "1.0",
+        "Seconds between change-feed polls in a participant kernel",
+    ),
     Setting("idle_grace", "BIFROST_IDLE_GRACE", "30", "Seconds a kernel keeps polling with no browser connected"),
-    Setting("db_busy_timeout", "BIFROST_DB_BUSY_TIMEOUT", "30",
-            "Seconds a SQLite write waits for another writer's lock"),
-    Setting("db_retry_seconds", "BIFROST_DB_RETRY_SECONDS", "5",
-            "Seconds a write keeps retrying to start while the database is locked or unreachable"),
+    Setting(
+        "db_busy_timeout", "BIFROST_DB_BUSY_TIMEOUT", "30", "Seconds a SQLite write waits for another writer's lock"
+    ),
+    Setting(
+        "db_retry_seconds",
+        "BIFROST_DB_RETRY_SECONDS",
+        "5",
+        "Seconds a write keeps retrying to start while the database is locked or unreachable",
+    ),
     Setting("language", "BIFROST_LANGUAGE", "da", "Default language of rooms and pages (da, en, fi)"),
 )
 

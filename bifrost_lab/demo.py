@@ -2,15 +2,15 @@
 
 Input goes through the same room functions participants use, so limits and validation apply.
 """
+
 from __future__ import annotations
 
 import random
 import uuid
 from typing import Any
 
-from .store import Database
-
-from . import room as rooms, solutions, store
+from bifrost_lab import rooms, solutions, store
+from bifrost_lab.store import Database
 
 SAMPLE_CARDS_DA = (
     "Lederen opdager først problemerne, når sygemeldingen er en realitet",
@@ -41,16 +41,22 @@ SAMPLE_CARDS_DA = (
 SAMPLE_NAMES = ("Mette", "Søren", "Anne", "Lars", "Pia", "Jens", "Camilla", "Henrik", "Louise", "Mads", "Sara", "Ole")
 
 
-def fill_room(engine: Database, room: store.Room, *, participants: int = 12, inputs: int | None = None,
-              seed: int | None = None) -> dict[str, int]:
+def fill_room(
+    engine: Database, room: store.Room, *, participants: int = 12, inputs: int | None = None, seed: int | None = None
+) -> dict[str, int]:
     """Add `participants` people with roles and about `inputs` cards spread over the card steps."""
     rng = random.Random(seed)
     role_ids = [r["id"] for r in room.content.get("roles", [])] or [rooms.OTHER_ROLE]
     people: list[store.Participant] = []
     for index in range(participants):
         name = rng.choice(SAMPLE_NAMES) if rng.random() < 0.3 else ""
-        person, _token = rooms.join_room(engine, room, role=role_ids[index % len(role_ids)], display_name=name,
-                                         name_consent=bool(name) and rng.random() < 0.5)
+        person, _token = rooms.join_room(
+            engine,
+            room,
+            role=role_ids[index % len(role_ids)],
+            display_name=name,
+            name_consent=bool(name) and rng.random() < 0.5,
+        )
         people.append(person)
     card_steps = [s for s in rooms.steps(room) if rooms.card_spec(s) is not None]
     target = inputs if inputs is not None else participants * 2
@@ -61,8 +67,15 @@ def fill_room(engine: Database, room: store.Room, *, participants: int = 12, inp
         step = rng.choice(card_steps)
         columns = (rooms.card_spec(step) or {}).get("columns") or []
         try:
-            rooms.submit_card(engine, room, rng.choice(people), step["id"], rng.choice(SAMPLE_CARDS_DA),
-                              column=rng.randrange(len(columns)) if columns else None, input_id=str(uuid.uuid4()))
+            rooms.submit_card(
+                engine,
+                room,
+                rng.choice(people),
+                step["id"],
+                rng.choice(SAMPLE_CARDS_DA),
+                column=rng.randrange(len(columns)) if columns else None,
+                input_id=str(uuid.uuid4()),
+            )
             added += 1
         except rooms.Rejected:
             continue
@@ -72,15 +85,24 @@ def fill_room(engine: Database, room: store.Room, *, participants: int = 12, inp
     return {"participants": len(people), "inputs": added, "answers": answers}
 
 
-CLUSTER_NAMES_DA = ("Ledelsens rolle", "Kontakt under fravær", "Kolleger og arbejdsfællesskab", "Rådgivning og netværk",
-                    "Tilpasning af opgaver")
+CLUSTER_NAMES_DA = (
+    "Ledelsens rolle",
+    "Kontakt under fravær",
+    "Kolleger og arbejdsfællesskab",
+    "Rådgivning og netværk",
+    "Tilpasning af opgaver",
+)
 
 
 def _make_clusters(engine: Database, room: store.Room, rng: random.Random) -> None:
     """Clusters for every step that later votes or ranks clusters, made of the earlier cards."""
     all_steps = rooms.steps(room)
-    wanted = {spec["targets"]["from_step"] for s in all_steps for _slot, spec in rooms.step_inputs(s)
-              if (spec.get("targets") or {}).get("source") == "clusters"}
+    wanted = {
+        spec["targets"]["from_step"]
+        for s in all_steps
+        for _slot, spec in rooms.step_inputs(s)
+        if (spec.get("targets") or {}).get("source") == "clusters"
+    }
     for step_id in wanted:
         if store.list_clusters(engine, room.id, step_id):
             continue
@@ -94,8 +116,7 @@ def _make_clusters(engine: Database, room: store.Room, rng: random.Random) -> No
             rooms.create_cluster(engine, room, step_id, name, input_ids=members)
 
 
-def _answer_everything(engine: Database, room: store.Room, people: list[store.Participant],
-                       rng: random.Random) -> int:
+def _answer_everything(engine: Database, room: store.Room, people: list[store.Participant], rng: random.Random) -> int:
     """Every participant answers every vote, rating, ranking, placement and choice of the meeting."""
     saved = 0
     for step in rooms.steps(room):
@@ -115,8 +136,10 @@ def _answer_everything(engine: Database, room: store.Room, people: list[store.Pa
                         rooms.save_vote(engine, room, person, step["id"], dots)
                     elif kind == "rating":
                         lean = rng.choice((2, 3, 4))
-                        ratings = {str(i): max(1, min(5, lean + rng.choice((-1, 0, 0, 1, 1))))
-                                   for i in range(len(spec.get("items") or []))}
+                        ratings = {
+                            str(i): max(1, min(5, lean + rng.choice((-1, 0, 0, 1, 1))))
+                            for i in range(len(spec.get("items") or []))
+                        }
                         rooms.save_rating(engine, room, person, step["id"], ratings, slot=slot)
                     elif kind == "ranking" and targets:
                         order = sorted(targets, key=lambda t: rng.random() + targets.index(t) * 0.15)
@@ -125,12 +148,16 @@ def _answer_everything(engine: Database, room: store.Room, people: list[store.Pa
                         placements = {}
                         for number, item in enumerate(targets[:8]):
                             base_x, base_y = (number * 0.37) % 1, (number * 0.61 + 0.2) % 1
-                            placements[item] = {"x": round(min(1, max(0, base_x + rng.uniform(-.2, .2))) * 4) / 4,
-                                                "y": round(min(1, max(0, base_y + rng.uniform(-.2, .2))) * 4) / 4}
+                            placements[item] = {
+                                "x": round(min(1, max(0, base_x + rng.uniform(-0.2, 0.2))) * 4) / 4,
+                                "y": round(min(1, max(0, base_y + rng.uniform(-0.2, 0.2))) * 4) / 4,
+                            }
                         rooms.save_placement(engine, room, person, step["id"], placements)
                     elif kind == "choice":
                         options = list(range(len(spec.get("options") or [])))
-                        picked = rng.sample(options, rng.randint(1, 2)) if spec.get("multiple") else [rng.choice(options)]
+                        picked = (
+                            rng.sample(options, rng.randint(1, 2)) if spec.get("multiple") else [rng.choice(options)]
+                        )
                         rooms.save_choice(engine, room, person, step["id"], picked)
                     else:
                         continue
@@ -150,34 +177,100 @@ ITEMS5 = [_text(f"Punkt {i}") for i in range(5)]
 def showcase_content(library: Any) -> dict[str, Any]:
     """A meeting snapshot with one step per input type and option (tests, screenshots, demos)."""
     content = rooms.build_content(library, "bifrost", "bif-m1")
-    step = {"type": "group_work", "grouping": "plenary", "duration_min": 5, "provenance": "D",
-            "evidence_cards": [], "secondary_input": None, "facilitator_prompt": _text("Hjælp dem i gang")}
+    step = {
+        "type": "group_work",
+        "grouping": "plenary",
+        "duration_min": 5,
+        "provenance": "D",
+        "evidence_cards": [],
+        "secondary_input": None,
+        "facilitator_prompt": _text("Hjælp dem i gang"),
+    }
     content["meeting"]["steps"] = [
-        {**step, "id": "s-cards", "title": _text("Kort"), "question": _text("Skriv"),
-         "input": {"type": "cards", "columns": [_text("A"), _text("B")], "max_chars": 140, "max_per_participant": 3}},
+        {
+            **step,
+            "id": "s-cards",
+            "title": _text("Kort"),
+            "question": _text("Skriv"),
+            "input": {"type": "cards", "columns": [_text("A"), _text("B")], "max_chars": 140, "max_per_participant": 3},
+        },
         {**step, "id": "s-clusters", "title": _text("Klynger"), "question": None, "input": {"type": "none"}},
-        {**step, "id": "s-vote", "title": _text("Stem"), "question": _text("Sæt prikker"),
-         "input": {"type": "dot_vote", "dots": 3, "max_per_target": 2,
-                   "targets": {"from_step": "s-cards", "source": "cards"}}},
-        {**step, "id": "s-cvote", "title": _text("Stem på klynger"), "question": _text("Prikker"),
-         "input": {"type": "dot_vote", "dots": 2, "max_per_target": 1,
-                   "targets": {"from_step": "s-clusters", "source": "clusters"}}},
-        {**step, "id": "s-rate", "title": _text("Vurder"), "question": _text("1-5"),
-         "input": {"type": "rating", "items": ITEMS5[:2], "anchors": {"low": _text("Lav"), "high": _text("Høj")}},
-         "secondary_input": {"type": "rating", "items": ITEMS5[:2],
-                             "anchors": {"low": _text("Usikker"), "high": _text("Sikker")}}},
-        {**step, "id": "s-rank", "title": _text("Rangér"), "question": _text("Orden"),
-         "input": {"type": "ranking", "items": ITEMS5, "top": 3}},
-        {**step, "id": "s-matrix", "title": _text("Placér"), "question": _text("2x2"),
-         "input": {"type": "matrix_2x2", "items": ITEMS5[:3]}},
-        {**step, "id": "s-choice", "title": _text("Vælg"), "question": _text("En"),
-         "input": {"type": "choice", "options": ITEMS5[:3], "multiple": False}},
-        {**step, "id": "s-multi", "title": _text("Vælg flere"), "question": _text("Flere"),
-         "input": {"type": "choice", "options": ITEMS5[:4], "multiple": True}},
-        {**step, "id": "s-wrap", "title": _text("Afslutning"), "question": _text("Tilsagn"),
-         "input": {"type": "cards", "max_chars": 140, "max_per_participant": 3},
-         "secondary_input": {"type": "rating", "items": ITEMS5[:1],
-                             "anchors": {"low": _text("Lav"), "high": _text("Høj")}}},
+        {
+            **step,
+            "id": "s-vote",
+            "title": _text("Stem"),
+            "question": _text("Sæt prikker"),
+            "input": {
+                "type": "dot_vote",
+                "dots": 3,
+                "max_per_target": 2,
+                "targets": {"from_step": "s-cards", "source": "cards"},
+            },
+        },
+        {
+            **step,
+            "id": "s-cvote",
+            "title": _text("Stem på klynger"),
+            "question": _text("Prikker"),
+            "input": {
+                "type": "dot_vote",
+                "dots": 2,
+                "max_per_target": 1,
+                "targets": {"from_step": "s-clusters", "source": "clusters"},
+            },
+        },
+        {
+            **step,
+            "id": "s-rate",
+            "title": _text("Vurder"),
+            "question": _text("1-5"),
+            "input": {"type": "rating", "items": ITEMS5[:2], "anchors": {"low": _text("Lav"), "high": _text("Høj")}},
+            "secondary_input": {
+                "type": "rating",
+                "items": ITEMS5[:2],
+                "anchors": {"low": _text("Usikker"), "high": _text("Sikker")},
+            },
+        },
+        {
+            **step,
+            "id": "s-rank",
+            "title": _text("Rangér"),
+            "question": _text("Orden"),
+            "input": {"type": "ranking", "items": ITEMS5, "top": 3},
+        },
+        {
+            **step,
+            "id": "s-matrix",
+            "title": _text("Placér"),
+            "question": _text("2x2"),
+            "input": {"type": "matrix_2x2", "items": ITEMS5[:3]},
+        },
+        {
+            **step,
+            "id": "s-choice",
+            "title": _text("Vælg"),
+            "question": _text("En"),
+            "input": {"type": "choice", "options": ITEMS5[:3], "multiple": False},
+        },
+        {
+            **step,
+            "id": "s-multi",
+            "title": _text("Vælg flere"),
+            "question": _text("Flere"),
+            "input": {"type": "choice", "options": ITEMS5[:4], "multiple": True},
+        },
+        {
+            **step,
+            "id": "s-wrap",
+            "title": _text("Afslutning"),
+            "question": _text("Tilsagn"),
+            "input": {"type": "cards", "max_chars": 140, "max_per_participant": 3},
+            "secondary_input": {
+                "type": "rating",
+                "items": ITEMS5[:1],
+                "anchors": {"low": _text("Lav"), "high": _text("Høj")},
+            },
+        },
     ]
     return content
 
@@ -185,12 +278,21 @@ def showcase_content(library: Any) -> dict[str, Any]:
 def open_showcase_room(engine: Database, library: Any) -> store.Room:
     """A room running the showcase meeting (every input type; not one of the programme's meetings)."""
     content = showcase_content(library)
-    return store.create_room(engine, programme_id="bifrost", meeting_id="bif-m1", content=content,
-                             content_hash=rooms.content_hash(content))
+    return store.create_room(
+        engine, programme_id="bifrost", meeting_id="bif-m1", content=content, content_hash=rooms.content_hash(content)
+    )
 
 
-def create_demo_room(engine: Database, library: Any, *, programme_id: str = "bifrost", meeting_id: str | None = None,
-                     participants: int = 12, inputs: int | None = None, seed: int | None = None) -> store.Room:
+def create_demo_room(
+    engine: Database,
+    library: Any,
+    *,
+    programme_id: str = "bifrost",
+    meeting_id: str | None = None,
+    participants: int = 12,
+    inputs: int | None = None,
+    seed: int | None = None,
+) -> store.Room:
     """Open a room for a meeting (default: the programme's first) and fill it with demo input."""
     programme = library.programme(programme_id)
     meeting_id = meeting_id or programme.meetings[0].id

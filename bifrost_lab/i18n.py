@@ -1,8 +1,9 @@
 """Translations of the user interface: gettext catalogs in bifrost_lab/locale (msgids are English)."""
+
 from __future__ import annotations
 
 import gettext
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("da", "en", "fi")
@@ -23,7 +24,7 @@ def normalise_language(language: str | None) -> str:
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(language: str | None) -> gettext.NullTranslations:
     """The catalog of a language, compiled from its .po file when the .mo is missing or stale."""
     language = normalise_language(language)
@@ -62,7 +63,8 @@ def format_date(epoch: float, language: str | None, *, with_time: bool = False) 
     """A date (and time) the way the language writes it, e.g. 25. nov. 2026 / Nov 25, 2026 / 25.11.2026."""
     from datetime import datetime
 
-    from babel.dates import format_date as _date, format_time as _time
+    from babel.dates import format_date as _date
+    from babel.dates import format_time as _time
 
     moment = datetime.fromtimestamp(epoch)
     locale = normalise_language(language)

@@ -4,6 +4,7 @@ DB calls run in a worker thread (`asyncio.to_thread`); widget updates happen on 
 A kernel whose browser has gone stops polling after a grace period, so Voila's culler can reap it
 (comm traffic would otherwise keep an abandoned kernel "active" forever).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,11 +14,10 @@ import os
 import sys
 import time
 import urllib.request
-from typing import Callable
+from collections.abc import Callable
 
-from .store import Database
-
-from . import config, store
+from bifrost_lab import config, store
+from bifrost_lab.store import Database
 
 log = logging.getLogger("bifrost_lab.live")
 if not log.handlers:
@@ -49,9 +49,17 @@ def browser_connections() -> int | None:
 class RoomFeed:
     """Polls one room; calls `on_change(changes)` on the kernel's loop whenever the room's version moves."""
 
-    def __init__(self, engine: Database, room_id: str, on_change: Callable[[store.Changes], None], *,
-                 since_version: int = 0, interval: float | None = None, idle_grace: float | None = None,
-                 on_tick: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        engine: Database,
+        room_id: str,
+        on_change: Callable[[store.Changes], None],
+        *,
+        since_version: int = 0,
+        interval: float | None = None,
+        idle_grace: float | None = None,
+        on_tick: Callable[[], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.room_id = room_id
         self.on_change = on_change
@@ -64,7 +72,7 @@ class RoomFeed:
         self._reader: Callable[[], int | None] | None = None
         self._reader_tried = False
 
-    def start(self) -> "RoomFeed":
+    def start(self) -> RoomFeed:
         self.task = asyncio.get_running_loop().create_task(self._run())
         return self
 
@@ -80,7 +88,7 @@ class RoomFeed:
             self._reader_tried = True
             try:
                 self._reader = store.fast_version_reader(self.engine, self.room_id)
-            except Exception:  # noqa: BLE001 - the thread path below always works
+            except Exception:
                 log.exception("no fast version reader for room %s", self.room_id)
         if self._reader is not None:
             try:
@@ -125,7 +133,7 @@ class RoomFeed:
                 failures = 0
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - a failing poll must not end live updates
+            except Exception:
                 failures += 1
                 if failures in (1, 10, 100):
                     log.exception("poll of room %s failed (%d in a row)", self.room_id, failures)
@@ -136,8 +144,12 @@ class RoomFeed:
                 if connections is None or connections > 0:
                     last_seen_browser = now
                 elif now - last_seen_browser > self.idle_grace:
-                    log.info("no browser on kernel %s for %.0f s: stopping the feed of room %s",
-                             os.environ.get("VOILA_KERNEL_ID"), self.idle_grace, self.room_id)
+                    log.info(
+                        "no browser on kernel %s for %.0f s: stopping the feed of room %s",
+                        os.environ.get("VOILA_KERNEL_ID"),
+                        self.idle_grace,
+                        self.room_id,
+                    )
                     self.stopped = True
                     self._close_reader()
                     break

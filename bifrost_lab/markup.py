@@ -3,10 +3,11 @@
 `widgets.HTML` sets innerHTML without sanitising (an `<img onerror>` runs), so no string from a
 participant, a programme file or the database may reach HTML without going through `esc`.
 """
+
 from __future__ import annotations
 
 import html
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def shorten(text: object, limit: int) -> str:
@@ -45,8 +46,7 @@ def qr_svg(url: str, *, scale: int = 8) -> str:
     return segno.make(url, error="m").svg_inline(scale=scale, border=2, dark="#111", light="#fff")
 
 
-def card_html(text: str, role: str | None, *, cls: str = "bf-board-card", extra: str = "",
-              marker: str = "") -> str:
+def card_html(text: str, role: str | None, *, cls: str = "bf-board-card", extra: str = "", marker: str = "") -> str:
     """One participant card: its text and a role tag, both escaped."""
     role_tag = tag("span", esc(role), cls="bf-role-tag") if role else ""
     mark = tag("span", esc(marker), cls="bf-card-marker") if marker else ""

@@ -7,6 +7,7 @@ import os
 import re
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -21,13 +22,24 @@ OTHER_ROLE = "OTHER"  # always offered at join, whatever a programme lists
 StepType = Literal["welcome", "evidence_input", "group_work", "break", "plenary", "prioritisation", "wrap_up"]
 Grouping = Literal["plenary", "mixed_groups", "role_groups", "sector_groups", "pairs", "individual"]
 Area = Literal[
-    "brokering", "tta_evidence", "implementation",
-    "raadgivning", "medarbejderinddragelse", "ledelsesinterventioner", "teknologiske_loesninger",
+    "brokering",
+    "tta_evidence",
+    "implementation",
+    "raadgivning",
+    "medarbejderinddragelse",
+    "ledelsesinterventioner",
+    "teknologiske_loesninger",
 ]
 InterventionArea = Literal["raadgivning", "medarbejderinddragelse", "ledelsesinterventioner", "teknologiske_loesninger"]
 CardKind = Literal[
-    "peer_reviewed", "report", "project_description", "practitioner", "method",
-    "table_row", "intervention_area", "implementation_factor",
+    "peer_reviewed",
+    "report",
+    "project_description",
+    "practitioner",
+    "method",
+    "table_row",
+    "intervention_area",
+    "implementation_factor",
 ]
 InputType = Literal["cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none", "solution"]
 INPUT_TYPES: tuple[str, ...] = typing.get_args(InputType)
@@ -46,16 +58,31 @@ INPUT_OPTIONS: dict[str, dict[str, Any]] = {
 }
 # The content spec names inputs differently; point authors to the contract's names.
 SPEC_INPUT_NAMES = {
-    "open_text_cards": "cards", "rating_1_5": "rating", "impact_effort_2x2": "matrix_2x2",
-    "dotvote": "dot_vote", "matrix": "matrix_2x2", "2x2": "matrix_2x2",
-    "loesningskort": "solution", "solution_card": "solution",
+    "open_text_cards": "cards",
+    "rating_1_5": "rating",
+    "impact_effort_2x2": "matrix_2x2",
+    "dotvote": "dot_vote",
+    "matrix": "matrix_2x2",
+    "2x2": "matrix_2x2",
+    "loesningskort": "solution",
+    "solution_card": "solution",
 }
 
 # Per-language character limits, by the name of the field holding the text.
 TEXT_LIMITS = {
-    "title": 60, "label": 80, "question": 300, "facilitator_prompt": 600, "text": 450,
-    "columns": 120, "items": 120, "options": 120, "topics": 80, "low": 60, "high": 60,
-    "barrier": 450, "action": 450,
+    "title": 60,
+    "label": 80,
+    "question": 300,
+    "facilitator_prompt": 600,
+    "text": 450,
+    "columns": 120,
+    "items": 120,
+    "options": 120,
+    "topics": 80,
+    "low": 60,
+    "high": 60,
+    "barrier": 450,
+    "action": 450,
 }
 
 PROVENANCE_PATTERN = r"^(S00[0-4]|W:\S+|D)$"
@@ -121,8 +148,9 @@ class EvidenceCard(Model):
     @model_validator(mode="after")
     def _table_fields_only_on_table_rows(self) -> EvidenceCard:
         if self.kind != "table_row" and (self.barrier or self.action):
-            raise ValueError("'barrier' and 'action' belong to cards of kind table_row — "
-                             "set `kind: table_row` or remove them")
+            raise ValueError(
+                "'barrier' and 'action' belong to cards of kind table_row — set `kind: table_row` or remove them"
+            )
         if self.kind == "table_row" and not (self.area and self.barrier and self.action):
             raise ValueError("a table_row card needs `area`, `barrier` and `action` — add the missing ones")
         return self
@@ -165,14 +193,18 @@ class InputSpec(Model):
         data = {key: value for key, value in data.items() if value is not None}
         input_type = data.get("type", "none")
         if input_type not in INPUT_OPTIONS:
-            raise ValueError(f"unknown input type {input_type!r} — expected one of: {', '.join(INPUT_TYPES)}"
-                             + _did_you_mean(str(input_type), INPUT_TYPES, SPEC_INPUT_NAMES))
+            raise ValueError(
+                f"unknown input type {input_type!r} — expected one of: {', '.join(INPUT_TYPES)}"
+                + _did_you_mean(str(input_type), INPUT_TYPES, SPEC_INPUT_NAMES)
+            )
         allowed = INPUT_OPTIONS[input_type]
         for key in data:
             if key != "type" and key not in allowed:
                 expected = ", ".join(allowed) or "no options"
-                raise ValueError(f"option {key!r} does not apply to input type {input_type!r} — "
-                                 f"{input_type} takes: {expected}" + _did_you_mean(str(key), tuple(allowed)))
+                raise ValueError(
+                    f"option {key!r} does not apply to input type {input_type!r} — "
+                    f"{input_type} takes: {expected}" + _did_you_mean(str(key), tuple(allowed))
+                )
         defaults = {key: value for key, value in allowed.items() if value is not None}
         return {**defaults, **data}
 
@@ -180,7 +212,9 @@ class InputSpec(Model):
     def _complete_for_type(self) -> InputSpec:
         kind = self.type
         if kind == "dot_vote" and (self.targets is None) == (self.options is None):
-            raise ValueError("a dot_vote needs either `targets: {from_step: ..., source: clusters}` or `options: [...]` — exactly one")
+            raise ValueError(
+                "a dot_vote needs either `targets: {from_step: ..., source: clusters}` or `options: [...]` — exactly one"
+            )
         if kind == "rating" and not self.items:
             raise ValueError("a rating needs `items:` with at least one text, e.g. `items: [{da: ..., en: ...}]`")
         if kind == "ranking":
@@ -265,8 +299,9 @@ class Programme(Model):
         for meeting in self.meetings:
             if meeting.id == meeting_id:
                 return meeting
-        raise KeyError(f"programme {self.id!r} has no meeting {meeting_id!r} — "
-                       f"meetings: {', '.join(m.id for m in self.meetings)}")
+        raise KeyError(
+            f"programme {self.id!r} has no meeting {meeting_id!r} — meetings: {', '.join(m.id for m in self.meetings)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -286,7 +321,7 @@ class Problem:
 class InvalidProgrammeError(ValueError):
     """Raised by strict loading when any labs file has a problem."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
         super().__init__("\n".join(str(problem) for problem in problems))
 
@@ -372,7 +407,9 @@ def validate_paths(paths: list[str | Path] | tuple[str | Path, ...]) -> list[Pro
         if path.is_dir():
             library = build_library(labs_files(path), labs_dir=path)
             if not (path / "roles.yaml").exists():
-                problems.append(Problem(_display(path), "", "no roles.yaml — a labs folder needs roles.yaml next to its programmes"))
+                problems.append(
+                    Problem(_display(path), "", "no roles.yaml — a labs folder needs roles.yaml next to its programmes")
+                )
             problems.extend(library.problems)
             continue
         labs_dir = _labs_dir_of(path)
@@ -418,15 +455,27 @@ def build_library(files: list[Path], labs_dir: Path | None = None) -> Library:
         if "roles" in data and "meetings" not in data:
             _load_items(data, "roles", Role, name, roles, {}, problems)
             if OTHER_ROLE not in roles:
-                problems.append(Problem(name, "roles", f"no role {OTHER_ROLE!r} — add `- id: {OTHER_ROLE}` with "
-                                        'label {da: "Andet", en: "Other"}; it is always offered at join'))
+                problems.append(
+                    Problem(
+                        name,
+                        "roles",
+                        f"no role {OTHER_ROLE!r} — add `- id: {OTHER_ROLE}` with "
+                        'label {da: "Andet", en: "Other"}; it is always offered at join',
+                    )
+                )
         elif "cards" in data:
             _load_items(data, "cards", EvidenceCard, name, cards, card_files, problems)
         elif "meetings" in data:
             programme_docs.append((name, data))
         else:
-            problems.append(Problem(name, "", "not a labs file — start with `roles:` (roles.yaml), `cards:` "
-                                    "(evidence/*.yaml) or `id:` and `meetings:` (a programme)"))
+            problems.append(
+                Problem(
+                    name,
+                    "",
+                    "not a labs file — start with `roles:` (roles.yaml), `cards:` "
+                    "(evidence/*.yaml) or `id:` and `meetings:` (a programme)",
+                )
+            )
     programmes: dict[str, Programme] = {}
     programme_files: dict[str, str] = {}
     meeting_files: dict[str, tuple[str, str]] = {}
@@ -452,8 +501,10 @@ def _with_lines(problems: list[Problem], paths: dict[str, Path]) -> list[Problem
         if problem.line is None and problem.file in paths and not problem.path.startswith("line "):
             if problem.file not in trees:
                 try:
-                    trees[problem.file] = yaml.compose(paths[problem.file].read_text(encoding="utf-8"),
-                                                       Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+                    trees[problem.file] = yaml.compose(
+                        paths[problem.file].read_text(encoding="utf-8"),
+                        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
+                    )
                 except (yaml.YAMLError, OSError, UnicodeDecodeError):
                     trees[problem.file] = None
             line = _line_of(trees[problem.file], problem.path)
@@ -509,7 +560,8 @@ def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, d
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"key {key!r} appears twice in the same mapping — keep one", key_node.start_mark)
+                None, None, f"key {key!r} appears twice in the same mapping — keep one", key_node.start_mark
+            )
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -517,8 +569,9 @@ def _construct_unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, d
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
 
 
-def _load_items(data: dict, key: str, model: type[Model], name: str, into: dict, files: dict[str, str],
-                problems: list[Problem]) -> None:
+def _load_items(
+    data: dict, key: str, model: type[Model], name: str, into: dict, files: dict[str, str], problems: list[Problem]
+) -> None:
     items = data.get(key)
     extra = sorted(set(data) - {key})
     if extra:
@@ -533,8 +586,13 @@ def _load_items(data: dict, key: str, model: type[Model], name: str, into: dict,
             continue
         if parsed.id in into:
             where = files.get(parsed.id, name)
-            problems.append(Problem(name, f"{path}.id", f"duplicate {key[:-1]} id {parsed.id!r} (first in {where}) — "
-                                    "give this one a new id"))
+            problems.append(
+                Problem(
+                    name,
+                    f"{path}.id",
+                    f"duplicate {key[:-1]} id {parsed.id!r} (first in {where}) — give this one a new id",
+                )
+            )
             continue
         into[parsed.id] = parsed
         files[parsed.id] = name
@@ -554,34 +612,52 @@ def _parse(model: type[Model], data: Any, name: str, path: str, problems: list[P
 
 
 def _has_inner_error(loc: tuple, details: list) -> bool:
-    return any(len(other["loc"]) > len(loc) and tuple(other["loc"][:len(loc)]) == tuple(loc) for other in details)
+    return any(len(other["loc"]) > len(loc) and tuple(other["loc"][: len(loc)]) == tuple(loc) for other in details)
 
 
 # ---------------------------------------------------------------- checks
 
 
-def check_programme_structure(programme: Programme, name: str, programme_files: dict[str, str],
-                              meeting_files: dict[str, tuple[str, str]]) -> list[Problem]:
+def check_programme_structure(
+    programme: Programme, name: str, programme_files: dict[str, str], meeting_files: dict[str, tuple[str, str]]
+) -> list[Problem]:
     """Problems that would break a room: duplicate ids and inputs that point at the wrong step."""
     problems: list[Problem] = []
     if programme.id in programme_files:
-        problems.append(Problem(name, "id", f"duplicate programme id {programme.id!r} (also in "
-                                f"{programme_files[programme.id]}) — give this programme a new id"))
+        problems.append(
+            Problem(
+                name,
+                "id",
+                f"duplicate programme id {programme.id!r} (also in "
+                f"{programme_files[programme.id]}) — give this programme a new id",
+            )
+        )
     step_paths: dict[str, str] = {}
     for m_index, meeting in enumerate(programme.meetings):
         meeting_path = f"meetings[{m_index}]"
         if meeting.id in meeting_files:
             other_file, other_path = meeting_files[meeting.id]
-            problems.append(Problem(name, f"{meeting_path}.id", f"duplicate meeting id {meeting.id!r} (also at "
-                                    f"{other_file}: {other_path}) — give this meeting a new id"))
+            problems.append(
+                Problem(
+                    name,
+                    f"{meeting_path}.id",
+                    f"duplicate meeting id {meeting.id!r} (also at "
+                    f"{other_file}: {other_path}) — give this meeting a new id",
+                )
+            )
         else:
             meeting_files[meeting.id] = (name, meeting_path)
         earlier: dict[str, Step] = {}
         for s_index, step in enumerate(meeting.steps):
             step_path = f"{meeting_path}.steps[{s_index}]"
             if step.id in step_paths:
-                problems.append(Problem(name, f"{step_path}.id", f"duplicate step id {step.id!r} (also at "
-                                        f"{step_paths[step.id]}) — give this step a new id"))
+                problems.append(
+                    Problem(
+                        name,
+                        f"{step_path}.id",
+                        f"duplicate step id {step.id!r} (also at {step_paths[step.id]}) — give this step a new id",
+                    )
+                )
             else:
                 step_paths[step.id] = step_path
             for field in ("input", "secondary_input"):
@@ -600,56 +676,90 @@ def _check_targets(targets: Targets, meeting: Meeting, earlier: dict[str, Step])
         known = [step.id for step in meeting.steps]
         if targets.from_step in known:
             return f"step {targets.from_step!r} comes later — targets must come from an earlier step of this meeting"
-        return (f"no step {targets.from_step!r} in meeting {meeting.id!r} — write one of: {', '.join(earlier) or '(no earlier steps)'}"
-                + _did_you_mean(targets.from_step, tuple(earlier)))
+        return (
+            f"no step {targets.from_step!r} in meeting {meeting.id!r} — write one of: {', '.join(earlier) or '(no earlier steps)'}"
+            + _did_you_mean(targets.from_step, tuple(earlier))
+        )
     collects_cards = any(spec.type == "cards" for spec in source_step.inputs)
     if targets.source == "cards" and not collects_cards:
-        return (f"step {source_step.id!r} collects no cards — point at a step with `input: {{type: cards}}`, "
-                "or use `source: clusters` for clusters the facilitator makes")
+        return (
+            f"step {source_step.id!r} collects no cards — point at a step with `input: {{type: cards}}`, "
+            "or use `source: clusters` for clusters the facilitator makes"
+        )
     if targets.source == "clusters" and source_step.inputs and not collects_cards:
-        return (f"step {source_step.id!r} collects {source_step.input.type}, not cards — clusters come from a "
-                "cards step or from a step without input (the facilitator clusters earlier cards there)")
+        return (
+            f"step {source_step.id!r} collects {source_step.input.type}, not cards — clusters come from a "
+            "cards step or from a step without input (the facilitator clusters earlier cards there)"
+        )
     return None
 
 
-def check_programme_content(programme: Programme, name: str, roles: dict[str, Role],
-                            cards: dict[str, EvidenceCard]) -> list[Problem]:
+def check_programme_content(
+    programme: Programme, name: str, roles: dict[str, Role], cards: dict[str, EvidenceCard]
+) -> list[Problem]:
     """Problems a room survives: timings, text lengths, translations, unknown cards and roles."""
     problems: list[Problem] = []
     languages = [lang for lang in programme.languages]
     for lang in REQUIRED_LANGUAGES:
         if lang not in languages:
-            problems.append(Problem(name, "languages", f"{lang!r} is missing — languages must include da and en, "
-                                    "e.g. `languages: [da, en]`"))
+            problems.append(
+                Problem(
+                    name,
+                    "languages",
+                    f"{lang!r} is missing — languages must include da and en, e.g. `languages: [da, en]`",
+                )
+            )
     for path, text, field in _texts(programme, ""):
         problems.extend(_check_text(name, path, text, field, languages))
     for index, role_id in enumerate(programme.roles):
         if role_id not in roles:
-            problems.append(Problem(name, f"roles[{index}]", f"unknown role {role_id!r} — write an id from "
-                                    "roles.yaml" + _did_you_mean(role_id, tuple(roles)) + " or add it to roles.yaml"))
+            problems.append(
+                Problem(
+                    name,
+                    f"roles[{index}]",
+                    f"unknown role {role_id!r} — write an id from "
+                    "roles.yaml" + _did_you_mean(role_id, tuple(roles)) + " or add it to roles.yaml",
+                )
+            )
     for m_index, meeting in enumerate(programme.meetings):
         meeting_path = f"meetings[{m_index}]"
         total = sum(step.duration_min for step in meeting.steps)
         if total != meeting.duration_min:
-            problems.append(Problem(name, f"{meeting_path}.duration_min",
-                                    f"the steps add up to {total} min but duration_min is {meeting.duration_min} — "
-                                    f"write `duration_min: {total}` or change the steps' durations"))
+            problems.append(
+                Problem(
+                    name,
+                    f"{meeting_path}.duration_min",
+                    f"the steps add up to {total} min but duration_min is {meeting.duration_min} — "
+                    f"write `duration_min: {total}` or change the steps' durations",
+                )
+            )
         for s_index, step in enumerate(meeting.steps):
             step_path = f"{meeting_path}.steps[{s_index}]"
             if step.type != "break":
                 for field in ("question", "facilitator_prompt"):
                     if getattr(step, field) is None:
-                        problems.append(Problem(name, f"{step_path}.{field}", f"a {step.type} step needs a {field} — "
-                                                f"add `{field}: {{da: \"...\", en: \"...\"}}`"))
+                        problems.append(
+                            Problem(
+                                name,
+                                f"{step_path}.{field}",
+                                f'a {step.type} step needs a {field} — add `{field}: {{da: "...", en: "..."}}`',
+                            )
+                        )
             for c_index, card_id in enumerate(step.evidence_cards):
                 if card_id not in cards:
-                    problems.append(Problem(name, f"{step_path}.evidence_cards[{c_index}]",
-                                            f"unknown evidence card {card_id!r} — write an id from labs/evidence/*.yaml"
-                                            + _did_you_mean(card_id, tuple(cards)) + " or add the card there"))
+                    problems.append(
+                        Problem(
+                            name,
+                            f"{step_path}.evidence_cards[{c_index}]",
+                            f"unknown evidence card {card_id!r} — write an id from labs/evidence/*.yaml"
+                            + _did_you_mean(card_id, tuple(cards))
+                            + " or add the card there",
+                        )
+                    )
     return problems
 
 
-def _texts(value: Any, path: str, field: str = ""):
+def _texts(value: Any, path: str, field: str = "") -> Iterator[tuple[str, Text, str]]:
     """Every Text inside a model, with its path and the name of the field that holds it."""
     if isinstance(value, Text):
         yield path, value, field
@@ -666,15 +776,23 @@ def _check_text(name: str, path: str, text: Text, field: str, languages: list[st
     for lang in languages:
         value = getattr(text, lang)
         if not value:
-            problems.append(Problem(name, f"{path}.{lang}", f"missing the {_LANGUAGE_NAMES[lang]} text — add "
-                                    f"`{lang}: \"...\"` next to `da:`"))
+            problems.append(
+                Problem(
+                    name,
+                    f"{path}.{lang}",
+                    f'missing the {_LANGUAGE_NAMES[lang]} text — add `{lang}: "..."` next to `da:`',
+                )
+            )
     limit = TEXT_LIMITS.get(field)
     if limit:
         for lang in LANGUAGES:
             value = getattr(text, lang) or ""
             if len(value) > limit:
-                problems.append(Problem(name, f"{path}.{lang}", f"{field} is {len(value)} characters — shorten it "
-                                        f"to at most {limit}"))
+                problems.append(
+                    Problem(
+                        name, f"{path}.{lang}", f"{field} is {len(value)} characters — shorten it to at most {limit}"
+                    )
+                )
     return problems
 
 
@@ -738,16 +856,20 @@ def _explain(model: type[BaseModel], detail: dict) -> str:
     if kind == "missing":
         hint = _FIELD_HINTS.get(field)
         if hint is None:
-            hint = f"add `{field}: ...`" + (" (a text: `{da: \"...\", en: \"...\"}`)" if annotation is Text else "")
+            hint = f"add `{field}: ...`" + (' (a text: `{da: "...", en: "..."}`)' if annotation is Text else "")
         return f"missing {field!r} — {hint}"
     if kind == "extra_forbidden":
         allowed = tuple(owner.model_fields) if owner else ()
-        return (f"unknown field {field!r}" + _did_you_mean(field, allowed, SPEC_INPUT_NAMES)
-                + (f" — expected one of: {', '.join(allowed)}" if allowed else " — remove it"))
+        return (
+            f"unknown field {field!r}"
+            + _did_you_mean(field, allowed, SPEC_INPUT_NAMES)
+            + (f" — expected one of: {', '.join(allowed)}" if allowed else " — remove it")
+        )
     if kind in ("literal_error", "enum"):
         choices = _literal_choices(annotation)
-        return (f"{value!r} is not a valid {field} — expected one of: {', '.join(choices)}"
-                + _did_you_mean(str(value), choices, SPEC_INPUT_NAMES))
+        return f"{value!r} is not a valid {field} — expected one of: {', '.join(choices)}" + _did_you_mean(
+            str(value), choices, SPEC_INPUT_NAMES
+        )
     if kind == "value_error":
         return str(detail.get("ctx", {}).get("error") or detail["msg"].removeprefix("Value error, "))
     if kind == "string_pattern_mismatch":
@@ -756,7 +878,7 @@ def _explain(model: type[BaseModel], detail: dict) -> str:
     if kind == "string_too_short":
         return f"{field} is empty — write the text"
     if kind in ("model_type", "model_attributes_type", "dict_type") and annotation is Text:
-        return f"{field} must be a text in each language — write `{field}: {{da: \"...\", en: \"...\"}}`"
+        return f'{field} must be a text in each language — write `{field}: {{da: "...", en: "..."}}`'
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"{field} must be a mapping of `key: value` lines — see docs/programmes.md for its fields"
     if kind in ("tuple_type", "list_type"):

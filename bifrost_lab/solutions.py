@@ -8,16 +8,17 @@ Payload of an `inputs` row of kind "solution" (the input-payload contract):
 {"problem", "solution", "where", "what_it_took", "contact_role"} plus the optional "sector" (a code of
 SECTORS) and "topic" (text). Rows the moderator brings in carry "on_behalf": true and "imported_from".
 """
+
 from __future__ import annotations
 
 import random
 import uuid
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
-
-from . import room as rooms, store
-from .i18n import N_
-from .store import Database, Input, Participant, Room
+from bifrost_lab import rooms, store
+from bifrost_lab.i18n import N_
+from bifrost_lab.store import Database, Input, Participant, Room
 
 KIND = "solution"
 FIELDS = ("problem", "solution", "where", "what_it_took", "contact_role")
@@ -48,7 +49,11 @@ FIELD_HINTS = {
 
 # Sector codes (content_spec §4.3); texts are data, like programme texts, so Finnish is included.
 SECTORS: dict[str, dict[str, str]] = {
-    "velfaerd_offentlig": {"da": "Velfærd / offentlig", "en": "Welfare / public sector", "fi": "Hyvinvointi / julkinen sektori"},
+    "velfaerd_offentlig": {
+        "da": "Velfærd / offentlig",
+        "en": "Welfare / public sector",
+        "fi": "Hyvinvointi / julkinen sektori",
+    },
     "handel_service": {"da": "Handel / service", "en": "Retail / services", "fi": "Kauppa / palvelut"},
     "industri": {"da": "Industri", "en": "Manufacturing", "fi": "Teollisuus"},
     "bygge_anlaeg": {"da": "Bygge / anlæg", "en": "Construction", "fi": "Rakentaminen"},
@@ -129,8 +134,9 @@ def clean_solution(step: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[s
     spec = rooms.input_spec(step)
     payload: dict[str, Any] = {}
     for field in FIELDS:
-        payload[field] = clean_field(field, fields.get(field), field_limit(field, spec),
-                                     required=field in REQUIRED_FIELDS)
+        payload[field] = clean_field(
+            field, fields.get(field), field_limit(field, spec), required=field in REQUIRED_FIELDS
+        )
     sector = fields.get("sector") or None
     if sector is not None and sector not in SECTORS:
         raise rooms.Rejected(MSG_UNKNOWN_SECTOR)
@@ -140,8 +146,11 @@ def clean_solution(step: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[s
     if topics and raw_topic not in (None, ""):
         # A topic from the programme's list is stored as its Danish text: the same in every room language.
         known = {rooms.text(t, "da"): t for t in topics}
-        chosen = raw_topic if raw_topic in known else next(
-            (rooms.text(t, "da") for t in topics if raw_topic in t.values()), None)
+        chosen = (
+            raw_topic
+            if raw_topic in known
+            else next((rooms.text(t, "da") for t in topics if raw_topic in t.values()), None)
+        )
         if chosen is None:
             raise rooms.Rejected(MSG_UNKNOWN_TOPIC)
         payload["topic"] = chosen
@@ -150,8 +159,15 @@ def clean_solution(step: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[s
     return payload
 
 
-def submit_solution(engine: Database, room: Room, participant: Participant | None, step_id: str,
-                    fields: Mapping[str, Any], *, input_id: str | None = None) -> Input:
+def submit_solution(
+    engine: Database,
+    room: Room,
+    participant: Participant | None,
+    step_id: str,
+    fields: Mapping[str, Any],
+    *,
+    input_id: str | None = None,
+) -> Input:
     """Add a solution to a step; `input_id` comes from the client so a retry is stored once."""
     step = solution_step(room, step_id)
     payload = clean_solution(step, fields)
@@ -160,9 +176,15 @@ def submit_solution(engine: Database, room: Room, participant: Participant | Non
     limit = int(rooms.input_spec(step).get("max_per_participant") or SOLUTIONS_PER_STEP)
     try:
         added, _created = store.add_input(
-            engine, input_id=rooms._valid_uuid(input_id), room_id=room.id, step_id=step_id,
-            participant_id=participant.id if participant else None, kind=KIND, payload=payload,
-            max_per_participant=limit if participant else None)
+            engine,
+            input_id=rooms._valid_uuid(input_id),
+            room_id=room.id,
+            step_id=step_id,
+            participant_id=participant.id if participant else None,
+            kind=KIND,
+            payload=payload,
+            max_per_participant=limit if participant else None,
+        )
     except store.LimitReached:
         raise rooms.Rejected(MSG_SOLUTION_LIMIT, limit=limit) from None
     except store.NotOwner:
@@ -170,12 +192,15 @@ def submit_solution(engine: Database, room: Room, participant: Participant | Non
     return added
 
 
-def edit_solution(engine: Database, room: Room, participant: Participant | None, input_id: str,
-                  fields: Mapping[str, Any]) -> Input:
+def edit_solution(
+    engine: Database, room: Room, participant: Participant | None, input_id: str, fields: Mapping[str, Any]
+) -> Input:
     """Change one's own solution."""
     owner = participant.id if participant else None
-    existing = next((i for i in store.list_inputs(engine, room.id, participant_id=owner)
-                     if i.id == input_id and i.kind == KIND), None)
+    existing = next(
+        (i for i in store.list_inputs(engine, room.id, participant_id=owner) if i.id == input_id and i.kind == KIND),
+        None,
+    )
     if existing is None:
         raise rooms.Rejected(rooms.MSG_NOT_YOURS)
     step = solution_step(room, existing.step_id)
@@ -193,12 +218,19 @@ def delete_solution(engine: Database, room: Room, participant: Participant | Non
     rooms.delete_card(engine, room, participant, input_id)
 
 
-def solutions_of(inputs: Mapping[str, Input] | list[Input], step_id: str, *,
-                 include_hidden: bool = False) -> list[Input]:
+def solutions_of(
+    inputs: Mapping[str, Input] | list[Input], step_id: str, *, include_hidden: bool = False
+) -> list[Input]:
     """The live solutions of a step in order of arrival (from a Board's inputs or a list)."""
     values = inputs.values() if isinstance(inputs, Mapping) else inputs
-    return sorted((i for i in values if i.step_id == step_id and i.kind == KIND and not i.deleted
-                   and (include_hidden or not i.hidden)), key=lambda i: i.seq)
+    return sorted(
+        (
+            i
+            for i in values
+            if i.step_id == step_id and i.kind == KIND and not i.deleted and (include_hidden or not i.hidden)
+        ),
+        key=lambda i: i.seq,
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -241,15 +273,29 @@ def import_entries(engine: Database, room: Room, step_id: str, entries: list[Any
         if kind == "cards":
             limit = int(spec.get("max_chars") or rooms.CARD_MAX_CHARS)
             columns = spec.get("columns") or []
-            payload: dict[str, Any] = {"text": card_text(entry.payload, limit), "column": 0 if columns else None,
-                                       "on_behalf": True, "imported_from": source}
+            payload: dict[str, Any] = {
+                "text": card_text(entry.payload, limit),
+                "column": 0 if columns else None,
+                "on_behalf": True,
+                "imported_from": source,
+            }
             row_kind = "card"
         else:
-            payload = {**{f: entry.payload.get(f) for f in (*FIELDS, "sector", "topic")},
-                       "on_behalf": True, "imported_from": source}
+            payload = {
+                **{f: entry.payload.get(f) for f in (*FIELDS, "sector", "topic")},
+                "on_behalf": True,
+                "imported_from": source,
+            }
             row_kind = KIND
-        row, _created = store.add_input(engine, input_id=import_id(room.id, step_id, entry.id), room_id=room.id,
-                                        step_id=step_id, participant_id=None, kind=row_kind, payload=payload)
+        row, _created = store.add_input(
+            engine,
+            input_id=import_id(room.id, step_id, entry.id),
+            room_id=room.id,
+            step_id=step_id,
+            participant_id=None,
+            kind=row_kind,
+            payload=payload,
+        )
         added.append(row)
     return added
 
@@ -258,41 +304,75 @@ def import_entries(engine: Database, room: Room, step_id: str, entries: list[Any
 # Demo data: realistic solutions so the catalogue can be tried without a workshop
 
 DEMO_SOLUTIONS: tuple[dict[str, str], ...] = (
-    {"problem": "Pårørende blev vrede, når vi ikke kunne hjælpe i et hjem, hvor sengen stod uden plads omkring.",
-     "solution": "Visitator, hjælper og pårørende ser hjemmet sammen før første besøg og aftaler indretningen skriftligt.",
-     "where": "Hjemmeplejen, plejegruppe Syd", "what_it_took": "En ekstra halv time pr. ny borger og en fælles tjekliste.",
-     "contact_role": "Plejegruppens arbejdsmiljørepræsentant", "sector": "velfaerd_offentlig",
-     "topic": "Samarbejde med borgere og pårørende"},
-    {"problem": "Nye vikarer kendte ikke borgernes forflytningsbehov og løftede forkert.",
-     "solution": "Et kort med forflytningsbehov og hjælpemidler hænger i hvert hjem og bliver gennemgået ved første vagt.",
-     "where": "Plejecenter Nord", "what_it_took": "Ergoterapeut laver kortene; 10 minutter ved vagtskifte.",
-     "contact_role": "Forflytningsvejleder", "sector": "velfaerd_offentlig", "topic": "Forflytning og hjælpemidler"},
-    {"problem": "Konflikter med en borger gik igen, fordi hver medarbejder håndterede dem forskelligt.",
-     "solution": "Fælles aftale om sprog og grænser for den enkelte borger, drøftet på teammødet hver 14. dag.",
-     "where": "Hjemmeplejen, aftenvagten", "what_it_took": "Fast punkt på teammødet og støtte fra lederen.",
-     "contact_role": "Teamleder i hjemmeplejen", "sector": "velfaerd_offentlig", "topic": "Vold, trusler og konflikter"},
-    {"problem": "Arbejdsmiljøgrupper uden for MED hørte aldrig om de andres løsninger.",
-     "solution": "Et kvartalsvist netværksmøde, hvor hver gruppe tager én løsning med på et løsningskort.",
-     "where": "Ældre- og handicapområdet", "what_it_took": "To timer pr. kvartal og en konsulent, der samler kortene.",
-     "contact_role": "Arbejdsmiljøkonsulent i forvaltningen", "sector": "velfaerd_offentlig",
-     "topic": "Videndeling og netværk"},
-    {"problem": "Medarbejdere, der kører ud til borgere, passede ikke ind i den almindelige APV.",
-     "solution": "Et særligt APV-skema om arbejde i bil og i borgerens hjem.",
-     "where": "Sundhed og bæredygtig udvikling", "what_it_took": "En arbejdsgruppe på tre møder og en test i to teams.",
-     "contact_role": "Arbejdsmiljørepræsentant", "sector": "velfaerd_offentlig", "topic": "APV og kortlægning"},
-    {"problem": "Møderne med bedriftssundhedstjenesten handlede kun om det, der allerede var gået galt.",
-     "solution": "Et årligt planlægningsmøde, hvor vi først aftaler tre mål og derefter, hvad rådgiveren skal hjælpe med.",
-     "where": "Produktionsvirksomhed med 60 ansatte", "what_it_took": "Et halvdagsmøde om året og en fælles årsplan.",
-     "contact_role": "HR-ansvarlig", "sector": "industri", "topic": "Planlægning af samarbejdet"},
-    {"problem": "Vi vidste ikke, om samarbejdet med rådgiveren gjorde en forskel.",
-     "solution": "Tre enkle indikatorer, som begge parter ser på hvert halve år – fx hvor mange aftalte opfølgninger der blev holdt.",
-     "where": "Detailkæde, region Midt", "what_it_took": "En times møde hvert halve år og et fælles regneark.",
-     "contact_role": "Butikschef", "sector": "handel_service", "topic": "Fælles mål og indikatorer"},
+    {
+        "problem": "Pårørende blev vrede, når vi ikke kunne hjælpe i et hjem, hvor sengen stod uden plads omkring.",
+        "solution": "Visitator, hjælper og pårørende ser hjemmet sammen før første besøg og aftaler indretningen skriftligt.",
+        "where": "Hjemmeplejen, plejegruppe Syd",
+        "what_it_took": "En ekstra halv time pr. ny borger og en fælles tjekliste.",
+        "contact_role": "Plejegruppens arbejdsmiljørepræsentant",
+        "sector": "velfaerd_offentlig",
+        "topic": "Samarbejde med borgere og pårørende",
+    },
+    {
+        "problem": "Nye vikarer kendte ikke borgernes forflytningsbehov og løftede forkert.",
+        "solution": "Et kort med forflytningsbehov og hjælpemidler hænger i hvert hjem og bliver gennemgået ved første vagt.",
+        "where": "Plejecenter Nord",
+        "what_it_took": "Ergoterapeut laver kortene; 10 minutter ved vagtskifte.",
+        "contact_role": "Forflytningsvejleder",
+        "sector": "velfaerd_offentlig",
+        "topic": "Forflytning og hjælpemidler",
+    },
+    {
+        "problem": "Konflikter med en borger gik igen, fordi hver medarbejder håndterede dem forskelligt.",
+        "solution": "Fælles aftale om sprog og grænser for den enkelte borger, drøftet på teammødet hver 14. dag.",
+        "where": "Hjemmeplejen, aftenvagten",
+        "what_it_took": "Fast punkt på teammødet og støtte fra lederen.",
+        "contact_role": "Teamleder i hjemmeplejen",
+        "sector": "velfaerd_offentlig",
+        "topic": "Vold, trusler og konflikter",
+    },
+    {
+        "problem": "Arbejdsmiljøgrupper uden for MED hørte aldrig om de andres løsninger.",
+        "solution": "Et kvartalsvist netværksmøde, hvor hver gruppe tager én løsning med på et løsningskort.",
+        "where": "Ældre- og handicapområdet",
+        "what_it_took": "To timer pr. kvartal og en konsulent, der samler kortene.",
+        "contact_role": "Arbejdsmiljøkonsulent i forvaltningen",
+        "sector": "velfaerd_offentlig",
+        "topic": "Videndeling og netværk",
+    },
+    {
+        "problem": "Medarbejdere, der kører ud til borgere, passede ikke ind i den almindelige APV.",
+        "solution": "Et særligt APV-skema om arbejde i bil og i borgerens hjem.",
+        "where": "Sundhed og bæredygtig udvikling",
+        "what_it_took": "En arbejdsgruppe på tre møder og en test i to teams.",
+        "contact_role": "Arbejdsmiljørepræsentant",
+        "sector": "velfaerd_offentlig",
+        "topic": "APV og kortlægning",
+    },
+    {
+        "problem": "Møderne med bedriftssundhedstjenesten handlede kun om det, der allerede var gået galt.",
+        "solution": "Et årligt planlægningsmøde, hvor vi først aftaler tre mål og derefter, hvad rådgiveren skal hjælpe med.",
+        "where": "Produktionsvirksomhed med 60 ansatte",
+        "what_it_took": "Et halvdagsmøde om året og en fælles årsplan.",
+        "contact_role": "HR-ansvarlig",
+        "sector": "industri",
+        "topic": "Planlægning af samarbejdet",
+    },
+    {
+        "problem": "Vi vidste ikke, om samarbejdet med rådgiveren gjorde en forskel.",
+        "solution": "Tre enkle indikatorer, som begge parter ser på hvert halve år – fx hvor mange aftalte opfølgninger der blev holdt.",
+        "where": "Detailkæde, region Midt",
+        "what_it_took": "En times møde hvert halve år og et fælles regneark.",
+        "contact_role": "Butikschef",
+        "sector": "handel_service",
+        "topic": "Fælles mål og indikatorer",
+    },
 )
 
 
-def fill_demo_solutions(engine: Database, room: Room, people: list[Participant], *, rng: random.Random | None = None,
-                        per_step: int = 3) -> int:
+def fill_demo_solutions(
+    engine: Database, room: Room, people: list[Participant], *, rng: random.Random | None = None, per_step: int = 3
+) -> int:
     """Add demo solutions to the room's solution steps; returns how many were added."""
     rng = rng or random.Random()
     added = 0
@@ -310,8 +390,9 @@ def fill_demo_solutions(engine: Database, room: Room, people: list[Participant],
             if names and fields["topic"] not in names:
                 fields["topic"] = names[-1] if "Andet" in names else rng.choice(names)
             try:
-                submit_solution(engine, room, rng.choice(people) if people else None, step["id"], fields,
-                                input_id=str(uuid.uuid4()))
+                submit_solution(
+                    engine, room, rng.choice(people) if people else None, step["id"], fields, input_id=str(uuid.uuid4())
+                )
                 added += 1
             except rooms.Rejected:
                 continue

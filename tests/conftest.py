@@ -1,4 +1,5 @@
 """Shared fixtures: a real SQLite file per test, and the same tests on a real PostgreSQL database."""
+
 from __future__ import annotations
 
 import os
@@ -13,14 +14,17 @@ from bifrost_lab import store
 from bifrost_lab.programme import load_library
 
 PG_ADMIN_URL = os.environ.get("BIFROST_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PG_HOWTO = ("PostgreSQL is not reachable at 127.0.0.1:5432 (trust auth, database 'test'). Start it with "
-            "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or set "
-            "BIFROST_TEST_PG_URL to another server.")
+PG_HOWTO = (
+    "PostgreSQL is not reachable at 127.0.0.1:5432 (trust auth, database 'test'). Start it with "
+    "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or set "
+    "BIFROST_TEST_PG_URL to another server."
+)
 
 
 @dataclass(frozen=True)
 class PgServer:
     """The test PostgreSQL server, reached as its admin user (autocommit, one connection per call)."""
+
     url: str
 
     @property
@@ -91,4 +95,3 @@ def sqlite_engine(sqlite_url):
 @pytest.fixture(scope="session")
 def library():
     return load_library()
-

@@ -1,4 +1,5 @@
 """Running event-loop code in tests that share the process with Playwright."""
+
 from __future__ import annotations
 
 from typing import Any

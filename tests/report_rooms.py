@@ -1,10 +1,11 @@
 """Rooms with known input for the summary, raw-data and synthesis tests (through the real room functions)."""
+
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
 
-from bifrost_lab import room as rooms, store
+from bifrost_lab import rooms, store
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 HOSTILE_CLUSTER = '<b onmouseover="x()">Klynge</b> & co'
@@ -17,7 +18,7 @@ COMMITMENT = "Jeg vil afprøve en fast kontaktaftale med lederen"
 BARRIER = "Ledere opdager problemer for sent"
 INSIGHT = "Uformel tidlig dialog virker"
 ACTION = "Fast kontaktaftale under fravær"
-FORMULA = "=HYPERLINK(\"http://example.invalid\",\"klik\")"
+FORMULA = '=HYPERLINK("http://example.invalid","klik")'
 
 
 @dataclass
@@ -76,10 +77,11 @@ def build_m1(engine, library) -> KnownRoom:
     rooms.hide_input(engine, c["hidden"].id)
     cl = known.clusters
     for key, label, members, category in (
-            ("barrier", BARRIER, ["late1", "late2", "late3"], "barrier"),
-            ("insight", INSIGHT, ["dialog1", "dialog2"], "insight"),
-            ("action", ACTION, ["contact"], "action"),
-            ("hostile", HOSTILE_CLUSTER, ["hostile"], None)):
+        ("barrier", BARRIER, ["late1", "late2", "late3"], "barrier"),
+        ("insight", INSIGHT, ["dialog1", "dialog2"], "insight"),
+        ("action", ACTION, ["contact"], "action"),
+        ("hostile", HOSTILE_CLUSTER, ["hostile"], None),
+    ):
         cluster, _undo = rooms.create_cluster(engine, room, "bif-m1-s6", label, input_ids=[c[m].id for m in members])
         if category:
             store.update_cluster(engine, cluster.id, category=category)
@@ -112,7 +114,7 @@ def build_m2(engine, library) -> KnownRoom:
     known.people["sme"] = _join(engine, room, "SME_MANAGER", 3)
     order = [f"item:{i}" for i in range(7)]
     for person in known.people["adv"]:
-        rooms.save_ranking(engine, room, person, "bif-m2-s7", order)            # item 0 first
+        rooms.save_ranking(engine, room, person, "bif-m2-s7", order)  # item 0 first
     for person in known.people["sme"]:
         rooms.save_ranking(engine, room, person, "bif-m2-s7", order[1:] + order[:1])  # item 1 first, item 0 last
     for person in known.people["adv"]:
@@ -133,8 +135,13 @@ def build_m3(engine, library) -> KnownRoom:
     bet = _card(engine, room, people[1], "bif-m3-s3", "Ny politik for tilbagevenden i hele virksomheden")
     known.cards.update(quick=quick, bet=bet)
     for person in people:
-        rooms.save_placement(engine, room, person, "bif-m3-s5", {f"card:{quick.id}": {"x": 0.2, "y": 0.8},
-                                                                  f"card:{bet.id}": {"x": 0.9, "y": 0.7}})
+        rooms.save_placement(
+            engine,
+            room,
+            person,
+            "bif-m3-s5",
+            {f"card:{quick.id}": {"x": 0.2, "y": 0.8}, f"card:{bet.id}": {"x": 0.9, "y": 0.7}},
+        )
         rooms.save_vote(engine, room, person, "bif-m3-s7", {f"card:{quick.id}": 1})
     _run_all_steps(engine, room)
     known.room = store.get_room(engine, room.id)

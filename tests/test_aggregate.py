@@ -1,14 +1,20 @@
 """Aggregations are pure: Borda, dot totals, rating distributions and means, 2x2 means, choices, k >= 3."""
+
 from __future__ import annotations
 
 import pytest
 
-from bifrost_lab import aggregate as agg
+from bifrost_lab import aggregation as agg
 
 
 def test_dot_totals_add_up_and_skip_junk():
-    votes = [{"dots": {"item:0": 2, "item:1": 1}}, {"dots": {"item:1": 1}}, {"dots": {}}, {},
-             {"dots": {"item:2": 0, "item:3": -1, "item:4": "2"}}]
+    votes = [
+        {"dots": {"item:0": 2, "item:1": 1}},
+        {"dots": {"item:1": 1}},
+        {"dots": {}},
+        {},
+        {"dots": {"item:2": 0, "item:3": -1, "item:4": "2"}},
+    ]
     assert agg.dot_totals(votes) == {"item:0": 2, "item:1": 2}
 
 
@@ -30,9 +36,13 @@ def test_borda_points_and_tie_order():
 
 
 def test_placement_means_and_quadrants():
-    stats = agg.placement_stats([{"placements": {"item:0": {"x": 0.0, "y": 1.0}}},
-                                 {"placements": {"item:0": {"x": 0.5, "y": 0.5}, "item:1": {"x": 1, "y": 0}}},
-                                 {"placements": {"item:1": {"x": "bad"}}}])
+    stats = agg.placement_stats(
+        [
+            {"placements": {"item:0": {"x": 0.0, "y": 1.0}}},
+            {"placements": {"item:0": {"x": 0.5, "y": 0.5}, "item:1": {"x": 1, "y": 0}}},
+            {"placements": {"item:1": {"x": "bad"}}},
+        ]
+    )
     assert stats["item:0"].mean_x == pytest.approx(0.25) and stats["item:0"].mean_y == pytest.approx(0.75)
     assert stats["item:0"].n == 2 and stats["item:1"].n == 1
     assert agg.quadrant(0.25, 0.75) == "quick_win" and agg.quadrant(0.9, 0.9) == "big_bet"
@@ -64,7 +74,7 @@ HOSTILE = '<img src=x onerror="window.__pwned=1">'
 def _board_with_answers(engine, library, roles):
     import uuid
 
-    from bifrost_lab import demo, room as rooms, store
+    from bifrost_lab import demo, rooms, store
 
     room = demo.open_showcase_room(engine, library)
     people = [rooms.join_room(engine, room, role=role)[0] for role in roles]
@@ -79,7 +89,8 @@ def _board_with_answers(engine, library, roles):
 
 
 def _results(room, board, step_id, slot="input"):
-    from bifrost_lab import charts, room as rooms
+    from bifrost_lab import rooms
+    from bifrost_lab.ui import projector_charts as charts
 
     step = rooms.step_by_id(room, step_id)
     return charts.spec_results_html(room, board, step, slot, step[slot], "da", lambda s: s)
@@ -104,10 +115,12 @@ def test_role_split_appears_only_with_two_groups_of_three(sqlite_engine, library
 
 def _contrast(foreground: str, background: str) -> float:
     """WCAG 2.1 contrast ratio of two #rrggbb colours."""
+
     def luminance(colour: str) -> float:
-        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
         linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
     light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
@@ -116,7 +129,7 @@ def test_numbers_on_the_rating_colours_meet_wcag_aa():
     """The counts on the 1–5 segments and the legend keys (axe leaves one-character text for a human to judge)."""
     import re
 
-    from bifrost_lab import charts
+    from bifrost_lab.ui import projector_charts as charts
 
     stats = agg.rating_stats([{"ratings": {"0": v}} for v in (1, 2, 3, 4, 5)], 1)[0]
     html = charts.rating_bar("item", stats, "mean 3,0") + charts.scale_legend("low", "high")
@@ -126,13 +139,16 @@ def test_numbers_on_the_rating_colours_meet_wcag_aa():
     assert all(_contrast(p["color"], p["background"]) >= 4.5 for p in pairs), pairs
 
 
-@pytest.mark.parametrize("text, limit, expected", [
-    ("Samarbejdet bygger på arbejdspladsens egne behov", 70, "Samarbejdet bygger på arbejdspladsens egne behov"),
-    ("Vi følger op på og evaluerer samarbejdet jævnligt", 36, "Vi følger op på og evaluerer…"),
-    ("Yhteistyö perustuu työpaikan omiin tarpeisiin", 30, "Yhteistyö perustuu työpaikan…"),
-    ("Arbejdsmiljøorganisationssamarbejdsudvalgsmødet", 20, "Arbejdsmiljøorganis…"),  # one long word: cut in it
-    ("  many   spaces\nand lines ", 70, "many spaces and lines"),
-])
+@pytest.mark.parametrize(
+    "text, limit, expected",
+    [
+        ("Samarbejdet bygger på arbejdspladsens egne behov", 70, "Samarbejdet bygger på arbejdspladsens egne behov"),
+        ("Vi følger op på og evaluerer samarbejdet jævnligt", 36, "Vi følger op på og evaluerer…"),
+        ("Yhteistyö perustuu työpaikan omiin tarpeisiin", 30, "Yhteistyö perustuu työpaikan…"),
+        ("Arbejdsmiljøorganisationssamarbejdsudvalgsmødet", 20, "Arbejdsmiljøorganis…"),  # one long word: cut in it
+        ("  many   spaces\nand lines ", 70, "many spaces and lines"),
+    ],
+)
 def test_labels_are_shortened_after_a_whole_word(text, limit, expected):
     from bifrost_lab.markup import shorten
 

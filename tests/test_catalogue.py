@@ -1,4 +1,5 @@
 """Good-solution cards and the catalogue: rules, idempotency, collecting across rooms, filters, export, import."""
+
 from __future__ import annotations
 
 import html.parser
@@ -6,16 +7,23 @@ import uuid
 
 import pytest
 
-from bifrost_lab import catalogue, cli, room as rooms, solutions, store
+from bifrost_lab import rooms, solutions, store
+from bifrost_lab.cli import main as cli
+from bifrost_lab.reports import catalogue
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 
 
 def _fields(**overrides):
-    base = {"problem": "Pårørende blev vrede over indretningen", "solution": "Fælles hjemmebesøg før opstart",
-            "where": "Hjemmeplejen Syd", "what_it_took": "En halv time pr. borger",
-            "contact_role": "Arbejdsmiljørepræsentant", "sector": "velfaerd_offentlig",
-            "topic": "Samarbejde med borgere og pårørende"}
+    base = {
+        "problem": "Pårørende blev vrede over indretningen",
+        "solution": "Fælles hjemmebesøg før opstart",
+        "where": "Hjemmeplejen Syd",
+        "what_it_took": "En halv time pr. borger",
+        "contact_role": "Arbejdsmiljørepræsentant",
+        "sector": "velfaerd_offentlig",
+        "topic": "Samarbejde med borgere og pårørende",
+    }
     return {**base, **overrides}
 
 
@@ -49,20 +57,24 @@ def test_a_solution_is_stored_once_with_the_contract_payload(engine, med):
 def test_a_topic_chosen_in_english_is_stored_as_the_danish_text(engine, med):
     person = _join(engine, med)
     step = _step(med, "solution")
-    saved = solutions.submit_solution(engine, med, person, step["id"],
-                                      _fields(topic="Patient transfer and aids"), input_id=str(uuid.uuid4()))
+    saved = solutions.submit_solution(
+        engine, med, person, step["id"], _fields(topic="Patient transfer and aids"), input_id=str(uuid.uuid4())
+    )
     assert saved.payload["topic"] == "Forflytning og hjælpemidler"
 
 
-@pytest.mark.parametrize("overrides, msgid", [
-    ({"problem": "  "}, solutions.MSG_FIELD_EMPTY),
-    ({"solution": ""}, solutions.MSG_FIELD_EMPTY),
-    ({"solution": "x" * 401}, solutions.MSG_FIELD_TOO_LONG),
-    ({"where": "x" * 121}, solutions.MSG_FIELD_TOO_LONG),
-    ({"contact_role": "bell\x07"}, solutions.MSG_FIELD_CONTROL),
-    ({"sector": "space"}, solutions.MSG_UNKNOWN_SECTOR),
-    ({"topic": "Not a topic of this step"}, solutions.MSG_UNKNOWN_TOPIC),
-])
+@pytest.mark.parametrize(
+    "overrides, msgid",
+    [
+        ({"problem": "  "}, solutions.MSG_FIELD_EMPTY),
+        ({"solution": ""}, solutions.MSG_FIELD_EMPTY),
+        ({"solution": "x" * 401}, solutions.MSG_FIELD_TOO_LONG),
+        ({"where": "x" * 121}, solutions.MSG_FIELD_TOO_LONG),
+        ({"contact_role": "bell\x07"}, solutions.MSG_FIELD_CONTROL),
+        ({"sector": "space"}, solutions.MSG_UNKNOWN_SECTOR),
+        ({"topic": "Not a topic of this step"}, solutions.MSG_UNKNOWN_TOPIC),
+    ],
+)
 def test_a_bad_solution_is_rejected_with_a_message_naming_the_field(engine, med, overrides, msgid):
     person = _join(engine, med)
     with pytest.raises(rooms.Rejected) as info:
@@ -115,11 +127,27 @@ def test_the_catalogue_collects_solutions_from_every_room_and_filters_them(engin
     prep = rooms.open_room(engine, library, "soroe-spredning", "soroe-forberedelse")
     person = _join(engine, med)
     solutions.submit_solution(engine, med, person, _step(med, "solution")["id"], _fields(), input_id=str(uuid.uuid4()))
-    solutions.submit_solution(engine, prep, _join(engine, prep, "MANAGER"), _step(prep, "solution")["id"],
-                              _fields(solution="Forflytningskort i hvert hjem", topic="Forflytning og hjælpemidler",
-                                      sector="andet", problem="Vikarer løftede forkert"), input_id=str(uuid.uuid4()))
-    hidden = solutions.submit_solution(engine, med, person, _step(med, "solution")["id"],
-                                       _fields(solution="Skjult løsning"), input_id=str(uuid.uuid4()))
+    solutions.submit_solution(
+        engine,
+        prep,
+        _join(engine, prep, "MANAGER"),
+        _step(prep, "solution")["id"],
+        _fields(
+            solution="Forflytningskort i hvert hjem",
+            topic="Forflytning og hjælpemidler",
+            sector="andet",
+            problem="Vikarer løftede forkert",
+        ),
+        input_id=str(uuid.uuid4()),
+    )
+    hidden = solutions.submit_solution(
+        engine,
+        med,
+        person,
+        _step(med, "solution")["id"],
+        _fields(solution="Skjult løsning"),
+        input_id=str(uuid.uuid4()),
+    )
     store.set_input_hidden(engine, input_id=hidden.id, hidden=True)
 
     entries = catalogue.collect_entries(engine)
@@ -129,8 +157,9 @@ def test_the_catalogue_collects_solutions_from_every_room_and_filters_them(engin
     assert by_solution["Forflytningskort i hvert hjem"].contributor_role == "MANAGER"
     assert rooms.text(by_solution["Forflytningskort i hvert hjem"].topic_label, "en") == "Patient transfer and aids"
 
-    assert [e.field("solution") for e in catalogue.filter_entries(entries, query="FORFLYTNINGSKORT hjem")] \
-        == ["Forflytningskort i hvert hjem"]
+    assert [e.field("solution") for e in catalogue.filter_entries(entries, query="FORFLYTNINGSKORT hjem")] == [
+        "Forflytningskort i hvert hjem"
+    ]
     assert len(catalogue.filter_entries(entries, query="parorende")) == 1  # accents and ø/å folded
     assert len(catalogue.filter_entries(entries, sector="andet")) == 1
     assert len(catalogue.filter_entries(entries, topic="samarbejde med borgere og pårørende")) == 1
@@ -140,8 +169,14 @@ def test_the_catalogue_collects_solutions_from_every_room_and_filters_them(engin
 
 def test_a_solution_from_one_room_is_shown_in_another_as_a_card_to_vote_on(engine, library, med):
     prep = rooms.open_room(engine, library, "soroe-spredning", "soroe-forberedelse")
-    solutions.submit_solution(engine, prep, _join(engine, prep), _step(prep, "solution")["id"],
-                              _fields(solution="x" * 300), input_id=str(uuid.uuid4()))
+    solutions.submit_solution(
+        engine,
+        prep,
+        _join(engine, prep),
+        _step(prep, "solution")["id"],
+        _fields(solution="x" * 300),
+        input_id=str(uuid.uuid4()),
+    )
     entry = catalogue.collect_entries(engine)[0]
     cards_step = "soroe-med-s2"
     added = solutions.import_entries(engine, med, cards_step, [entry])
@@ -177,9 +212,14 @@ class _Parser(html.parser.HTMLParser):
 
 def test_the_html_catalogue_escapes_participant_text_and_loads_nothing_remote(engine, med):
     person = _join(engine, med)
-    solutions.submit_solution(engine, med, person, _step(med, "solution")["id"],
-                              _fields(solution=HOSTILE, where='"><script>alert(1)</script>', topic=None),
-                              input_id=str(uuid.uuid4()))
+    solutions.submit_solution(
+        engine,
+        med,
+        person,
+        _step(med, "solution")["id"],
+        _fields(solution=HOSTILE, where='"><script>alert(1)</script>', topic=None),
+        input_id=str(uuid.uuid4()),
+    )
     page = catalogue.render_catalogue_html(catalogue.collect_entries(engine), language="da")
     assert "<img src=x" not in page and "<script>alert" not in page
     parser = _Parser()
@@ -195,8 +235,9 @@ def test_the_html_catalogue_escapes_participant_text_and_loads_nothing_remote(en
 
 def test_the_catalogue_command_writes_html_and_json(engine, db_url, med, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("BIFROST_DB_URL", db_url)
-    solutions.submit_solution(engine, med, _join(engine, med), _step(med, "solution")["id"], _fields(),
-                              input_id=str(uuid.uuid4()))
+    solutions.submit_solution(
+        engine, med, _join(engine, med), _step(med, "solution")["id"], _fields(), input_id=str(uuid.uuid4())
+    )
     out = tmp_path / "katalog.html"
     assert cli.main(["catalogue", "-o", str(out)]) == 0
     assert "Fælles hjemmebesøg før opstart" in out.read_text(encoding="utf-8")
@@ -218,7 +259,8 @@ def test_demo_solutions_fill_every_solution_step(engine, library):
 
 
 def test_the_solution_form_saves_through_the_rules_and_shows_ones_own(sqlite_engine, library):
-    from bifrost_lab import i18n, solution_ui
+    from bifrost_lab import i18n
+    from bifrost_lab.ui import solution_widgets as solution_ui
 
     room = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-forberedelse")
     person = _join(sqlite_engine, room)
@@ -238,20 +280,29 @@ def test_the_solution_form_saves_through_the_rules_and_shows_ones_own(sqlite_eng
     mine_html = "".join(getattr(c, "value", "") for row in form.mine.children for c in getattr(row, "children", [row]))
     assert "Dine løsninger (1)" in mine_html and "&lt;img src=x" in mine_html and "<img src=x" not in mine_html
 
-    board = solution_ui.board_html(room, {i.id: i for i in saved}, step, "da", i18n.gettext_for("da"),
-                                   lambda item: "EMPLOYEE_REP")
+    board = solution_ui.board_html(
+        room, {i.id: i for i in saved}, step, "da", i18n.gettext_for("da"), lambda item: "EMPLOYEE_REP"
+    )
     assert "&lt;img src=x" in board and "<img src=x" not in board and "Forflytning" in board
 
 
 def test_the_import_panel_brings_entries_from_other_rooms(sqlite_engine, library):
-    from bifrost_lab import i18n, solution_ui
+    from bifrost_lab import i18n
+    from bifrost_lab.ui import solution_widgets as solution_ui
 
     prep = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-forberedelse")
     med = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
-    solutions.submit_solution(sqlite_engine, prep, _join(sqlite_engine, prep), _step(prep, "solution")["id"],
-                              _fields(), input_id=str(uuid.uuid4()))
-    panel = solution_ui.ImportPanel(sqlite_engine, med, rooms.step_by_id(med, "soroe-med-s2"), "da",
-                                    i18n.gettext_for("da"))
+    solutions.submit_solution(
+        sqlite_engine,
+        prep,
+        _join(sqlite_engine, prep),
+        _step(prep, "solution")["id"],
+        _fields(),
+        input_id=str(uuid.uuid4()),
+    )
+    panel = solution_ui.ImportPanel(
+        sqlite_engine, med, rooms.step_by_id(med, "soroe-med-s2"), "da", i18n.gettext_for("da")
+    )
     assert len(panel.select.options) == 1
     panel.button.click()
     assert "Vælg mindst én løsning" in panel.message.value
@@ -261,14 +312,19 @@ def test_the_import_panel_brings_entries_from_other_rooms(sqlite_engine, library
     cards = [i for i in store.list_inputs(sqlite_engine, med.id) if i.kind == "card"]
     assert len(cards) == 1 and cards[0].payload["text"].startswith("Fælles hjemmebesøg før opstart")
     # Its own room's solutions are not offered again.
-    assert solution_ui.ImportPanel(sqlite_engine, prep, _step(prep, "solution"), "da",
-                                   i18n.gettext_for("da")).entries == []
+    assert (
+        solution_ui.ImportPanel(sqlite_engine, prep, _step(prep, "solution"), "da", i18n.gettext_for("da")).entries
+        == []
+    )
 
 
 def test_the_catalogue_exports_from_demo_data(db_url, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("BIFROST_DB_URL", db_url)
-    for programme, meeting in (("soroe-spredning", "soroe-med"), ("aalborg-videnskorps", "aal-netvaerk"),
-                               ("bifrost", None)):
+    for programme, meeting in (
+        ("soroe-spredning", "soroe-med"),
+        ("aalborg-videnskorps", "aal-netvaerk"),
+        ("bifrost", None),
+    ):
         args = ["demo", "--programme", programme, "--participants", "4", "--seed", "3"]
         assert cli.main(args + (["--meeting", meeting] if meeting else [])) == 0
     out = tmp_path / "katalog.html"
@@ -281,19 +337,26 @@ def test_the_catalogue_exports_from_demo_data(db_url, tmp_path, monkeypatch, cap
 
 
 def test_the_import_panel_is_left_out_while_the_catalogue_is_empty(sqlite_engine, library):
-    from bifrost_lab import i18n, solution_ui
+    from bifrost_lab import i18n
+    from bifrost_lab.ui import solution_widgets as solution_ui
 
     med = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
-    assert solution_ui.import_panel(sqlite_engine, med, rooms.step_by_id(med, "soroe-med-s2"), "da",
-                                    i18n.gettext_for("da")) == []
+    assert (
+        solution_ui.import_panel(
+            sqlite_engine, med, rooms.step_by_id(med, "soroe-med-s2"), "da", i18n.gettext_for("da")
+        )
+        == []
+    )
 
 
 def test_the_moderator_can_enter_a_solution_on_behalf_of_the_room(sqlite_engine, library):
-    from bifrost_lab import i18n, solution_ui
+    from bifrost_lab import i18n
+    from bifrost_lab.ui import solution_widgets as solution_ui
 
     med = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
-    form = solution_ui.SolutionForm(sqlite_engine, med, None, rooms.step_by_id(med, "soroe-med-s7"), "da",
-                                    i18n.gettext_for("da"))
+    form = solution_ui.SolutionForm(
+        sqlite_engine, med, None, rooms.step_by_id(med, "soroe-med-s7"), "da", i18n.gettext_for("da")
+    )
     form.inputs["problem"].value, form.inputs["solution"].value = "Papirnote: travlt om morgenen", "Fast morgenmøde"
     form.send.click()
     saved = [i for i in store.list_inputs(sqlite_engine, med.id) if i.kind == "solution"]
@@ -302,8 +365,14 @@ def test_the_moderator_can_enter_a_solution_on_behalf_of_the_room(sqlite_engine,
 
 def test_the_catalogue_speaks_the_chosen_language(sqlite_engine, library):
     med = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
-    solutions.submit_solution(sqlite_engine, med, _join(sqlite_engine, med), _step(med, "solution")["id"],
-                              _fields(topic="Forflytning og hjælpemidler"), input_id=str(uuid.uuid4()))
+    solutions.submit_solution(
+        sqlite_engine,
+        med,
+        _join(sqlite_engine, med),
+        _step(med, "solution")["id"],
+        _fields(topic="Forflytning og hjælpemidler"),
+        input_id=str(uuid.uuid4()),
+    )
     entries = catalogue.collect_entries(sqlite_engine)
     english = catalogue.render_catalogue_html(entries, language="en")
     assert "Catalogue of good solutions" in english and "Patient transfer and aids" in english
@@ -314,7 +383,8 @@ def test_the_catalogue_speaks_the_chosen_language(sqlite_engine, library):
 
 
 def test_a_participant_edits_their_solution_in_the_form(sqlite_engine, library):
-    from bifrost_lab import i18n, solution_ui
+    from bifrost_lab import i18n
+    from bifrost_lab.ui import solution_widgets as solution_ui
 
     room = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-opfoelgning")
     person = _join(sqlite_engine, room)
@@ -335,12 +405,18 @@ def test_a_participant_edits_their_solution_in_the_form(sqlite_engine, library):
 
 
 def test_the_knowledge_summary_lists_the_meetings_solutions(sqlite_url, library):
-    from bifrost_lab.export import export_room_html
+    from bifrost_lab.reports.export import export_room_html
 
     engine = store.connect(sqlite_url)
     med = rooms.open_room(engine, library, "soroe-spredning", "soroe-med")
-    solutions.submit_solution(engine, med, _join(engine, med), _step(med, "solution")["id"],
-                              _fields(solution=HOSTILE), input_id=str(uuid.uuid4()))
+    solutions.submit_solution(
+        engine,
+        med,
+        _join(engine, med),
+        _step(med, "solution")["id"],
+        _fields(solution=HOSTILE),
+        input_id=str(uuid.uuid4()),
+    )
     other = rooms.open_room(engine, library, "bifrost", "bif-m1")
     store.dispose_all()
     page = export_room_html(med.id, db_url=sqlite_url)
@@ -352,15 +428,23 @@ def test_the_knowledge_summary_lists_the_meetings_solutions(sqlite_url, library)
 
 
 def test_the_import_panel_searches_the_catalogue(sqlite_engine, library):
-    from bifrost_lab import i18n, solution_ui
+    from bifrost_lab import i18n
+    from bifrost_lab.ui import solution_widgets as solution_ui
 
     prep = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-forberedelse")
     med = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
     for text in ("Velkomstbrev til pårørende", "Forflytningskort i hjemmet", "Fast morgenmøde"):
-        solutions.submit_solution(sqlite_engine, prep, _join(sqlite_engine, prep), _step(prep, "solution")["id"],
-                                  _fields(solution=text, problem="x", topic=None), input_id=str(uuid.uuid4()))
-    panel = solution_ui.ImportPanel(sqlite_engine, med, rooms.step_by_id(med, "soroe-med-s2"), "da",
-                                    i18n.gettext_for("da"))
+        solutions.submit_solution(
+            sqlite_engine,
+            prep,
+            _join(sqlite_engine, prep),
+            _step(prep, "solution")["id"],
+            _fields(solution=text, problem="x", topic=None),
+            input_id=str(uuid.uuid4()),
+        )
+    panel = solution_ui.ImportPanel(
+        sqlite_engine, med, rooms.step_by_id(med, "soroe-med-s2"), "da", i18n.gettext_for("da")
+    )
     assert len(panel.select.options) == 3
     panel.search.value = "PARORENDE"
     assert [label for label, _v in panel.select.options] == ["Velkomstbrev til pårørende (Hjemmeplejen Syd)"]

@@ -4,6 +4,7 @@ These check the content itself, not the loader: that every card of content_spec 
 is there, that the NECTO tables, intervention areas and implementation factors are complete
 and cited, that texts exist in Danish and English, and that "design vs source" stays visible.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,12 @@ AREAS = {
     "ledelsesinterventioner": ("LED", 5),
     "teknologiske_loesninger": ("TEK", 4),
 }
-AREA_CARDS = {"AREA-RAD": "raadgivning", "AREA-MED": "medarbejderinddragelse",
-              "AREA-LED": "ledelsesinterventioner", "AREA-TEK": "teknologiske_loesninger"}
+AREA_CARDS = {
+    "AREA-RAD": "raadgivning",
+    "AREA-MED": "medarbejderinddragelse",
+    "AREA-LED": "ledelsesinterventioner",
+    "AREA-TEK": "teknologiske_loesninger",
+}
 FACTOR_CARDS = {"FAC-IMPL": "implementeringsledelse", "FAC-KOMP": "arbejdsmiljoekompetence", "FAC-FIT": "fit"}
 
 # Card families of content_spec §1 and §6.4, with how many cards each has.
@@ -30,8 +35,12 @@ FAMILIES = {
     "SMV": [f"SMV-{n:02d}" for n in range(1, 14)],
     "MECH": [f"MECH-{n:02d}" for n in range(1, 6)],
     "IMP": [f"IMP-{n:02d}" for n in range(1, 14)],
-    "AREA": ([f"AREA-R{n}" for n in range(1, 3)] + [f"AREA-M{n}" for n in range(1, 7)]
-             + [f"AREA-L{n}" for n in range(1, 6)] + [f"AREA-T{n}" for n in range(1, 6)]),
+    "AREA": (
+        [f"AREA-R{n}" for n in range(1, 3)]
+        + [f"AREA-M{n}" for n in range(1, 7)]
+        + [f"AREA-L{n}" for n in range(1, 6)]
+        + [f"AREA-T{n}" for n in range(1, 6)]
+    ),
     "MTH": [f"MTH-{n:02d}" for n in range(1, 8)],
     "SOR": [f"SOR-{n:02d}" for n in range(1, 5)],
     "AAL": [f"AAL-{n:02d}" for n in range(1, 6)],
@@ -187,7 +196,9 @@ def test_necto_cards_and_roles_exist(lib, necto):
             unknown = [card_id for card_id in step.evidence_cards if card_id not in lib.cards]
             assert not unknown, f"{step.id}: {unknown}"
     assert set(necto.roles) <= set(lib.roles)
-    assert {"RESEARCHER", "OHS_ADVISER", "PARTY_ADVISORY_SERVICE", "INSURER_PENSION", "OCC_MEDICINE"} <= set(necto.roles)
+    assert {"RESEARCHER", "OHS_ADVISER", "PARTY_ADVISORY_SERVICE", "INSURER_PENSION", "OCC_MEDICINE"} <= set(
+        necto.roles
+    )
 
 
 def test_lab_b_stations_show_all_table_rows(lib, necto):

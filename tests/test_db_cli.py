@@ -1,4 +1,5 @@
 """`bifrost-lab db migrate` and `db copy`: a laptop's rooms move to a server, repeatably and verified."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bifrost_lab import cli, room as rooms, store
-from bifrost_lab.db_cli import copied_tables
+from bifrost_lab import rooms, store
+from bifrost_lab.cli import main as cli
+from bifrost_lab.cli.db import copied_tables
 from bifrost_lab.demo import create_demo_room
 
 
@@ -30,8 +32,14 @@ def laptop(tmp_path, library):
     store.set_step(engine, done.id, 2)
     store.set_step(engine, done.id, 3)
     card = store.list_inputs(engine, done.id)[0]
-    cluster = store.create_cluster(engine, cluster_id=str(uuid.uuid4()), room_id=done.id, step_id=card.step_id,
-                                   label="Tidlig kontakt", category="insight")
+    cluster = store.create_cluster(
+        engine,
+        cluster_id=str(uuid.uuid4()),
+        room_id=done.id,
+        step_id=card.step_id,
+        label="Tidlig kontakt",
+        category="insight",
+    )
     store.assign_cluster(engine, done.id, [card.id], cluster.id)
     store.close_room(engine, done.id)
     store.record_failed_join(engine, "page-1")  # scratch data of the join limits: stays on the laptop
@@ -51,7 +59,8 @@ def test_copy_moves_every_row_of_every_room_and_can_be_repeated(laptop, db_url, 
             if table.name == "rooms" or table.has_room_id:
                 assert _rows(target, table, room_id) == _rows(source, table, room_id), table.name
     assert {s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(target)} == {
-        s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(source)}
+        s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(source)
+    }
     assert "Tidlig kontakt" in [c.label for c in store.list_clusters(target, room_ids[0])]
     assert store.list_clusters(target, room_ids[0]) == store.list_clusters(source, room_ids[0])
     assert store.failed_joins_since(target, 0)[0] == 0
@@ -76,8 +85,7 @@ def test_a_copied_room_keeps_working_in_the_target(laptop, db_url, library):
     version = open_room.version
     person, _token = rooms.join_room(target, open_room, role=open_room.content["roles"][0]["id"])
     card_step = next(s for s in rooms.steps(open_room) if rooms.input_type(s) == "cards")
-    card = rooms.submit_card(target, open_room, person, card_step["id"], "Efter flytningen",
-                             input_id=str(uuid.uuid4()))
+    card = rooms.submit_card(target, open_room, person, card_step["id"], "Efter flytningen", input_id=str(uuid.uuid4()))
     feed = store.changes_since(target, open_room.id, version)
     assert card.id in {i.id for i in feed.inputs} and person.id in {p.id for p in feed.participants}
     assert card.seq == max(i.seq for i in store.list_inputs(source, open_room.id)) + 1
@@ -90,8 +98,9 @@ def test_an_open_room_whose_code_is_taken_in_the_target_gets_a_new_code(laptop, 
     source_url, source, room_ids = laptop
     code = store.get_room(source, room_ids[1]).join_code
     target = store.connect(db_url)
-    squatter = store.create_room(target, programme_id="p", meeting_id="m", content_hash="h",
-                                 content={"meeting": {"steps": []}})
+    squatter = store.create_room(
+        target, programme_id="p", meeting_id="m", content_hash="h", content={"meeting": {"steps": []}}
+    )
     with store.transaction(target) as conn:
         store.set_join_code(conn, squatter.id, code)
     assert cli.main(["db", "copy", "--from", source_url, "--to", db_url, "--room", room_ids[1]]) == 0
@@ -105,8 +114,9 @@ def test_an_open_room_whose_code_is_taken_in_the_target_gets_a_new_code(laptop, 
 def test_copy_refuses_a_different_room_with_the_same_id(laptop, db_url, capsys):
     source_url, source, room_ids = laptop
     target = store.connect(db_url)
-    stranger = store.create_room(target, programme_id="p", meeting_id="m", content_hash="h",
-                                 content={"meeting": {"steps": []}})
+    stranger = store.create_room(
+        target, programme_id="p", meeting_id="m", content_hash="h", content={"meeting": {"steps": []}}
+    )
     with store.transaction(target) as conn:  # the same id, another room
         conn.execute("DELETE FROM step_runs WHERE room_id = :id", {"id": stranger.id})
         conn.execute("UPDATE rooms SET id = :new WHERE id = :id", {"new": room_ids[0], "id": stranger.id})
@@ -123,10 +133,13 @@ def test_migrate_creates_the_schema_once(db_url, capsys):
     assert "already up to date" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("url, says", [
-    ("not a url", "is not a database URL"),
-    ("postgresql+psycopg://nobody:secret@127.0.0.1:1/none", "cannot open the database"),
-])
+@pytest.mark.parametrize(
+    "url, says",
+    [
+        ("not a url", "is not a database URL"),
+        ("postgresql+psycopg://nobody:secret@127.0.0.1:1/none", "cannot open the database"),
+    ],
+)
 def test_migrate_explains_a_bad_url_without_a_traceback(url, says, capsys):
     assert cli.main(["db", "migrate", "--url", url]) == 2
     err = capsys.readouterr().err
@@ -140,7 +153,7 @@ def test_copy_to_the_same_database_is_refused(sqlite_url, capsys):
 
 @pytest.mark.postgres
 def test_a_room_moved_to_postgresql_exports_its_summary(laptop, pg_url):
-    from bifrost_lab.export import export_room_html
+    from bifrost_lab.reports.export import export_room_html
 
     source_url, source, room_ids = laptop
     assert cli.main(["db", "copy", "--from", source_url, "--to", pg_url]) == 0
@@ -173,7 +186,7 @@ def _doc_commands() -> list[list[str]]:
             words = shlex.split(line.split("|")[0], comments=True)
             for index, word in enumerate(words):
                 if (word == "bifrost-lab" and index == 0) or word.endswith("bin/bifrost-lab"):
-                    commands.append(words[index + 1:])
+                    commands.append(words[index + 1 :])
                     break
     return commands
 

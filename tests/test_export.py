@@ -1,4 +1,5 @@
 """The knowledge summary: executed from notebooks/summary.ipynb, code-free, offline, escaped."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from bifrost_lab import room as rooms, store
-from bifrost_lab.export import export_room_html, inject_parameters
+from bifrost_lab import rooms, store
+from bifrost_lab.reports.export import export_room_html, inject_parameters
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 
@@ -34,11 +35,13 @@ def exported(tmp_path_factory, library):
     phases = next(s for s in rooms.steps(room) if rooms.input_spec(s).get("columns"))
     advisers = [rooms.join_room(engine, room, role="OHS_ADVISER")[0] for _ in range(2)]
     manager, _ = rooms.join_room(engine, room, role="SME_MANAGER", display_name="Hemmelig Hansen")
-    rooms.submit_card(engine, room, advisers[0], phases["id"], "Tidlig dialog virker", column=0,
-                      input_id=str(uuid.uuid4()))
+    rooms.submit_card(
+        engine, room, advisers[0], phases["id"], "Tidlig dialog virker", column=0, input_id=str(uuid.uuid4())
+    )
     rooms.submit_card(engine, room, advisers[1], phases["id"], HOSTILE, column=1, input_id=str(uuid.uuid4()))
-    rooms.submit_card(engine, room, manager, phases["id"], "Ingen fast kontakt under fravær", column=2,
-                      input_id=str(uuid.uuid4()))
+    rooms.submit_card(
+        engine, room, manager, phases["id"], "Ingen fast kontakt under fravær", column=2, input_id=str(uuid.uuid4())
+    )
     store.set_step(engine, room.id, 2)
     html = export_room_html(room.id, db_url=url)
     store.dispose_all()
@@ -48,11 +51,15 @@ def exported(tmp_path_factory, library):
 def test_parameters_are_injected_after_the_parameters_cell():
     import nbformat
 
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["parameters"]}),
-                                         nbformat.v4.new_code_cell("print(a)")])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("a = 1", metadata={"tags": ["parameters"]}),
+            nbformat.v4.new_code_cell("print(a)"),
+        ]
+    )
     injected = inject_parameters(nb, {"a": 2, "b": "x'y"})
     assert injected.cells[1].metadata["tags"] == ["injected-parameters"]
-    assert injected.cells[1].source == "a = 2\nb = \"x'y\""
+    assert injected.cells[1].source == 'a = 2\nb = "x\'y"'
     assert len(nb.cells) == 2  # the original is untouched
 
 
@@ -107,13 +114,12 @@ def cli_env(m1_db, monkeypatch):
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 def test_raw_data_has_one_row_per_input_and_the_documented_columns(cli_env, tmp_path, fmt):
     import json
-    from pathlib import Path
 
     import pandas as pd
-
-    from bifrost_lab import cli
-    from bifrost_lab.rawdata import COLUMNS
     from report_rooms import FORMULA, HIDDEN_CARD, HOSTILE, NAMED, SECRET_NAME
+
+    from bifrost_lab.cli import main as cli
+    from bifrost_lab.reports.rawdata import COLUMNS
 
     url, known = cli_env
     out = tmp_path / f"raw.{fmt}"
@@ -144,16 +150,31 @@ def test_raw_data_has_one_row_per_input_and_the_documented_columns(cli_env, tmp_
 
 
 def test_export_takes_the_organisers_resume_from_a_file(cli_env, tmp_path):
-    from bifrost_lab import cli
+    from bifrost_lab.cli import main as cli
 
     _url, known = cli_env
     points = tmp_path / "resume.txt"
     points.write_text("# Resumé\n- Første pointe fra arrangøren\n\n• Anden pointe\n", encoding="utf-8")
     out = tmp_path / "notes.html"
-    assert cli.main(["export", known.room.id, "-o", str(out), "--summary-points", str(points),
-                     "--hidden-cards", "omit", "--organiser", "TeamArbejdsliv"]) == 0
+    assert (
+        cli.main(
+            [
+                "export",
+                known.room.id,
+                "-o",
+                str(out),
+                "--summary-points",
+                str(points),
+                "--hidden-cards",
+                "omit",
+                "--organiser",
+                "TeamArbejdsliv",
+            ]
+        )
+        == 0
+    )
     html = out.read_text(encoding="utf-8")
-    resume = html[html.index('id="resume"'):html.index('id="baggrund"')]
+    resume = html[html.index('id="resume"') : html.index('id="baggrund"')]
     assert "<li>Første pointe fra arrangøren</li><li>Anden pointe</li>" in resume
     assert "Resumé</li>" not in resume and "TeamArbejdsliv" in html
     from report_rooms import HIDDEN_CARD
@@ -167,13 +188,16 @@ def test_summary_notebook_reruns_with_the_organisers_own_analysis(m1_db, tmp_pat
     import nbformat
 
     from bifrost_lab import config
-    from bifrost_lab.export import SUMMARY_NOTEBOOK, execute_notebook
+    from bifrost_lab.reports.export import SUMMARY_NOTEBOOK, execute_notebook
 
     url, known = m1_db
     nb = nbformat.read(config.notebooks_dir() / SUMMARY_NOTEBOOK, as_version=4)
     assert len([c for c in nb.cells if c.cell_type == "code"]) == 2  # parameters + one call: the notebook stays thin
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "from collections import Counter\nprint(sorted(Counter(i.kind for i in data.inputs).items()))"))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "from collections import Counter\nprint(sorted(Counter(i.kind for i in data.inputs).items()))"
+        )
+    )
     path = tmp_path / "own-analysis.ipynb"
     nbformat.write(nb, path)
     executed = execute_notebook(path, {"room_id": known.room.id, "db_url": url})

@@ -1,4 +1,5 @@
 """Warm kernel starts: real kernels forked by the fork server, driven through jupyter_client."""
+
 from __future__ import annotations
 
 import asyncio
@@ -11,13 +12,12 @@ from pathlib import Path
 
 import psutil
 from jupyter_client.manager import AsyncKernelManager
-
 from own_thread import in_own_thread
 
-from bifrost_lab import serve
+from bifrost_lab.server import serve
 
 PROBE = {
-    "preloaded": "'bifrost_lab.participant_ui' in __import__('sys').modules",
+    "preloaded": "'bifrost_lab.ui.participant' in __import__('sys').modules",
     "parent": "__import__('os').getppid()",
     "widget_targets": "sorted(t for t in __import__('comm').get_comm_manager().targets if t.startswith('jupyter.widget'))",
     "cwd": "__import__('os').getcwd()",
@@ -45,8 +45,7 @@ async def run_kernel(cwd: Path) -> tuple[dict, AsyncKernelManager]:
         reply = await client.execute("", reply=True, timeout=60, user_expressions=PROBE)
     finally:
         client.stop_channels()
-    values = {name: result["data"]["text/plain"]
-              for name, result in reply["content"]["user_expressions"].items()}
+    values = {name: result["data"]["text/plain"] for name, result in reply["content"]["user_expressions"].items()}
     return values, manager
 
 
@@ -63,7 +62,7 @@ def test_a_kernel_forked_from_the_warm_parent_has_everything_imported(monkeypatc
             assert type(provisioner).__name__ == "ForkProvisioner"
             assert values["preloaded"] == "True"  # imported by the parent, before the kernel existed
             assert int(values["parent"]) != os.getpid()  # a child of the fork server, not of this process
-            assert psutil.Process(int(values["parent"])).cmdline()[1:3] == ["-m", "bifrost_lab.forkserver"]
+            assert psutil.Process(int(values["parent"])).cmdline()[1:3] == ["-m", "bifrost_lab.server.forkserver"]
             assert "jupyter.widget.control" in values["widget_targets"]  # Voila's front end asks this target
             assert values["cwd"] == repr(str(workdir))
             assert values["env"] == "'marked'"
@@ -94,8 +93,10 @@ def test_a_broken_fork_server_falls_back_to_a_normal_kernel(monkeypatch, tmp_pat
 def test_the_fork_server_exits_with_its_parent(tmp_path):
     """A kill -9 of the Voila server must not leave the fork server (or its kernels) behind."""
     socket_path = tmp_path / "fork.sock"
-    script = ("import subprocess, sys; p = subprocess.Popen([sys.executable, '-m', 'bifrost_lab.forkserver', "
-              f"{str(socket_path)!r}]); print(p.pid, flush=True); import time; time.sleep(60)")
+    script = (
+        "import subprocess, sys; p = subprocess.Popen([sys.executable, '-m', 'bifrost_lab.server.forkserver', "
+        f"{str(socket_path)!r}]); print(p.pid, flush=True); import time; time.sleep(60)"
+    )
     parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     fork_server = int(parent.stdout.readline())
     deadline = time.monotonic() + 30

@@ -1,4 +1,5 @@
 """Every UI string is translated: the catalogs cover what the code says, with the same placeholders."""
+
 from __future__ import annotations
 
 import ast
@@ -20,7 +21,8 @@ UI_MODULES = sorted((ROOT / "bifrost_lab").glob("*_ui.py"))
 def _msgids_in_code() -> set:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT / "bifrost_lab"), method_map=[("**.py", "python")], keywords=KEYWORDS):
+        str(ROOT / "bifrost_lab"), method_map=[("**.py", "python")], keywords=KEYWORDS
+    ):
         found.add(message if isinstance(message, str) else tuple(message))
     return found
 
@@ -34,8 +36,11 @@ def _catalog(language: str):
 def test_every_ui_string_is_translated(language):
     catalog = _catalog(language)
     translated = {m.id if isinstance(m.id, str) else tuple(m.id): m.string for m in catalog if m.id}
-    missing = [m for m in _msgids_in_code()
-               if not translated.get(m) or (isinstance(translated[m], tuple) and not all(translated[m]))]
+    missing = [
+        m
+        for m in _msgids_in_code()
+        if not translated.get(m) or (isinstance(translated[m], tuple) and not all(translated[m]))
+    ]
     assert not missing, f"untranslated in {language}: {sorted(map(str, missing))[:20]} (run `make catalogs`)"
 
 
@@ -63,8 +68,11 @@ def test_ui_modules_show_no_raw_strings(module):
         candidates = list(node.args) if name == "esc" else []
         candidates += [k.value for k in node.keywords if k.arg in ("description", "placeholder", "tooltip")]
         for value in candidates:
-            if isinstance(value, ast.Constant) and isinstance(value.value, str) and re.search(r"[A-Za-zæøå]{3}",
-                                                                                             value.value):
+            if (
+                isinstance(value, ast.Constant)
+                and isinstance(value.value, str)
+                and re.search(r"[A-Za-zæøå]{3}", value.value)
+            ):
                 if value.value not in ("BIFROST Lab",):
                     raw.append((node.lineno, value.value))
     assert not raw, f"{module.name}: untranslated UI text at {raw}"
@@ -85,8 +93,8 @@ def test_dates_and_numbers_follow_the_language():
 
 def test_the_page_tells_the_browser_its_language(sqlite_engine, library):
     """<html lang> follows the room's language and the participant's own switch (screen readers pick the voice)."""
-    from bifrost_lab import room as rooms
-    from bifrost_lab.participant_ui import ParticipantApp
+    from bifrost_lab import rooms
+    from bifrost_lab.ui.participant import ParticipantApp
 
     room = rooms.open_room(sqlite_engine, library, "fioh-yhteistyo", "fi-tyopaja", language="fi")
     app = ParticipantApp(sqlite_engine, "da")

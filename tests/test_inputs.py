@@ -1,11 +1,12 @@
 """Every input type's rules, called directly as a tampering client would: limits hold in the room logic."""
+
 from __future__ import annotations
 
 import uuid
 
 import pytest
 
-from bifrost_lab import room as rooms, store
+from bifrost_lab import rooms, store
 from bifrost_lab.demo import open_showcase_room as open_all_types_room
 
 
@@ -20,8 +21,10 @@ def people(engine, room):
 
 
 def _cards(engine, room, person, n=2):
-    return [rooms.submit_card(engine, room, person, "s-cards", f"Kort {i}", column=1, input_id=str(uuid.uuid4()))
-            for i in range(n)]
+    return [
+        rooms.submit_card(engine, room, person, "s-cards", f"Kort {i}", column=1, input_id=str(uuid.uuid4()))
+        for i in range(n)
+    ]
 
 
 def _reject(msgid, fn, *args, **kwargs):
@@ -63,7 +66,9 @@ def test_votes_on_clusters(engine, room, people):
     cluster, _undo = rooms.create_cluster(engine, room, "s-clusters", "Ledelse", input_ids=[cards[0].id])
     other, _undo = rooms.create_cluster(engine, room, "s-clusters", "Kolleger")
     assert rooms.valid_targets(engine, room, rooms.step_by_id(room, "s-cvote")["input"]) == [
-        f"cluster:{cluster.id}", f"cluster:{other.id}"]
+        f"cluster:{cluster.id}",
+        f"cluster:{other.id}",
+    ]
     rooms.save_vote(engine, room, b, "s-cvote", {f"cluster:{cluster.id}": 1, f"cluster:{other.id}": 1})
     _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-cvote", {f"cluster:{cluster.id}": 2})
     _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_vote, engine, room, b, "s-cvote", {f"card:{cards[0].id}": 1})
@@ -101,10 +106,17 @@ def test_ranking_needs_every_item_once(engine, room, people):
 
 def test_placement_on_the_grid(engine, room, people):
     a = people[0]
-    saved = rooms.save_placement(engine, room, a, "s-matrix", {"item:0": {"x": 0.25, "y": 1}, "item:2": {"x": 0, "y": 0.5}})
+    saved = rooms.save_placement(
+        engine, room, a, "s-matrix", {"item:0": {"x": 0.25, "y": 1}, "item:2": {"x": 0, "y": 0.5}}
+    )
     assert saved.kind == "placement" and saved.payload["placements"]["item:0"] == {"x": 0.25, "y": 1.0}
-    for bad in ({"item:0": {"x": 1.2, "y": 0}}, {"item:0": {"x": 0.5}}, {"item:0": {"x": "0.5", "y": 0}},
-                {"item:0": [0.5, 0.5]}, {}):
+    for bad in (
+        {"item:0": {"x": 1.2, "y": 0}},
+        {"item:0": {"x": 0.5}},
+        {"item:0": {"x": "0.5", "y": 0}},
+        {"item:0": [0.5, 0.5]},
+        {},
+    ):
         _reject(rooms.MSG_PLACE_SOME, rooms.save_placement, engine, room, a, "s-matrix", bad)
     _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_placement, engine, room, a, "s-matrix", {"item:3": {"x": 0, "y": 0}})
 
@@ -218,8 +230,13 @@ def test_migration_2_upgrades_a_version_1_database(tmp_path):
 
     path = tmp_path / "old.sqlite"
     old = sqlite3.connect(path)  # the schema of migration 1, before clusters existed
-    for table in (store_schema.SCHEMA_VERSION, store_schema.ROOMS, store_schema.PARTICIPANTS, store_schema.INPUTS,
-                  store_schema.STEP_RUNS):
+    for table in (
+        store_schema.SCHEMA_VERSION,
+        store_schema.ROOMS,
+        store_schema.PARTICIPANTS,
+        store_schema.INPUTS,
+        store_schema.STEP_RUNS,
+    ):
         old.execute(table.create.format(**store_schema.DIALECT_WORDS["sqlite"]))
     old.execute("INSERT INTO schema_version VALUES (1, 0)")
     old.commit()

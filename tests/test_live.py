@@ -1,19 +1,20 @@
 """The change feed: how often kernels look, and that a participant's page follows the room."""
+
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-
 from own_thread import in_own_thread
 
-from bifrost_lab import room as rooms, store
-from bifrost_lab.participant_ui import ParticipantApp
+from bifrost_lab import rooms, store
+from bifrost_lab.ui.participant import ParticipantApp
 
 
 @pytest.mark.parametrize("setting, expected", [(None, 1.0), ("2.5", 2.5)])
 def test_a_participant_kernel_polls_less_often_than_the_projector_and_still_follows_the_room(
-        sqlite_engine, library, monkeypatch, setting, expected):
+    sqlite_engine, library, monkeypatch, setting, expected
+):
     if setting:
         monkeypatch.setenv("BIFROST_PARTICIPANT_POLL_INTERVAL", setting)
     engine = sqlite_engine

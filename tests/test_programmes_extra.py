@@ -1,4 +1,5 @@
 """The Part E programmes (Sorø, Aalborg, FIOH): valid, sourced, in their languages, and runnable as rooms."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,12 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bifrost_lab import room as rooms
+from bifrost_lab import rooms
 from bifrost_lab.programme import InputSpec, validate_paths
 
 LABS = Path(__file__).resolve().parent.parent / "labs"
-EXTRA = {"soroe-spredning": ("soroe.yaml", "S001", 3), "aalborg-videnskorps": ("aalborg.yaml", "S002", 3),
-         "fioh-yhteistyo": ("fioh.yaml", "S004", 2)}
+EXTRA = {
+    "soroe-spredning": ("soroe.yaml", "S001", 3),
+    "aalborg-videnskorps": ("aalborg.yaml", "S002", 3),
+    "fioh-yhteistyo": ("fioh.yaml", "S004", 2),
+}
 
 
 @pytest.mark.parametrize("name", [v[0] for v in EXTRA.values()] + ["evidence/videnskorps.yaml"])
@@ -46,15 +50,29 @@ def test_every_programme_asks_for_good_solutions(library, programme_id):
 
 def test_the_source_cards_of_each_seed_are_used(library):
     used = {c for p in EXTRA for m in library.programme(p).meetings for s in m.steps for c in s.evidence_cards}
-    for card in ("SOR-01", "SOR-02", "SOR-03", "SOR-04", "AAL-01", "AAL-02", "AAL-03", "AAL-04", "AAL-05",
-                 "FI-01", "FI-02", "FI-03", "FI-04", "FI-05"):
+    for card in (
+        "SOR-01",
+        "SOR-02",
+        "SOR-03",
+        "SOR-04",
+        "AAL-01",
+        "AAL-02",
+        "AAL-03",
+        "AAL-04",
+        "AAL-05",
+        "FI-01",
+        "FI-02",
+        "FI-03",
+        "FI-04",
+        "FI-05",
+    ):
         assert card in used, f"{card} is not shown in any step"
 
 
 def test_the_aalborg_directory_names_roles_never_persons(library):
     directory = {cid: c for cid, c in library.cards.items() if cid.startswith("VK-")}
     assert len(directory) >= 5
-    seed = (Path("/work/shared/seeds") / "002_e9acebca10d14782.txt")
+    seed = Path("/work/shared/seeds") / "002_e9acebca10d14782.txt"
     named_in_seed = ("Jan Valentin", "Gerda Jakobsen")
     for card in directory.values():
         for text in (card.text.da, card.text.en, card.label.da):

@@ -1,4 +1,5 @@
 """Reliability of the store under many writers at once and while the database is busy (real processes, real DBs)."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -9,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bifrost_lab import room as rooms, store
+from bifrost_lab import rooms, store
 from bifrost_lab.programme import load_library
 
 WORKERS = 10
@@ -25,22 +26,20 @@ def _open_card_room(db_url: str) -> store.Room:
     return rooms.go_to_step(engine, opened, 2)  # step 3 collects cards
 
 
-def _writer(db_url: str, room_id: str, worker: int, start, results) -> None:  # noqa: ANN001
+def _writer(db_url: str, room_id: str, worker: int, start, results) -> None:
     """One process: joins its people, then sends their cards as fast as it can once `start` is set."""
     engine = store.connect(db_url)
     room = store.get_room(engine, room_id)
     assert room is not None
     step_id = rooms.current_step(room)["id"]
     roles = [r["id"] for r in room.content["roles"]]
-    people = [rooms.join_room(engine, room, role=roles[(worker + i) % len(roles)])[0]
-              for i in range(PEOPLE_PER_WORKER)]
+    people = [rooms.join_room(engine, room, role=roles[(worker + i) % len(roles)])[0] for i in range(PEOPLE_PER_WORKER)]
     start.wait(60)
     sent, repeated = [], 0
     for card in range(CARDS_EACH):
         for person in people:
             card_id = str(uuid.uuid4())
-            rooms.submit_card(engine, room, person, step_id, f"w{worker} {person.id[:8]} kort {card}",
-                              input_id=card_id)
+            rooms.submit_card(engine, room, person, step_id, f"w{worker} {person.id[:8]} kort {card}", input_id=card_id)
             sent.append(card_id)
             if card < RETRIES_EACH:
                 again = rooms.submit_card(engine, room, person, step_id, "changed on retry", input_id=card_id)
@@ -103,7 +102,7 @@ def test_a_thousand_cards_from_many_processes_at_once_are_stored_exactly_once(db
     store.dispose_all()
 
 
-def _hold_write_lock(path: str, seconds: float, locked) -> None:  # noqa: ANN001
+def _hold_write_lock(path: str, seconds: float, locked) -> None:
     """Another process holds SQLite's write lock (as a long writer or a backup tool would)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
@@ -120,8 +119,7 @@ def test_a_card_sent_while_the_database_is_locked_is_stored_once_when_the_lock_g
     step_id = rooms.current_step(room)["id"]
     context = multiprocessing.get_context("spawn")
     locked = context.Event()
-    holder = context.Process(target=_hold_write_lock,
-                             args=(store.Database(sqlite_url).path, 2.0, locked))
+    holder = context.Process(target=_hold_write_lock, args=(store.Database(sqlite_url).path, 2.0, locked))
     holder.start()
     assert locked.wait(30)
     card_id = str(uuid.uuid4())
@@ -145,8 +143,13 @@ def test_the_change_feed_polls_sqlite_on_the_loop_and_falls_back_to_a_thread(sql
     seen: list[int] = []
 
     async def scenario() -> None:
-        feed = live.RoomFeed(engine, room.id, lambda changes: seen.append(changes.room.version),
-                             since_version=room.version, interval=0.05).start()
+        feed = live.RoomFeed(
+            engine,
+            room.id,
+            lambda changes: seen.append(changes.room.version),
+            since_version=room.version,
+            interval=0.05,
+        ).start()
         await asyncio.sleep(0.2)
         assert feed._reader is not None  # SQLite: the cheap reader is in use
         await asyncio.to_thread(rooms.go_to_step, engine, room, 3)
@@ -178,7 +181,7 @@ def test_sqlite_changes_are_read_on_the_kernels_loop_without_a_thread_hop(sqlite
     hops: list[str] = []
     real_to_thread = asyncio.to_thread
 
-    async def counting_to_thread(function, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    async def counting_to_thread(function, *args, **kwargs):
         hops.append(function.__name__)
         return await real_to_thread(function, *args, **kwargs)
 
@@ -186,14 +189,19 @@ def test_sqlite_changes_are_read_on_the_kernels_loop_without_a_thread_hop(sqlite
     seen: list[int] = []
 
     async def scenario() -> None:
-        feed = live.RoomFeed(engine, room.id, lambda changes: seen.append(changes.room.version),
-                             since_version=room.version, interval=0.05)
+        feed = live.RoomFeed(
+            engine,
+            room.id,
+            lambda changes: seen.append(changes.room.version),
+            since_version=room.version,
+            interval=0.05,
+        )
         store.set_step(engine, room.id, 3)
         assert await feed.poll_once() and seen == [room.version + 1]
         assert hops == []  # version and changes both read on the loop
         broken = store.changes_since
 
-        def failing_once(*args):  # noqa: ANN002, ANN202
+        def failing_once(*args):
             monkeypatch.setattr(store, "changes_since", broken)
             raise sqlite3.OperationalError("database table is locked")
 

@@ -3,6 +3,7 @@
 One real export (notebook executed by nbclient, rendered by nbconvert) is checked as a document;
 the options (hidden cards, organiser's resumé) are checked on the sections directly, without a kernel.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,11 +11,27 @@ from html.parser import HTMLParser
 
 import pytest
 from bleach._vendor import html5lib  # the WHATWG parser nbconvert already depends on (via bleach)
+from report_rooms import (
+    ACTION,
+    BARRIER,
+    COMMITMENT,
+    FACILITATOR_NAME,
+    HIDDEN_CARD,
+    HOSTILE,
+    HOSTILE_CLUSTER,
+    INSIGHT,
+    NAMED,
+    QUESTION_CARD,
+    SECRET_NAME,
+    build_m1,
+    build_m2,
+    build_m3,
+)
 
-from bifrost_lab import report, report_results as results, store
-from bifrost_lab.export import export_room_html
-from report_rooms import (ACTION, BARRIER, COMMITMENT, FACILITATOR_NAME, HIDDEN_CARD, HOSTILE, HOSTILE_CLUSTER,
-                          INSIGHT, NAMED, QUESTION_CARD, SECRET_NAME, build_m1, build_m2, build_m3)
+from bifrost_lab import store
+from bifrost_lab.reports import results
+from bifrost_lab.reports import summary as report
+from bifrost_lab.reports.export import export_room_html
 
 
 class _Collector(HTMLParser):
@@ -68,10 +85,21 @@ def data_of(db, key, **options):
 
 def test_every_part_d_section_is_there_in_order(exported):
     html, _doc = exported
-    wanted = ["Resumé", "Baggrund og formål", "Metode og proces", "Deltagere", "Vidensgrundlag og oplæg",
-              "Resultater – Indsigter og perspektiver", "Prioriteringer", "Implementeringsperspektiv",
-              "Uenigheder, åbne spørgsmål og videnshuller", "Næste skridt", "Kreditering", "Litteratur",
-              "Bilag: alle kort"]
+    wanted = [
+        "Resumé",
+        "Baggrund og formål",
+        "Metode og proces",
+        "Deltagere",
+        "Vidensgrundlag og oplæg",
+        "Resultater – Indsigter og perspektiver",
+        "Prioriteringer",
+        "Implementeringsperspektiv",
+        "Uenigheder, åbne spørgsmål og videnshuller",
+        "Næste skridt",
+        "Kreditering",
+        "Litteratur",
+        "Bilag: alle kort",
+    ]
     headings = re.findall(r"<h2>([^<]+)</h2>", html)
     assert headings == wanted
     assert "<h1>Fælles afsæt</h1>" in html and "Vidensopsamling" in html
@@ -111,8 +139,10 @@ def test_background_gives_programme_purpose_areas_and_questions(exported, db):
 
 def test_resume_names_the_highest_rated_of_several_items(db):
     html = report.section_resume(data_of(db, "m2"))
-    assert ("De tre kerneområder i jeres samarbejde: «2. Udvikle relationer internt og eksternt» fik den højeste "
-            "vurdering, i gennemsnit 5,0 (1–5, 3 svar).") in html
+    assert (
+        "De tre kerneområder i jeres samarbejde: «2. Udvikle relationer internt og eksternt» fik den højeste "
+        "vurdering, i gennemsnit 5,0 (1–5, 3 svar)."
+    ) in html
     assert "«1. Linke" not in html
 
 
@@ -122,8 +152,13 @@ def test_method_shows_the_agenda_as_run_with_inputs_per_step(exported, db):
     assert "Velkomst og check-in" in method and "De vigtigste udfordringer" in method
     assert "vurdering 1–5" in method and "prikafstemning" in method
     # step s7 (dot vote): 10 voters, 10 rows; step s3: 7 cards from 7 people
-    rows = dict(re.findall(r"<tr><td>[^<]*</td><td>([^<]+)<span[^>]*>[^<]*</span></td>(?:<td>[^<]*</td>){4}"
-                           r"<td>(\d+)</td></tr>", html))
+    rows = dict(
+        re.findall(
+            r"<tr><td>[^<]*</td><td>([^<]+)<span[^>]*>[^<]*</span></td>(?:<td>[^<]*</td>){4}"
+            r"<td>(\d+)</td></tr>",
+            html,
+        )
+    )
     assert rows["De vigtigste udfordringer"] == "10" and rows["TTA i dag – fase for fase"] == "7"
 
 
@@ -142,8 +177,8 @@ def test_results_tables_come_from_the_facilitators_clusters(exported):
     html, doc = exported
     results_text = section_text(doc, "resultater")
     assert "Indsigter" in results_text and "Barrierer" in results_text and "Handlingsperspektiver" in results_text
-    table = html[html.index('class="bf-table bf-ibh"'):]
-    table = table[:table.index("</table>")]
+    table = html[html.index('class="bf-table bf-ibh"') :]
+    table = table[: table.index("</table>")]
     cells = re.findall(r"<td>(.*?)</td>", table)
     assert INSIGHT in cells[0] and BARRIER in cells[1] and ACTION in cells[2]
     assert "3 kort" in cells[1] and "2 kort" in cells[0]
@@ -161,7 +196,9 @@ def test_priorities_split_by_role_only_where_k_is_at_least_three(exported):
     # s8: 4 advisers and 1 manager -> a rest of 1 could be worked out from the total: no split
     assert "Ikke opdelt på roller" in text
     assert "Forsker (n=2)" not in text and "(n=1)" not in text and "(n=2)" not in text
-    assert html.count('role="img"') >= 3 and re.search(r"aria-label=[\"']Prikker pr. punkt: " + re.escape(BARRIER), html)
+    assert html.count('role="img"') >= 3 and re.search(
+        r"aria-label=[\"']Prikker pr. punkt: " + re.escape(BARRIER), html
+    )
 
 
 def test_ranking_and_placement_sections_compute_borda_and_quadrants(db):
@@ -234,8 +271,10 @@ def test_document_is_valid_html5_offline_and_code_free(exported):
 
 def test_k_rule_refuses_a_split_that_subtraction_would_undo():
     def rows(roles):
-        return [store.Input(f"i{n}", "r", "s", f"p{n}", "vote", {}, False, False, n, 0.0, 0.0, 1)
-                for n, _role in enumerate(roles)], {f"p{n}": role for n, role in enumerate(roles)}
+        return [
+            store.Input(f"i{n}", "r", "s", f"p{n}", "vote", {}, False, False, n, 0.0, 0.0, 1)
+            for n, _role in enumerate(roles)
+        ], {f"p{n}": role for n, role in enumerate(roles)}
 
     inputs, roles = rows(["A"] * 3 + ["B"] * 3)
     assert set(results.role_groups(inputs, roles)) == {"A", "B"}
@@ -250,10 +289,28 @@ def test_k_rule_refuses_a_split_that_subtraction_would_undo():
 def test_many_role_groups_become_rows_so_the_split_fits_the_page(db):
     m1 = data_of(db, "m1")
     roles = ["OHS_ADVISER", "SME_MANAGER", "RESEARCHER", "EMPLOYEE_REP"]
-    people = tuple(store.Participant(f"p{r}{n}", m1.room.id, role, None, False, None, 0.0, 0.0, 1)
-                   for r, role in enumerate(roles) for n in range(3))
-    rows = [store.Input(f"i{p.id}", m1.room.id, "bif-m1-s1", p.id, "rating", {"ratings": {"0": 1 + n % 5}},
-                        False, False, n, 0.0, 0.0, 1) for n, p in enumerate(people)]
+    people = tuple(
+        store.Participant(f"p{r}{n}", m1.room.id, role, None, False, None, 0.0, 0.0, 1)
+        for r, role in enumerate(roles)
+        for n in range(3)
+    )
+    rows = [
+        store.Input(
+            f"i{p.id}",
+            m1.room.id,
+            "bif-m1-s1",
+            p.id,
+            "rating",
+            {"ratings": {"0": 1 + n % 5}},
+            False,
+            False,
+            n,
+            0.0,
+            0.0,
+            1,
+        )
+        for n, p in enumerate(people)
+    ]
     data = report.SummaryData(m1.room, people, tuple(rows), (), "da")
     html = report.section_priorities(data)
     assert "bf-split-wide" in html and '<ol class="bf-legend"><li>Beredskab i dag</li></ol>' in html
@@ -280,7 +337,8 @@ def test_every_input_type_of_the_showcase_meeting_renders_as_valid_html(tmp_path
     data = report.load_summary_data(room.id, url, "da")
     body = "".join(section(data) for section in report.SECTIONS)
     html5lib.HTMLParser(strict=True).parse(
-        f'<!DOCTYPE html><html lang="da"><head><title>x</title></head><body>{body}</body></html>')
+        f'<!DOCTYPE html><html lang="da"><head><title>x</title></head><body>{body}</body></html>'
+    )
     kinds = {i.kind for i in data.inputs}
     assert {"vote", "rating", "rank", "placement", "choice"} <= kinds
     priorities = report.section_priorities(data)
@@ -296,8 +354,10 @@ def test_the_cover_writes_dates_the_way_the_room_s_language_does(db):
     url, known = db
     room = known["m1"].room
     month = time.localtime(room.created_at).tm_mon
-    covers = {language: report.section_cover(report.load_summary_data(room.id, url, language, report.ReportOptions()))
-              for language in ("da", "en", "fi")}
+    covers = {
+        language: report.section_cover(report.load_summary_data(room.id, url, language, report.ReportOptions()))
+        for language in ("da", "en", "fi")
+    }
     assert re.search(r"<dd>\d{1,2}\. [a-zæøå]+ \d{4}</dd>", covers["da"])  # 25. november 2026
     assert f"<dd>{calendar.month_name[month]} " in covers["en"]  # November 25, 2026
     assert re.search(r"<dd>\d{1,2}\. [a-zäö]+kuuta \d{4}</dd>", covers["fi"])  # 25. marraskuuta 2026

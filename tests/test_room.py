@@ -1,11 +1,12 @@
 """Room rules: validation with clear messages, limits enforced server-side, identity by token hash."""
+
 from __future__ import annotations
 
 import uuid
 
 import pytest
 
-from bifrost_lab import room as rooms, store
+from bifrost_lab import rooms, store
 
 
 @pytest.fixture
@@ -17,10 +18,18 @@ def _card_step(room):
     return next(s for s in rooms.steps(room) if rooms.input_type(s) == "cards")
 
 
-@pytest.mark.parametrize("raw, msgid", [
-    ("", rooms.MSG_EMPTY), ("   \n ", rooms.MSG_EMPTY), (None, rooms.MSG_EMPTY), (42, rooms.MSG_EMPTY),
-    ("x" * 141, rooms.MSG_TOO_LONG), ("hej\x00med", rooms.MSG_CONTROL), ("bell\x07", rooms.MSG_CONTROL),
-])
+@pytest.mark.parametrize(
+    "raw, msgid",
+    [
+        ("", rooms.MSG_EMPTY),
+        ("   \n ", rooms.MSG_EMPTY),
+        (None, rooms.MSG_EMPTY),
+        (42, rooms.MSG_EMPTY),
+        ("x" * 141, rooms.MSG_TOO_LONG),
+        ("hej\x00med", rooms.MSG_CONTROL),
+        ("bell\x07", rooms.MSG_CONTROL),
+    ],
+)
 def test_clean_text_rejects_with_a_message(raw, msgid):
     with pytest.raises(rooms.Rejected) as info:
         rooms.clean_text(raw, 140)
@@ -63,8 +72,10 @@ def test_join_by_code_and_rejoin_by_token(sqlite_engine, m1):
     assert stored == rooms.hash_token(token) and token not in stored
 
 
-@pytest.mark.parametrize("code, msgid", [("ABC", rooms.MSG_CODE_FORMAT), ("O0I1AB", rooms.MSG_CODE_FORMAT),
-                                         ("ZZZZZZ", rooms.MSG_CODE_UNKNOWN)])
+@pytest.mark.parametrize(
+    "code, msgid",
+    [("ABC", rooms.MSG_CODE_FORMAT), ("O0I1AB", rooms.MSG_CODE_FORMAT), ("ZZZZZZ", rooms.MSG_CODE_UNKNOWN)],
+)
 def test_bad_codes_get_a_clear_message(sqlite_engine, m1, code, msgid):
     with pytest.raises(rooms.Rejected) as info:
         rooms.find_room_by_code(sqlite_engine, code)

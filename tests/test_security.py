@@ -3,6 +3,7 @@
 The browser-level doors (network, websocket, XSS in pages) are in tests/e2e/test_security.py.
 docs/security.md maps every threat to the test here or there that proves its defence.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -17,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bifrost_lab import i18n, room as rooms, store
-from bifrost_lab.privacy import purge_rooms, rooms_older_than
+from bifrost_lab import i18n, rooms, store
+from bifrost_lab.purge import purge_rooms, rooms_older_than
 
 DA = i18n.gettext_for("da")
 
@@ -153,7 +154,7 @@ def test_nobody_can_edit_or_delete_another_persons_card(engine, m1):
 
 def test_forged_widget_callbacks_cannot_touch_another_participants_card(sqlite_engine, library):
     """The page's callbacks called with forged ids, and widget state set as a tampering client would."""
-    from bifrost_lab.participant_ui import ParticipantApp
+    from bifrost_lab.ui.participant import ParticipantApp
 
     engine = sqlite_engine
     room = rooms.open_room(engine, library, "bifrost", "bif-m1")
@@ -175,8 +176,9 @@ def test_forged_widget_callbacks_cannot_touch_another_participants_card(sqlite_e
     app.compose_id = card.id  # a client that re-sends someone else's card id as its own new card
     app._on_submit(None)
     assert "Traceback" not in app.message.value
-    assert [(i.participant_id, i.payload["text"]) for i in store.list_inputs(engine, room.id)] == \
-        [(alice.id, "Alices kort")]
+    assert [(i.participant_id, i.payload["text"]) for i in store.list_inputs(engine, room.id)] == [
+        (alice.id, "Alices kort")
+    ]
 
     # A locked step refuses cards even when the hidden submit button is "clicked" over the comm.
     store.set_step_state(engine, room.id, step["id"], locked=True)
@@ -189,14 +191,18 @@ def test_forged_widget_callbacks_cannot_touch_another_participants_card(sqlite_e
 
 
 def test_a_forged_stored_token_does_not_make_you_someone_else(sqlite_engine, library):
-    from bifrost_lab.participant_ui import ParticipantApp
+    from bifrost_lab.ui.participant import ParticipantApp
 
     engine = sqlite_engine
     room = rooms.open_room(engine, library, "bifrost", "bif-m1")
     alice, _token = _joined(engine, room)
     app = ParticipantApp(engine, "da")
-    app.bridge.set_state({"query": f"?code={room.join_code}",
-                          "stored": {"tokens": {room.join_code: hashlib.sha256(b"guess").hexdigest()}}})
+    app.bridge.set_state(
+        {
+            "query": f"?code={room.join_code}",
+            "stored": {"tokens": {room.join_code: hashlib.sha256(b"guess").hexdigest()}},
+        }
+    )
     app._on_bridge_ready({"new": True})
     assert app.me is None and app.join_button in app.body.children  # the join form, not Alice's cards
 
@@ -204,12 +210,20 @@ def test_a_forged_stored_token_does_not_make_you_someone_else(sqlite_engine, lib
 # -- validation ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("raw, msgid", [
-    ("", rooms.MSG_EMPTY), ("\u200b" * 0 + "   ", rooms.MSG_EMPTY),
-    ("x" * 10_000, rooms.MSG_TOO_LONG), ("nul\x00byte", rooms.MSG_CONTROL), ("esc\x1b[31m", rooms.MSG_CONTROL),
-    ("del\x7f", rooms.MSG_CONTROL), ("c1\x85c1", rooms.MSG_CONTROL),
-    ("abc\u202egnp.exe", rooms.MSG_CONTROL), ("iso\u2066late\u2069", rooms.MSG_CONTROL),
-])
+@pytest.mark.parametrize(
+    "raw, msgid",
+    [
+        ("", rooms.MSG_EMPTY),
+        ("\u200b" * 0 + "   ", rooms.MSG_EMPTY),
+        ("x" * 10_000, rooms.MSG_TOO_LONG),
+        ("nul\x00byte", rooms.MSG_CONTROL),
+        ("esc\x1b[31m", rooms.MSG_CONTROL),
+        ("del\x7f", rooms.MSG_CONTROL),
+        ("c1\x85c1", rooms.MSG_CONTROL),
+        ("abc\u202egnp.exe", rooms.MSG_CONTROL),
+        ("iso\u2066late\u2069", rooms.MSG_CONTROL),
+    ],
+)
 def test_validation_rejects_with_a_clear_danish_message(raw, msgid):
     with pytest.raises(rooms.Rejected) as info:
         rooms.clean_text(raw, rooms.CARD_MAX_CHARS)
@@ -246,7 +260,7 @@ def test_max_cards_per_step_holds(engine, m1):
 
 
 def test_names_are_kept_only_with_consent_and_never_exported_without_it(sqlite_url, library):
-    from bifrost_lab.export import export_room_html
+    from bifrost_lab.reports.export import export_room_html
 
     engine = store.connect(sqlite_url)
     room = rooms.open_room(engine, library, "bifrost", "bif-m1")
@@ -281,11 +295,19 @@ def _fill_room(engine, library, marker: str):
         rooms.submit_card(engine, room, me, step["id"], f"{marker} kort {n} " + "ø" * 40, input_id=str(uuid.uuid4()))
         card = rooms.submit_card(engine, room, me, step["id"], f"{marker} slettet {n}", input_id=str(uuid.uuid4()))
         rooms.delete_card(engine, room, me, card.id)
-        store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id=step["id"],
-                        participant_id=me.id, kind="vote", payload={"dots": {f"item:{n}": 1}, "note": marker})
+        store.add_input(
+            engine,
+            input_id=str(uuid.uuid4()),
+            room_id=room.id,
+            step_id=step["id"],
+            participant_id=me.id,
+            kind="vote",
+            payload={"dots": {f"item:{n}": 1}, "note": marker},
+        )
     if hasattr(store, "create_cluster"):
-        store.create_cluster(engine, cluster_id=str(uuid.uuid4()), room_id=room.id, step_id=step["id"],
-                             label=f"{marker} klynge")
+        store.create_cluster(
+            engine, cluster_id=str(uuid.uuid4()), room_id=room.id, step_id=step["id"], label=f"{marker} klynge"
+        )
     return room
 
 
@@ -322,7 +344,9 @@ def test_purge_on_every_database_leaves_no_row(engine, library):
     gone = _fill_room(engine, library, MARKER)
     purge_rooms(engine, [gone.id])
     assert set(store.count_room_rows(engine, gone.id).values()) == {0}
-    assert "inputs" in store.count_room_rows(engine, gone.id) and "participants" in store.count_room_rows(engine, gone.id)
+    assert "inputs" in store.count_room_rows(engine, gone.id) and "participants" in store.count_room_rows(
+        engine, gone.id
+    )
     assert store.count_room_rows(engine, keep.id)["inputs"] == 36
 
 
@@ -333,8 +357,14 @@ def test_rooms_older_than(engine, library):
 
 
 def _cli(*args: str, db_url: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bifrost_lab.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, "BIFROST_DB_URL": db_url}, timeout=120, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "bifrost_lab.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BIFROST_DB_URL": db_url},
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_purge_command(sqlite_url, library, tmp_path):
@@ -375,8 +405,10 @@ def test_max_dots_hold_against_forged_votes(engine, library, m1):
         ({t: 1 for t in targets[:4]}, rooms.MSG_TOO_MANY_DOTS),  # 4 dots of 3
         ({targets[0]: 2}, rooms.MSG_DOTS_PER_TARGET),  # 2 on one option (max 1)
         ({targets[0]: -5, targets[1]: 1}, rooms.MSG_DOTS_PER_TARGET),  # negative dots
-        ({targets[0]: 1.5}, rooms.MSG_DOTS_PER_TARGET), ({targets[0]: "1e9"}, rooms.MSG_DOTS_PER_TARGET),
-        ({"cluster:not-a-cluster": 1}, rooms.MSG_UNKNOWN_TARGET), ({"item:0": 1}, rooms.MSG_UNKNOWN_TARGET),
+        ({targets[0]: 1.5}, rooms.MSG_DOTS_PER_TARGET),
+        ({targets[0]: "1e9"}, rooms.MSG_DOTS_PER_TARGET),
+        ({"cluster:not-a-cluster": 1}, rooms.MSG_UNKNOWN_TARGET),
+        ({"item:0": 1}, rooms.MSG_UNKNOWN_TARGET),
         (["not", "a", "dict"], rooms.MSG_UNKNOWN_TARGET),
     ]
     for dots, msgid in forged:
@@ -392,10 +424,12 @@ def test_max_dots_hold_against_forged_votes(engine, library, m1):
 def test_database_errors_do_not_carry_participants_text_into_the_log(engine, m1):
     """Errors are logged for the admin: the drivers' messages carry no statement parameters."""
     secret = "Min leder ved ikke at jeg er sygemeldt med stress"
-    with pytest.raises(Exception) as info:  # noqa: PT011 - sqlite3's or psycopg's IntegrityError
+    with pytest.raises(Exception) as info:
         with store.transaction(engine) as conn:  # a NOT NULL column left out: the insert fails inside the database
-            conn.execute("INSERT INTO inputs (id, room_id, step_id, kind, payload) VALUES (:id, :room, 's', 'card', :p)",
-                         {"id": str(uuid.uuid4()), "room": m1.id, "p": json.dumps({"text": secret})})
+            conn.execute(
+                "INSERT INTO inputs (id, room_id, step_id, kind, payload) VALUES (:id, :room, 's', 'card', :p)",
+                {"id": str(uuid.uuid4()), "room": m1.id, "p": json.dumps({"text": secret})},
+            )
     assert "null" in str(info.value).lower()
     if engine.dialect == "sqlite":
         assert secret not in str(info.value)

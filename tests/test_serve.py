@@ -1,4 +1,5 @@
 """`serve` options for a proxy: the nginx site it prints, the errors it explains, the banner it shows."""
+
 from __future__ import annotations
 
 import json
@@ -6,16 +7,19 @@ import os
 
 import pytest
 
-from bifrost_lab import cli, store
-from bifrost_lab.db_cli import safe_url
-from bifrost_lab.serve import WARM_KERNELSPEC, ServeOptions, build_servers, print_banner, render_nginx_config
+from bifrost_lab import store
+from bifrost_lab.cli import main as cli
+from bifrost_lab.cli.db import safe_url
+from bifrost_lab.server.serve import WARM_KERNELSPEC, ServeOptions, build_servers, print_banner, render_nginx_config
 
 
 def test_the_site_has_one_upstream_per_participant_server_and_no_placeholders():
-    site = render_nginx_config(ServeOptions(participant_port=9000, participant_servers=3,
-                                            public_url="http://lab.example.dk:8080"))
+    site = render_nginx_config(
+        ServeOptions(participant_port=9000, participant_servers=3, public_url="http://lab.example.dk:8080")
+    )
     assert [line.strip() for line in site.splitlines() if line.strip().startswith("server 127.0.0.1:")] == [
-        f"server 127.0.0.1:{port} max_fails=2 fail_timeout=10s;" for port in (9000, 9001, 9002)]
+        f"server 127.0.0.1:{port} max_fails=2 fail_timeout=10s;" for port in (9000, 9001, 9002)
+    ]
     assert "listen 8080;" in site and "server_name lab.example.dk;" in site
     assert "{{" not in site and "Secure" not in site and "ssl" not in site
     assert "bifrost_moderator" not in site  # no moderator block unless asked for
@@ -23,15 +27,36 @@ def test_the_site_has_one_upstream_per_participant_server_and_no_placeholders():
     assert "hash $bifrost_route consistent;" in directives and not any(d.startswith("ip_hash") for d in directives)
 
 
-@pytest.mark.parametrize("argv, says", [
-    (["--print-nginx-config"], "needs --public-url"),
-    (["--public-url", "lab.example.dk", "--print-nginx-config"], "must look like https://"),
-    (["--public-url", "https://example.dk/lab/", "--print-nginx-config"], "root of its host name"),
-    (["--public-url", "https://lab.example.dk/", "--moderator-public-url", "https://m.example.dk/",
-      "--print-nginx-config"], "needs --moderator-token"),
-    (["--public-url", "https://lab.example.dk/", "--moderator-public-url", "https://lab.example.dk/",
-      "--moderator-token", "t", "--print-nginx-config"], "its own host name"),
-])
+@pytest.mark.parametrize(
+    "argv, says",
+    [
+        (["--print-nginx-config"], "needs --public-url"),
+        (["--public-url", "lab.example.dk", "--print-nginx-config"], "must look like https://"),
+        (["--public-url", "https://example.dk/lab/", "--print-nginx-config"], "root of its host name"),
+        (
+            [
+                "--public-url",
+                "https://lab.example.dk/",
+                "--moderator-public-url",
+                "https://m.example.dk/",
+                "--print-nginx-config",
+            ],
+            "needs --moderator-token",
+        ),
+        (
+            [
+                "--public-url",
+                "https://lab.example.dk/",
+                "--moderator-public-url",
+                "https://lab.example.dk/",
+                "--moderator-token",
+                "t",
+                "--print-nginx-config",
+            ],
+            "its own host name",
+        ),
+    ],
+)
 def test_print_nginx_config_explains_what_is_missing(argv, says, capsys):
     assert cli.main(["serve", *argv]) == 2
     err = capsys.readouterr().err
@@ -39,14 +64,20 @@ def test_print_nginx_config_explains_what_is_missing(argv, says, capsys):
 
 
 def test_database_urls_are_shown_without_their_password():
-    assert safe_url("postgresql+psycopg://bifrost:hunter2@db:5432/bifrost") == \
-        "postgresql+psycopg://bifrost:***@db:5432/bifrost"
+    assert (
+        safe_url("postgresql+psycopg://bifrost:hunter2@db:5432/bifrost")
+        == "postgresql+psycopg://bifrost:***@db:5432/bifrost"
+    )
 
 
 def test_the_projector_shows_the_public_url_and_the_banner_lists_the_servers(tmp_path, capsys):
-    options = ServeOptions(participant_servers=2, public_url="https://lab.example.dk",
-                           moderator_public_url="https://moderator.lab.example.dk/", moderator_token="tok",
-                           db_url=f"sqlite:///{tmp_path / 'db.sqlite'}")
+    options = ServeOptions(
+        participant_servers=2,
+        public_url="https://lab.example.dk",
+        moderator_public_url="https://moderator.lab.example.dk/",
+        moderator_token="tok",
+        db_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+    )
     servers, moderator_url, participant_url = build_servers(options)
     assert participant_url == "https://lab.example.dk/"
     assert servers[0].env["BIFROST_PARTICIPANT_URL"] == "https://lab.example.dk/"
@@ -66,8 +97,20 @@ def test_serve_says_which_port_is_taken_before_starting_anything(tmp_path, monke
         blocker.bind(("127.0.0.1", 0))
         blocker.listen()
         taken = blocker.getsockname()[1]
-        code = cli.main(["serve", "--no-browser", "--host", "127.0.0.1", "--participant-servers", "2",
-                         "--participant-port", str(taken - 1), "--moderator-port", str(taken - 2)])
+        code = cli.main(
+            [
+                "serve",
+                "--no-browser",
+                "--host",
+                "127.0.0.1",
+                "--participant-servers",
+                "2",
+                "--participant-port",
+                str(taken - 1),
+                "--moderator-port",
+                str(taken - 2),
+            ]
+        )
     store.dispose_all()
     assert code == 2
     err = capsys.readouterr().err
@@ -81,10 +124,13 @@ def test_participant_servers_start_warm_kernels_unless_told_to_spawn(tmp_path):
         moderator, participants = servers[0], servers[1:]
         assert str(WARM_KERNELSPEC) not in moderator.env["JUPYTER_PATH"]  # the moderator keeps plain kernels
         for server in participants:
-            assert server.env["JUPYTER_PATH"].split(os.pathsep)[0] == str(WARM_KERNELSPEC) if warm else \
-                str(WARM_KERNELSPEC) not in server.env["JUPYTER_PATH"]
+            assert (
+                server.env["JUPYTER_PATH"].split(os.pathsep)[0] == str(WARM_KERNELSPEC)
+                if warm
+                else str(WARM_KERNELSPEC) not in server.env["JUPYTER_PATH"]
+            )
     spec = json.loads((WARM_KERNELSPEC / "kernels" / "python3" / "kernel.json").read_text())
     assert spec["metadata"]["kernel_provisioner"]["provisioner_name"] == "bifrost-fork"
-    assert "bifrost_lab.participant_ui" in spec["metadata"]["kernel_provisioner"]["config"]["preload"]
+    assert "bifrost_lab.ui.participant" in spec["metadata"]["kernel_provisioner"]["config"]["preload"]
     assert cli.build_parser().parse_args(["serve"]).kernel_start == "fork"
     store.dispose_all()

@@ -1,4 +1,5 @@
 """The storage seam, on a real SQLite file and on a real PostgreSQL database."""
+
 from __future__ import annotations
 
 import sqlite3
@@ -10,15 +11,20 @@ from pathlib import Path
 
 import pytest
 
-from bifrost_lab import room as rooms, store
+from bifrost_lab import rooms, store
 
 
 def _content(steps: int = 3) -> dict:
-    return {"programme": {"id": "p", "title": {"da": "P", "en": "P"}},
-            "meeting": {"id": "m", "title": {"da": "M", "en": "M"},
-                        "steps": [{"id": f"s{i}", "duration_min": 10 + i, "input": {"type": "cards"}}
-                                  for i in range(steps)]},
-            "roles": [{"id": "RESEARCHER", "label": {"da": "Forsker", "en": "Researcher"}}], "cards": {}}
+    return {
+        "programme": {"id": "p", "title": {"da": "P", "en": "P"}},
+        "meeting": {
+            "id": "m",
+            "title": {"da": "M", "en": "M"},
+            "steps": [{"id": f"s{i}", "duration_min": 10 + i, "input": {"type": "cards"}} for i in range(steps)],
+        },
+        "roles": [{"id": "RESEARCHER", "label": {"da": "Forsker", "en": "Researcher"}}],
+        "cards": {},
+    }
 
 
 def _room(engine) -> store.Room:
@@ -26,8 +32,9 @@ def _room(engine) -> store.Room:
 
 
 def _person(engine, room, role="RESEARCHER") -> store.Participant:
-    return store.add_participant(engine, room_id=room.id, participant_id=str(uuid.uuid4()),
-                                 token_hash=uuid.uuid4().hex, role=role)
+    return store.add_participant(
+        engine, room_id=room.id, participant_id=str(uuid.uuid4()), token_hash=uuid.uuid4().hex, role=role
+    )
 
 
 def test_migrate_creates_every_table_and_records_the_version(engine):
@@ -56,10 +63,24 @@ def test_add_input_is_idempotent_on_the_client_id(engine):
     room = _room(engine)
     me = _person(engine, room)
     input_id = str(uuid.uuid4())
-    first, created = store.add_input(engine, input_id=input_id, room_id=room.id, step_id="s0",
-                                     participant_id=me.id, kind="card", payload={"text": "a"})
-    again, created_again = store.add_input(engine, input_id=input_id, room_id=room.id, step_id="s0",
-                                           participant_id=me.id, kind="card", payload={"text": "a"})
+    first, created = store.add_input(
+        engine,
+        input_id=input_id,
+        room_id=room.id,
+        step_id="s0",
+        participant_id=me.id,
+        kind="card",
+        payload={"text": "a"},
+    )
+    again, created_again = store.add_input(
+        engine,
+        input_id=input_id,
+        room_id=room.id,
+        step_id="s0",
+        participant_id=me.id,
+        kind="card",
+        payload={"text": "a"},
+    )
     assert created and not created_again and again.id == first.id
     assert len(store.list_inputs(engine, room.id)) == 1
 
@@ -67,11 +88,25 @@ def test_add_input_is_idempotent_on_the_client_id(engine):
 def test_someone_else_cannot_reuse_or_change_an_input(engine):
     room = _room(engine)
     me, other = _person(engine, room), _person(engine, room)
-    card, _ = store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0",
-                              participant_id=me.id, kind="card", payload={"text": "mine"})
+    card, _ = store.add_input(
+        engine,
+        input_id=str(uuid.uuid4()),
+        room_id=room.id,
+        step_id="s0",
+        participant_id=me.id,
+        kind="card",
+        payload={"text": "mine"},
+    )
     with pytest.raises(store.NotOwner):
-        store.add_input(engine, input_id=card.id, room_id=room.id, step_id="s0", participant_id=other.id,
-                        kind="card", payload={"text": "stolen"})
+        store.add_input(
+            engine,
+            input_id=card.id,
+            room_id=room.id,
+            step_id="s0",
+            participant_id=other.id,
+            kind="card",
+            payload={"text": "stolen"},
+        )
     with pytest.raises(store.NotOwner):
         store.update_input(engine, input_id=card.id, participant_id=other.id, payload={"text": "x"})
     with pytest.raises(store.NotOwner):
@@ -83,19 +118,42 @@ def test_limit_per_participant_and_step(engine):
     room = _room(engine)
     me = _person(engine, room)
     for _ in range(2):
-        store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0", participant_id=me.id,
-                        kind="card", payload={"text": "x"}, max_per_participant=2)
+        store.add_input(
+            engine,
+            input_id=str(uuid.uuid4()),
+            room_id=room.id,
+            step_id="s0",
+            participant_id=me.id,
+            kind="card",
+            payload={"text": "x"},
+            max_per_participant=2,
+        )
     with pytest.raises(store.LimitReached):
-        store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0", participant_id=me.id,
-                        kind="card", payload={"text": "x"}, max_per_participant=2)
+        store.add_input(
+            engine,
+            input_id=str(uuid.uuid4()),
+            room_id=room.id,
+            step_id="s0",
+            participant_id=me.id,
+            kind="card",
+            payload={"text": "x"},
+            max_per_participant=2,
+        )
 
 
 def test_change_feed_returns_only_changed_rows_and_tombstones(engine):
     room = _room(engine)
     me = _person(engine, room)
     start = store.room_version(engine, room.id)
-    card, _ = store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0",
-                              participant_id=me.id, kind="card", payload={"text": "a"})
+    card, _ = store.add_input(
+        engine,
+        input_id=str(uuid.uuid4()),
+        room_id=room.id,
+        step_id="s0",
+        participant_id=me.id,
+        kind="card",
+        payload={"text": "a"},
+    )
     after_add = store.changes_since(engine, room.id, start)
     assert [i.id for i in after_add.inputs] == [card.id] and after_add.room.version > start
     assert store.changes_since(engine, room.id, after_add.room.version).inputs == ()
@@ -116,7 +174,8 @@ def test_step_changes_reset_the_timer_and_are_logged(engine):
     paused = store.set_timer(engine, room.id, running=False)
     assert not paused.timer_running
     assert store.set_timer(engine, room.id, add_seconds=60).timer_remaining == pytest.approx(
-        paused.timer_remaining + 60)
+        paused.timer_remaining + 60
+    )
     runs = store.step_runs_of(engine, room.id)
     assert [r.step_index for r in runs] == [0, 2] and runs[0].ended_at is not None
 
@@ -130,8 +189,15 @@ def test_concurrent_writers_store_every_input_exactly_once(engine):
     def write(person, person_ids):
         try:
             for input_id in person_ids + person_ids[:5]:  # the first five are sent twice (retries)
-                store.add_input(engine, input_id=input_id, room_id=room.id, step_id="s0", participant_id=person.id,
-                                kind="card", payload={"text": input_id})
+                store.add_input(
+                    engine,
+                    input_id=input_id,
+                    room_id=room.id,
+                    step_id="s0",
+                    participant_id=person.id,
+                    kind="card",
+                    payload={"text": input_id},
+                )
         except Exception as error:  # noqa: BLE001
             errors.append(error)
 
@@ -149,10 +215,24 @@ def test_concurrent_writers_store_every_input_exactly_once(engine):
 def test_list_rooms_counts_people_and_live_inputs(engine):
     room = _room(engine)
     me = _person(engine, room)
-    card, _ = store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0",
-                              participant_id=me.id, kind="card", payload={"text": "a"})
-    store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0", participant_id=me.id,
-                    kind="card", payload={"text": "b"})
+    card, _ = store.add_input(
+        engine,
+        input_id=str(uuid.uuid4()),
+        room_id=room.id,
+        step_id="s0",
+        participant_id=me.id,
+        kind="card",
+        payload={"text": "a"},
+    )
+    store.add_input(
+        engine,
+        input_id=str(uuid.uuid4()),
+        room_id=room.id,
+        step_id="s0",
+        participant_id=me.id,
+        kind="card",
+        payload={"text": "b"},
+    )
     store.delete_input(engine, input_id=card.id, participant_id=me.id)
     [summary] = store.list_rooms(engine)
     assert (summary.participant_count, summary.input_count) == (1, 1)
@@ -161,8 +241,15 @@ def test_list_rooms_counts_people_and_live_inputs(engine):
 def test_purge_room_leaves_no_row(engine):
     room, keep = _room(engine), _room(engine)
     me = _person(engine, room)
-    store.add_input(engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0", participant_id=me.id,
-                    kind="card", payload={"text": "a"})
+    store.add_input(
+        engine,
+        input_id=str(uuid.uuid4()),
+        room_id=room.id,
+        step_id="s0",
+        participant_id=me.id,
+        kind="card",
+        payload={"text": "a"},
+    )
     store.purge_room(engine, room.id)
     assert set(store.count_room_rows(engine, room.id).values()) == {0}
     assert store.get_room(engine, room.id) is None and store.get_room(engine, keep.id) is not None
@@ -174,7 +261,7 @@ def test_a_write_that_fails_half_way_leaves_nothing_behind(engine):
     before = store.room_version(engine, room.id)
     with pytest.raises(RuntimeError):
         with store.transaction(engine) as conn:
-            store._bump(conn, room.id)  # noqa: SLF001
+            store._bump(conn, room.id)
             raise RuntimeError("the second statement failed")
     assert store.room_version(engine, room.id) == before
 
@@ -202,7 +289,7 @@ def old_db_url(db_url, tmp_path) -> str:
 
     with psycopg.connect(db_url.replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute((FIXTURES / "sqlalchemy_store.postgresql.sql").read_text(encoding="utf-8"))
-    from bifrost_lab.db_cli import copy_rooms  # the rows, as `db copy` moves them
+    from bifrost_lab.cli.db import copy_rooms  # the rows, as `db copy` moves them
 
     assert copy_rooms(store.connect(old_sqlite), store.connect(db_url)).ok
     return db_url
@@ -214,15 +301,25 @@ def _columns(url: str) -> dict[str, list[tuple]]:
     conn, _reused = db.checkout()
     try:
         if db.dialect == "sqlite":
-            return {t.name: [tuple(r.values()) for r in conn.all(f"PRAGMA table_xinfo({t.name})")]
-                    + sorted(r["name"] for r in conn.all(f"PRAGMA index_list({t.name})"))
-                    for t in store.iter_tables()}
-        return {t.name: [tuple(r.values()) for r in conn.all(
+            return {
+                t.name: [tuple(r.values()) for r in conn.all(f"PRAGMA table_xinfo({t.name})")]
+                + sorted(r["name"] for r in conn.all(f"PRAGMA index_list({t.name})"))
+                for t in store.iter_tables()
+            }
+        return {
+            t.name: [
+                tuple(r.values())
+                for r in conn.all(
                     "SELECT column_name, data_type, character_maximum_length, is_nullable, column_default"
-                    " FROM information_schema.columns WHERE table_name = :t ORDER BY ordinal_position", t=t.name)]
-                + sorted(r["indexname"] for r in conn.all("SELECT indexname FROM pg_indexes WHERE tablename = :t",
-                                                          t=t.name))
-                for t in store.iter_tables()}
+                    " FROM information_schema.columns WHERE table_name = :t ORDER BY ordinal_position",
+                    t=t.name,
+                )
+            ]
+            + sorted(
+                r["indexname"] for r in conn.all("SELECT indexname FROM pg_indexes WHERE tablename = :t", t=t.name)
+            )
+            for t in store.iter_tables()
+        }
     finally:
         db.checkin(conn)
         db.close()
@@ -241,7 +338,8 @@ def test_the_schema_is_the_one_the_sqlalchemy_store_made(old_db_url, tmp_path, r
         store.dispose_all()
         if not fresh.startswith("sqlite"):
             request.getfixturevalue("pg_admin").execute(
-                f'DROP DATABASE IF EXISTS "{fresh.rsplit("/", 1)[1]}" WITH (FORCE)')
+                f'DROP DATABASE IF EXISTS "{fresh.rsplit("/", 1)[1]}" WITH (FORCE)'
+            )
 
 
 def test_a_database_made_by_the_sqlalchemy_store_reads_and_writes_the_same(old_db_url):
@@ -260,8 +358,15 @@ def test_a_database_made_by_the_sqlalchemy_store_reads_and_writes_the_same(old_d
     assert [r.step_index for r in store.step_runs_of(engine, OLD_ROOM)] == [0, 1]
     assert store.find_open_room(engine, room.join_code).id == OLD_ROOM
 
-    second, created = store.add_input(engine, input_id=str(uuid.uuid4()), room_id=OLD_ROOM, step_id="s1",
-                                      participant_id=person.id, kind="card", payload={"text": "ny"})
+    second, created = store.add_input(
+        engine,
+        input_id=str(uuid.uuid4()),
+        room_id=OLD_ROOM,
+        step_id="s1",
+        participant_id=person.id,
+        kind="card",
+        payload={"text": "ny"},
+    )
     assert created and second.seq == 2 and second.version == 9
     store.set_input_hidden(engine, input_id=card.id, hidden=False)
     store.set_step(engine, OLD_ROOM, 0)
@@ -272,14 +377,18 @@ def test_a_database_made_by_the_sqlalchemy_store_reads_and_writes_the_same(old_d
     [summary] = store.list_rooms(engine)
     assert (summary.participant_count, summary.input_count) == (1, 2)
     if engine.dialect == "sqlite":  # stored as the SQLAlchemy store stored them: JSON text, booleans 0/1
-        raw = sqlite3.connect(engine.path).execute(
-            "SELECT typeof(payload), payload, hidden, typeof(hidden) FROM inputs WHERE id = ?", (second.id,)).fetchone()
+        raw = (
+            sqlite3.connect(engine.path)
+            .execute("SELECT typeof(payload), payload, hidden, typeof(hidden) FROM inputs WHERE id = ?", (second.id,))
+            .fetchone()
+        )
         assert raw == ("text", '{"text": "ny"}', 0, "integer")
 
 
 def test_a_participant_kernel_imports_no_sqlalchemy():
     # Every participant has a kernel of its own: SQLAlchemy would cost each one ~15 MiB (docs/benchmarks.md).
-    code = "import sys, bifrost_lab.participant_ui; print(sorted({m.split('.')[0] for m in sys.modules}))"
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            timeout=120).stdout
+    code = "import sys, bifrost_lab.ui.participant; print(sorted({m.split('.')[0] for m in sys.modules}))"
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
     assert "'bifrost_lab'" in loaded and "sqlalchemy" not in loaded and "psycopg" not in loaded

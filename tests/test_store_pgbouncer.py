@@ -3,6 +3,7 @@
 docs/deploy.md recommends this for large events. Six processes (kernels, in effect) poll and write
 one room through a pgbouncer that has two server connections; nothing may fail.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -45,7 +46,8 @@ def pgbouncer(pg_admin):
         f"[databases]\n* = host={server.hostname} port={server.port or 5432}\n[pgbouncer]\n"
         f"listen_addr = 127.0.0.1\nlisten_port = {port}\nauth_type = trust\nauth_file = {folder}/users.txt\n"
         "pool_mode = transaction\ndefault_pool_size = 2\nmax_client_conn = 200\nunix_socket_dir =\n"
-        f"logfile = {folder}/pgbouncer.log\n")
+        f"logfile = {folder}/pgbouncer.log\n"
+    )
     command = [PGBOUNCER, str(folder / "pgbouncer.ini")]
     if os.geteuid() == 0:  # pgbouncer refuses to run as root; -u makes it drop to postgres itself
         folder.chmod(0o755)
@@ -97,8 +99,9 @@ def test_kernels_share_a_transaction_mode_pgbouncer(pgbouncer, pg_admin):
     try:
         url = pg_admin.database_url(name, port=pgbouncer)
         engine = store.connect(url)
-        room = store.create_room(engine, programme_id="p", meeting_id="m", content_hash="h",
-                                 content={"meeting": {"steps": []}})
+        room = store.create_room(
+            engine, programme_id="p", meeting_id="m", content_hash="h", content={"meeting": {"steps": []}}
+        )
         store.dispose_all()
         spawn = multiprocessing.get_context("spawn")  # fresh processes, like kernels (no forked pools)
         results = spawn.Queue()

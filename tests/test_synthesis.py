@@ -1,14 +1,17 @@
 """The programme synthesis over three BIFROST rooms with known input (tests/report_rooms.py)."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 from bleach._vendor import html5lib
-
-from bifrost_lab import cli, store, synthesis
-from bifrost_lab.export import export_synthesis_html
 from report_rooms import ACTION, BARRIER, COMMITMENT, HIDDEN_CARD, HOSTILE, build_m1, build_m2, build_m3
+
+from bifrost_lab import store
+from bifrost_lab.cli import main as cli
+from bifrost_lab.reports import synthesis
+from bifrost_lab.reports.export import export_synthesis_html
 
 
 @pytest.fixture(scope="module")
@@ -32,37 +35,43 @@ def test_synthesis_is_a_valid_offline_document_in_danish(html):
     assert html.startswith("<!DOCTYPE html>") and "<script" not in html
     assert "Programsyntese" in html and "BIFROST – brobyggende arbejdsmiljørådgivning om TTA" in html
     assert re.findall(r"<h2>([^<]+)</h2>", html) == [
-        "Tidslinje", "Deltagelse fordelt på roller over møderne", "Gennemgående temaer",
-        "Tilsagn, der blev ført videre", "De vigtigste handlinger pr. område"]
+        "Tidslinje",
+        "Deltagelse fordelt på roller over møderne",
+        "Gennemgående temaer",
+        "Tilsagn, der blev ført videre",
+        "De vigtigste handlinger pr. område",
+    ]
     assert HOSTILE not in html or "&lt;img" in html  # hostile text only ever escaped
 
 
 def test_timeline_and_participation_follow_the_meeting_order(html):
-    timeline = html[html.index('id="tidslinje"'):html.index('id="deltagelse"')]
-    assert timeline.index("1. Fælles afsæt") < timeline.index("2. Vidensbrobygning som praksis") \
-        < timeline.index("3. ")
-    participation = html[html.index('id="deltagelse"'):html.index('id="temaer"')]
+    timeline = html[html.index('id="tidslinje"') : html.index('id="deltagelse"')]
+    assert timeline.index("1. Fælles afsæt") < timeline.index("2. Vidensbrobygning som praksis") < timeline.index("3. ")
+    participation = html[html.index('id="deltagelse"') : html.index('id="temaer"')]
     # advisers: 4 in M1, 3 in M2, 3 in M3
     assert re.search(r"Arbejdsmiljørådgiver / konsulent</td><td>4</td><td>3</td><td>3</td>", participation)
-    assert re.search(r"I alt</strong></td><td><strong>11</strong></td><td><strong>6</strong></td>"
-                     r"<td><strong>5</strong></td>", participation)
+    assert re.search(
+        r"I alt</strong></td><td><strong>11</strong></td><td><strong>6</strong></td>"
+        r"<td><strong>5</strong></td>",
+        participation,
+    )
     assert 'role="img"' in participation
 
 
 def test_recurring_theme_and_commitment_are_matched_by_text(html):
-    themes = html[html.index('id="temaer"'):html.index('id="forpligtelser"')]
+    themes = html[html.index('id="temaer"') : html.index('id="forpligtelser"')]
     # M1's barrier cluster and M2's card "Lederne opdager problemerne for sent" are one theme
     row = next(r for r in re.findall(r"<tr>.*?</tr>", themes) if BARRIER in r or "Lederne opdager" in r)
     assert "1. Fælles afsæt" in row and "2. Vidensbrobygning som praksis" in row
     assert "Jaccard" in themes
-    commitments = html[html.index('id="forpligtelser"'):html.index('id="handlinger"')]
+    commitments = html[html.index('id="forpligtelser"') : html.index('id="handlinger"')]
     row = next(r for r in re.findall(r"<tr>.*?</tr>", commitments) if COMMITMENT in r)
     assert "taget op igen ved 3." in row
     assert "ikke set igen ved senere møder" in commitments  # "tale med min leder om trivsel"
 
 
 def test_top_actions_per_area(html):
-    actions = html[html.index('id="handlinger"'):]
+    actions = html[html.index('id="handlinger"') :]
     assert "Brobyggende rådgiverkompetencer" in actions and "Evidensbaseret viden om TTA-praksis" in actions
     assert ACTION in actions
     # M3 has no action clusters: its top-voted card stands in

@@ -1,4 +1,5 @@
-"""What the Voila servers load from bifrost_lab.kernels: pages share compiled templates."""
+"""What the Voila servers load from bifrost_lab.server.kernels: pages share compiled templates."""
+
 from __future__ import annotations
 
 import asyncio
@@ -6,11 +7,11 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from own_thread import in_own_thread
 from voila.exporter import VoilaExporter
 
-from bifrost_lab import kernels
-from own_thread import in_own_thread
-from bifrost_lab.serve import VOILA_TEMPLATES
+from bifrost_lab.server import kernels
+from bifrost_lab.server.serve import VOILA_TEMPLATES
 
 
 def exporter(template_dir: Path) -> VoilaExporter:
@@ -21,7 +22,7 @@ def compile_calls(env: jinja2.Environment) -> list[str]:
     calls: list[str] = []
     original = env.compile
 
-    def counting(source, name=None, filename=None, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def counting(source, name=None, filename=None, *args, **kwargs):
         calls.append(name)
         return original(source, name, filename, *args, **kwargs)
 
@@ -87,9 +88,16 @@ def test_serve_raises_the_open_files_limit_for_its_servers():
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     low = min(256, hard)
-    code = ("import resource; from bifrost_lab.serve import raise_open_files_limit; "
-            "print(raise_open_files_limit(), resource.getrlimit(resource.RLIMIT_NOFILE)[0])")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (low, hard))).stdout.split()
+    code = (
+        "import resource; from bifrost_lab.server.serve import raise_open_files_limit; "
+        "print(raise_open_files_limit(), resource.getrlimit(resource.RLIMIT_NOFILE)[0])"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (low, hard)),
+    ).stdout.split()
     expected = 65536 if hard == resource.RLIM_INFINITY else min(65536, hard)
     assert int(out[0]) == int(out[1]) == max(low, expected)

@@ -4,6 +4,7 @@ A payload that ever runs sets `window.__xss` (or opens a dialog with alert/confi
 tests watch for. Some payloads are also invalid input (control characters, bidi overrides, 10k
 characters): those must be refused with a clear message instead of being shown.
 """
+
 from __future__ import annotations
 
 RUN = "window.__xss=1"
@@ -11,7 +12,7 @@ RUN = "window.__xss=1"
 PAYLOADS: tuple[str, ...] = (
     # script elements, plain and disguised
     f"<script>{RUN}</script>",
-    f"<SCRIPT SRC=//127.0.0.1:1/x.js></SCRIPT>",
+    "<SCRIPT SRC=//127.0.0.1:1/x.js></SCRIPT>",
     f"<<SCRIPT>{RUN}//<</SCRIPT>",
     f"<scr<script>ipt>{RUN}</scr</script>ipt>",
     f'"><script>{RUN}</script>',
@@ -22,8 +23,8 @@ PAYLOADS: tuple[str, ...] = (
     f"<img src=x onerror={RUN}>",
     f'<img src=x onerror="{RUN}">',
     "<IMG SRC=x oNeRrOr=alert(1)>",
-    f"<img src=x onerror=&#x77;indow.__xss=1>",
-    f"<img src=x onerror=\\u0077indow.__xss=1>",
+    "<img src=x onerror=&#x77;indow.__xss=1>",
+    "<img src=x onerror=\\u0077indow.__xss=1>",
     f'<img """><script>{RUN}</script>">',
     f"<body onload={RUN}>",
     f"<details open ontoggle={RUN}>",
@@ -42,11 +43,11 @@ PAYLOADS: tuple[str, ...] = (
     '<a href="jav&#x09;ascript:alert(1)">x</a>',
     '<a href="&#106;&#97;&#118;&#97;&#115;&#99;&#114;&#105;&#112;&#116;&#58;alert(1)">x</a>',
     '<img src="jav&#x0A;ascript:alert(1)">',
-    f'<iframe src="javascript:parent.__xss=1"></iframe>',
+    '<iframe src="javascript:parent.__xss=1"></iframe>',
     '<iframe srcdoc="<script>parent.__xss=1</script>"></iframe>',
     '<object data="javascript:alert(1)"></object>',
     '<embed src="data:text/html,<script>alert(1)</script>">',
-    '<form action=javascript:alert(1)><button>send</button></form>',
+    "<form action=javascript:alert(1)><button>send</button></form>",
     '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
     "javascript:alert(1)",
     "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
@@ -66,7 +67,7 @@ PAYLOADS: tuple[str, ...] = (
     # template, format-string and markdown injection
     f"{{{{constructor.constructor('{RUN}')()}}}}",
     "${alert(1)} {0} {code} {limit} %s %(name)s",
-    "[klik](javascript:alert(1)) ![x](x\" onerror=\"alert(1))",
+    '[klik](javascript:alert(1)) ![x](x" onerror="alert(1))',
     "$$\\href{javascript:alert(1)}{x}$$",
     # look-alikes and lines
     "＜script＞alert(1)＜/script＞",

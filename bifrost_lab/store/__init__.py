@@ -5,6 +5,7 @@ Many kernels write the same database at once, so every write is one short transa
 first bumps the room's `version` (which serialises writers per room and feeds the change feed),
 and inserts are idempotent on client-generated ids.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,15 +13,25 @@ import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 # Callers take Database, InvalidURL, safe_url, transaction, LATEST_VERSION, current_schema_version and
 # migrate from here: the store's parts are its own business.
-from .db import (Connection, Database, InvalidURL, StoreError, read, safe_url, select_all,  # noqa: F401
-                       select_one, select_value, transaction)
-from .schema import (LATEST_VERSION, TABLES, TABLES_BY_NAME, Table, current_schema_version,  # noqa: F401
-                           migrate)
+from bifrost_lab.store.db import (  # noqa: F401
+    Connection,
+    Database,
+    InvalidURL,
+    StoreError,
+    read,
+    safe_url,
+    select_all,
+    select_one,
+    select_value,
+    transaction,
+)
+from bifrost_lab.store.schema import LATEST_VERSION, TABLES, TABLES_BY_NAME, Table, current_schema_version, migrate  # noqa: F401
 
 JOIN_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 JOIN_CODE_LENGTH = 6
@@ -120,6 +131,7 @@ class RoomSummary:
 @dataclass(frozen=True)
 class Changes:
     """What changed in a room since a version: the room row and the changed rows."""
+
     room: Room
     inputs: tuple[Input, ...] = field(default_factory=tuple)
     participants: tuple[Participant, ...] = field(default_factory=tuple)
@@ -171,35 +183,68 @@ def dispose_all() -> None:
 
 def _room(m: dict[str, Any]) -> Room:
     return Room(
-        id=m["id"], programme_id=m["programme_id"], meeting_id=m["meeting_id"], content_hash=m["content_hash"],
-        content=_json(m["content"]), language=m["language"], join_code=m["join_code"], status=m["status"],
-        step_index=m["step_index"], timer_running=bool(m["timer_running"]), timer_anchor=m["timer_anchor"],
-        timer_remaining=m["timer_remaining"], step_states=_json(m["step_states"]), created_at=m["created_at"],
-        closed_at=m["closed_at"], version=m["version"],
+        id=m["id"],
+        programme_id=m["programme_id"],
+        meeting_id=m["meeting_id"],
+        content_hash=m["content_hash"],
+        content=_json(m["content"]),
+        language=m["language"],
+        join_code=m["join_code"],
+        status=m["status"],
+        step_index=m["step_index"],
+        timer_running=bool(m["timer_running"]),
+        timer_anchor=m["timer_anchor"],
+        timer_remaining=m["timer_remaining"],
+        step_states=_json(m["step_states"]),
+        created_at=m["created_at"],
+        closed_at=m["closed_at"],
+        version=m["version"],
     )
 
 
 def _participant(m: dict[str, Any]) -> Participant:
     return Participant(
-        id=m["id"], room_id=m["room_id"], role=m["role"], display_name=m["display_name"],
-        name_consent=bool(m["name_consent"]), language=m["language"], joined_at=m["joined_at"],
-        last_seen_at=m["last_seen_at"], version=m["version"],
+        id=m["id"],
+        room_id=m["room_id"],
+        role=m["role"],
+        display_name=m["display_name"],
+        name_consent=bool(m["name_consent"]),
+        language=m["language"],
+        joined_at=m["joined_at"],
+        last_seen_at=m["last_seen_at"],
+        version=m["version"],
     )
 
 
 def _input(m: dict[str, Any]) -> Input:
     return Input(
-        id=m["id"], room_id=m["room_id"], step_id=m["step_id"], participant_id=m["participant_id"], kind=m["kind"],
-        payload=_json(m["payload"]), hidden=bool(m["hidden"]), deleted=bool(m["deleted"]), seq=m["seq"],
-        created_at=m["created_at"], updated_at=m["updated_at"], version=m["version"],
+        id=m["id"],
+        room_id=m["room_id"],
+        step_id=m["step_id"],
+        participant_id=m["participant_id"],
+        kind=m["kind"],
+        payload=_json(m["payload"]),
+        hidden=bool(m["hidden"]),
+        deleted=bool(m["deleted"]),
+        seq=m["seq"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        version=m["version"],
         cluster_id=m.get("cluster_id"),
     )
 
 
 def _cluster(m: dict[str, Any]) -> Cluster:
     return Cluster(
-        id=m["id"], room_id=m["room_id"], step_id=m["step_id"], label=m["label"], category=m["category"],
-        position=m["position"], deleted=bool(m["deleted"]), created_at=m["created_at"], version=m["version"],
+        id=m["id"],
+        room_id=m["room_id"],
+        step_id=m["step_id"],
+        label=m["label"],
+        category=m["category"],
+        position=m["position"],
+        deleted=bool(m["deleted"]),
+        created_at=m["created_at"],
+        version=m["version"],
     )
 
 
@@ -214,8 +259,7 @@ def _to_json(value: Any) -> str:
 
 def _bump(conn: Connection, room_id: str) -> int:
     """Increment the room's version (locking its row) and return the new value."""
-    new = conn.scalar("UPDATE rooms SET version = version + 1 WHERE id = :room_id RETURNING version",
-                      room_id=room_id)
+    new = conn.scalar("UPDATE rooms SET version = version + 1 WHERE id = :room_id RETURNING version", room_id=room_id)
     if new is None:
         raise RoomNotFound(room_id)
     return new
@@ -235,8 +279,15 @@ def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
-def create_room(engine: Database, *, programme_id: str, meeting_id: str, content: dict[str, Any],
-                content_hash: str, language: str = "da") -> Room:
+def create_room(
+    engine: Database,
+    *,
+    programme_id: str,
+    meeting_id: str,
+    content: dict[str, Any],
+    content_hash: str,
+    language: str = "da",
+) -> Room:
     """Open a new room for one meeting; its join code is unique among open rooms."""
     now = time.time()
     first_duration = _step_duration_s(content, 0)
@@ -251,11 +302,24 @@ def create_room(engine: Database, *, programme_id: str, meeting_id: str, content
             " step_index, timer_running, timer_anchor, timer_remaining, step_states, created_at, closed_at, version)"
             " VALUES (:id, :programme_id, :meeting_id, :content_hash, :content, :language, :join_code, 'open',"
             " 0, :false, NULL, :timer_remaining, :step_states, :now, NULL, 1)",
-            {"id": room_id, "programme_id": programme_id, "meeting_id": meeting_id, "content_hash": content_hash,
-             "content": _to_json(content), "language": language, "join_code": code, "false": False,
-             "timer_remaining": first_duration, "step_states": _to_json({}), "now": now})
-        conn.execute("INSERT INTO step_runs (room_id, step_index, started_at) VALUES (:room_id, 0, :now)",
-                     {"room_id": room_id, "now": now})
+            {
+                "id": room_id,
+                "programme_id": programme_id,
+                "meeting_id": meeting_id,
+                "content_hash": content_hash,
+                "content": _to_json(content),
+                "language": language,
+                "join_code": code,
+                "false": False,
+                "timer_remaining": first_duration,
+                "step_states": _to_json({}),
+                "now": now,
+            },
+        )
+        conn.execute(
+            "INSERT INTO step_runs (room_id, step_index, started_at) VALUES (:room_id, 0, :now)",
+            {"room_id": room_id, "now": now},
+        )
     room = get_room(engine, room_id)
     assert room is not None
     return room
@@ -281,11 +345,14 @@ def find_open_room(engine: Database | Connection, join_code: str) -> Room | None
 
 def list_rooms(engine: Database, *, status: str | None = None) -> list[RoomSummary]:
     """All rooms, newest first, with participant and input counts."""
-    rows = select_all(engine, "SELECT rooms.*,"
-                " (SELECT count(*) FROM participants WHERE participants.room_id = rooms.id) AS p_count,"
-                " (SELECT count(*) FROM inputs WHERE inputs.room_id = rooms.id AND NOT inputs.deleted) AS i_count"
-                " FROM rooms" + (" WHERE status = :status" if status else "") + " ORDER BY created_at DESC",
-                status=status)
+    rows = select_all(
+        engine,
+        "SELECT rooms.*,"
+        " (SELECT count(*) FROM participants WHERE participants.room_id = rooms.id) AS p_count,"
+        " (SELECT count(*) FROM inputs WHERE inputs.room_id = rooms.id AND NOT inputs.deleted) AS i_count"
+        " FROM rooms" + (" WHERE status = :status" if status else "") + " ORDER BY created_at DESC",
+        status=status,
+    )
     return [RoomSummary(_room(r), r["p_count"], r["i_count"]) for r in rows]
 
 
@@ -299,14 +366,26 @@ def set_step(engine: Database, room_id: str, step_index: int) -> Room:
         if step_index == room.step_index:
             return room
         version = _bump(conn, room_id)
-        conn.execute("UPDATE rooms SET step_index = :step_index, timer_running = :true, timer_anchor = :now,"
-                     " timer_remaining = :remaining, version = :version WHERE id = :room_id",
-                     {"step_index": step_index, "true": True, "now": now, "version": version, "room_id": room_id,
-                      "remaining": _step_duration_s(room.content, step_index)})
-        conn.execute("UPDATE step_runs SET ended_at = :now WHERE room_id = :room_id AND ended_at IS NULL",
-                     {"now": now, "room_id": room_id})
-        conn.execute("INSERT INTO step_runs (room_id, step_index, started_at) VALUES (:room_id, :step_index, :now)",
-                     {"room_id": room_id, "step_index": step_index, "now": now})
+        conn.execute(
+            "UPDATE rooms SET step_index = :step_index, timer_running = :true, timer_anchor = :now,"
+            " timer_remaining = :remaining, version = :version WHERE id = :room_id",
+            {
+                "step_index": step_index,
+                "true": True,
+                "now": now,
+                "version": version,
+                "room_id": room_id,
+                "remaining": _step_duration_s(room.content, step_index),
+            },
+        )
+        conn.execute(
+            "UPDATE step_runs SET ended_at = :now WHERE room_id = :room_id AND ended_at IS NULL",
+            {"now": now, "room_id": room_id},
+        )
+        conn.execute(
+            "INSERT INTO step_runs (room_id, step_index, started_at) VALUES (:room_id, :step_index, :now)",
+            {"room_id": room_id, "step_index": step_index, "now": now},
+        )
     return get_room(engine, room_id)  # type: ignore[return-value]
 
 
@@ -317,8 +396,14 @@ def _read_room(conn: Connection, room_id: str) -> Room:
     return room
 
 
-def set_timer(engine: Database, room_id: str, *, running: bool | None = None, add_seconds: float = 0.0,
-              remaining: float | None = None) -> Room:
+def set_timer(
+    engine: Database,
+    room_id: str,
+    *,
+    running: bool | None = None,
+    add_seconds: float = 0.0,
+    remaining: float | None = None,
+) -> Room:
     """Start/pause the step timer, add time, or set what is left."""
     now = time.time()
     with transaction(engine) as conn:
@@ -327,10 +412,11 @@ def set_timer(engine: Database, room_id: str, *, running: bool | None = None, ad
         left += add_seconds
         run = room.timer_running if running is None else running
         version = _bump(conn, room_id)
-        conn.execute("UPDATE rooms SET timer_running = :run, timer_anchor = :anchor, timer_remaining = :left,"
-                     " version = :version WHERE id = :room_id",
-                     {"run": run, "anchor": now if run else None, "left": left, "version": version,
-                      "room_id": room_id})
+        conn.execute(
+            "UPDATE rooms SET timer_running = :run, timer_anchor = :anchor, timer_remaining = :left,"
+            " version = :version WHERE id = :room_id",
+            {"run": run, "anchor": now if run else None, "left": left, "version": version, "room_id": room_id},
+        )
     return get_room(engine, room_id)  # type: ignore[return-value]
 
 
@@ -341,8 +427,10 @@ def set_step_state(engine: Database, room_id: str, step_id: str, **state: Any) -
         states = {k: dict(v) for k, v in room.step_states.items()}
         states.setdefault(step_id, {}).update(state)
         version = _bump(conn, room_id)
-        conn.execute("UPDATE rooms SET step_states = :states, version = :version WHERE id = :room_id",
-                     {"states": _to_json(states), "version": version, "room_id": room_id})
+        conn.execute(
+            "UPDATE rooms SET step_states = :states, version = :version WHERE id = :room_id",
+            {"states": _to_json(states), "version": version, "room_id": room_id},
+        )
     return get_room(engine, room_id)  # type: ignore[return-value]
 
 
@@ -351,11 +439,15 @@ def close_room(engine: Database, room_id: str) -> Room:
     now = time.time()
     with transaction(engine) as conn:
         version = _bump(conn, room_id)
-        conn.execute("UPDATE rooms SET status = 'closed', closed_at = :now, timer_running = :false,"
-                     " version = :version WHERE id = :room_id",
-                     {"now": now, "false": False, "version": version, "room_id": room_id})
-        conn.execute("UPDATE step_runs SET ended_at = :now WHERE room_id = :room_id AND ended_at IS NULL",
-                     {"now": now, "room_id": room_id})
+        conn.execute(
+            "UPDATE rooms SET status = 'closed', closed_at = :now, timer_running = :false,"
+            " version = :version WHERE id = :room_id",
+            {"now": now, "false": False, "version": version, "room_id": room_id},
+        )
+        conn.execute(
+            "UPDATE step_runs SET ended_at = :now WHERE room_id = :room_id AND ended_at IS NULL",
+            {"now": now, "room_id": room_id},
+        )
     return get_room(engine, room_id)  # type: ignore[return-value]
 
 
@@ -373,8 +465,9 @@ def fast_version_reader(engine: Database, room_id: str) -> Callable[[], int | No
     """
     if engine.path is None:
         return None
-    conn = sqlite3.connect(f"file:{engine.path}?mode=ro", uri=True, timeout=0.2,
-                           check_same_thread=False, isolation_level=None)
+    conn = sqlite3.connect(
+        f"file:{engine.path}?mode=ro", uri=True, timeout=0.2, check_same_thread=False, isolation_level=None
+    )
     sql = "SELECT version FROM rooms WHERE id = ?"
 
     def read() -> int | None:
@@ -387,6 +480,7 @@ def fast_version_reader(engine: Database, room_id: str) -> Callable[[], int | No
 
 def changes_since(engine: Database, room_id: str, version: int) -> Changes:
     """The room and every input/participant row changed after `version` (deleted rows included)."""
+
     def changes(conn: Connection) -> Changes:
         # One snapshot on SQLite (PostgreSQL reads each statement's freshly committed data).
         if conn.dialect == "sqlite":
@@ -395,16 +489,24 @@ def changes_since(engine: Database, room_id: str, version: int) -> Changes:
         if row is None:
             raise RoomNotFound(room_id)
         params = {"room_id": room_id, "version": version}
-        changed_inputs = conn.all("SELECT * FROM inputs WHERE room_id = :room_id AND version > :version"
-                                  " ORDER BY seq", **params)
-        changed_people = conn.all("SELECT * FROM participants WHERE room_id = :room_id AND version > :version",
-                                  **params)
-        changed_clusters = conn.all("SELECT * FROM clusters WHERE room_id = :room_id AND version > :version"
-                                    " ORDER BY position", **params)
+        changed_inputs = conn.all(
+            "SELECT * FROM inputs WHERE room_id = :room_id AND version > :version ORDER BY seq", **params
+        )
+        changed_people = conn.all(
+            "SELECT * FROM participants WHERE room_id = :room_id AND version > :version", **params
+        )
+        changed_clusters = conn.all(
+            "SELECT * FROM clusters WHERE room_id = :room_id AND version > :version ORDER BY position", **params
+        )
         if conn.dialect == "sqlite":
             conn.execute("COMMIT")
-        return Changes(_room(row), tuple(_input(r) for r in changed_inputs),
-                       tuple(_participant(r) for r in changed_people), tuple(_cluster(r) for r in changed_clusters))
+        return Changes(
+            _room(row),
+            tuple(_input(r) for r in changed_inputs),
+            tuple(_participant(r) for r in changed_people),
+            tuple(_cluster(r) for r in changed_clusters),
+        )
+
     return read(engine, changes)
 
 
@@ -417,9 +519,17 @@ def step_runs_of(engine: Database, room_id: str) -> list[StepRun]:
 # Participants
 
 
-def add_participant(engine: Database, *, room_id: str, participant_id: str, token_hash: str, role: str,
-                    display_name: str | None = None, name_consent: bool = False,
-                    language: str | None = None) -> Participant:
+def add_participant(
+    engine: Database,
+    *,
+    room_id: str,
+    participant_id: str,
+    token_hash: str,
+    role: str,
+    display_name: str | None = None,
+    name_consent: bool = False,
+    language: str | None = None,
+) -> Participant:
     """Register a participant (idempotent on participant_id)."""
     now = time.time()
     with transaction(engine) as conn:
@@ -431,16 +541,29 @@ def add_participant(engine: Database, *, room_id: str, participant_id: str, toke
             "INSERT INTO participants (id, room_id, token_hash, role, display_name, name_consent, language,"
             " joined_at, last_seen_at, version) VALUES (:id, :room_id, :token_hash, :role, :display_name,"
             " :name_consent, :language, :now, :now, :version)",
-            {"id": participant_id, "room_id": room_id, "token_hash": token_hash, "role": role,
-             "display_name": display_name, "name_consent": name_consent, "language": language, "now": now,
-             "version": version})
+            {
+                "id": participant_id,
+                "room_id": room_id,
+                "token_hash": token_hash,
+                "role": role,
+                "display_name": display_name,
+                "name_consent": name_consent,
+                "language": language,
+                "now": now,
+                "version": version,
+            },
+        )
         row = conn.one("SELECT * FROM participants WHERE id = :id", id=participant_id)
     return _participant(row)
 
 
 def participant_by_token(engine: Database, room_id: str, token_hash: str) -> Participant | None:
-    row = select_one(engine, "SELECT * FROM participants WHERE room_id = :room_id AND token_hash = :token_hash",
-               room_id=room_id, token_hash=token_hash)
+    row = select_one(
+        engine,
+        "SELECT * FROM participants WHERE room_id = :room_id AND token_hash = :token_hash",
+        room_id=room_id,
+        token_hash=token_hash,
+    )
     return _participant(row) if row else None
 
 
@@ -452,16 +575,26 @@ def list_participants(engine: Database, room_id: str) -> list[Participant]:
 def touch_participant(engine: Database, participant_id: str) -> None:
     """Record that a participant is still around (no version bump: nobody needs to re-render)."""
     with transaction(engine) as conn:
-        conn.execute("UPDATE participants SET last_seen_at = :now WHERE id = :id",
-                     {"now": time.time(), "id": participant_id})
+        conn.execute(
+            "UPDATE participants SET last_seen_at = :now WHERE id = :id", {"now": time.time(), "id": participant_id}
+        )
 
 
 # ----------------------------------------------------------------------------------------------
 # Inputs
 
 
-def add_input(engine: Database, *, input_id: str, room_id: str, step_id: str, participant_id: str | None,
-              kind: str, payload: dict[str, Any], max_per_participant: int | None = None) -> tuple[Input, bool]:
+def add_input(
+    engine: Database,
+    *,
+    input_id: str,
+    room_id: str,
+    step_id: str,
+    participant_id: str | None,
+    kind: str,
+    payload: dict[str, Any],
+    max_per_participant: int | None = None,
+) -> tuple[Input, bool]:
     """Store one input exactly once. Returns (input, created); a repeated id returns the stored one."""
     now = time.time()
     with transaction(engine) as conn:
@@ -474,7 +607,11 @@ def add_input(engine: Database, *, input_id: str, room_id: str, step_id: str, pa
             count = conn.scalar(
                 "SELECT count(*) FROM inputs WHERE room_id = :room_id AND step_id = :step_id AND kind = :kind"
                 " AND participant_id = :participant_id AND NOT deleted",
-                room_id=room_id, step_id=step_id, kind=kind, participant_id=participant_id)
+                room_id=room_id,
+                step_id=step_id,
+                kind=kind,
+                participant_id=participant_id,
+            )
             if count >= max_per_participant:
                 raise LimitReached(f"{count} of {max_per_participant}")
         version = _bump(conn, room_id)
@@ -483,9 +620,19 @@ def add_input(engine: Database, *, input_id: str, room_id: str, step_id: str, pa
             "INSERT INTO inputs (id, room_id, step_id, participant_id, kind, payload, hidden, deleted, seq,"
             " created_at, updated_at, version) VALUES (:id, :room_id, :step_id, :participant_id, :kind, :payload,"
             " :false, :false, :seq, :now, :now, :version)",
-            {"id": input_id, "room_id": room_id, "step_id": step_id, "participant_id": participant_id,
-             "kind": kind, "payload": _to_json(payload), "false": False, "seq": seq, "now": now,
-             "version": version})
+            {
+                "id": input_id,
+                "room_id": room_id,
+                "step_id": step_id,
+                "participant_id": participant_id,
+                "kind": kind,
+                "payload": _to_json(payload),
+                "false": False,
+                "seq": seq,
+                "now": now,
+                "version": version,
+            },
+        )
         row = conn.one("SELECT * FROM inputs WHERE id = :id", id=input_id)
     return _input(row), True
 
@@ -504,8 +651,10 @@ def update_input(engine: Database, *, input_id: str, participant_id: str | None,
         if current.payload == payload:
             return current
         version = _bump(conn, current.room_id)
-        conn.execute("UPDATE inputs SET payload = :payload, updated_at = :now, version = :version WHERE id = :id",
-                     {"payload": _to_json(payload), "now": time.time(), "version": version, "id": input_id})
+        conn.execute(
+            "UPDATE inputs SET payload = :payload, updated_at = :now, version = :version WHERE id = :id",
+            {"payload": _to_json(payload), "now": time.time(), "version": version, "id": input_id},
+        )
         row = conn.one("SELECT * FROM inputs WHERE id = :id", id=input_id)
     return _input(row)
 
@@ -515,9 +664,11 @@ def delete_input(engine: Database, *, input_id: str, participant_id: str | None)
     with transaction(engine) as conn:
         current = _owned(conn, input_id, participant_id)
         version = _bump(conn, current.room_id)
-        conn.execute("UPDATE inputs SET deleted = :true, payload = :payload, updated_at = :now, version = :version"
-                     " WHERE id = :id",
-                     {"true": True, "payload": _to_json({}), "now": time.time(), "version": version, "id": input_id})
+        conn.execute(
+            "UPDATE inputs SET deleted = :true, payload = :payload, updated_at = :now, version = :version"
+            " WHERE id = :id",
+            {"true": True, "payload": _to_json({}), "now": time.time(), "version": version, "id": input_id},
+        )
 
 
 def set_input_hidden(engine: Database, *, input_id: str, hidden: bool) -> None:
@@ -527,12 +678,20 @@ def set_input_hidden(engine: Database, *, input_id: str, hidden: bool) -> None:
         if row is None:
             raise NotOwner(input_id)
         version = _bump(conn, row["room_id"])
-        conn.execute("UPDATE inputs SET hidden = :hidden, version = :version WHERE id = :id",
-                     {"hidden": hidden, "version": version, "id": input_id})
+        conn.execute(
+            "UPDATE inputs SET hidden = :hidden, version = :version WHERE id = :id",
+            {"hidden": hidden, "version": version, "id": input_id},
+        )
 
 
-def list_inputs(engine: Database, room_id: str, *, step_id: str | None = None,
-                participant_id: str | None = None, include_deleted: bool = False) -> list[Input]:
+def list_inputs(
+    engine: Database,
+    room_id: str,
+    *,
+    step_id: str | None = None,
+    participant_id: str | None = None,
+    include_deleted: bool = False,
+) -> list[Input]:
     """Inputs of a room in order of arrival."""
     sql = "SELECT * FROM inputs WHERE room_id = :room_id"
     if step_id is not None:
@@ -550,8 +709,9 @@ def list_inputs(engine: Database, room_id: str, *, step_id: str | None = None,
 # deleting or merging a cluster marks it deleted and moves its cards, which an undo moves back.
 
 
-def list_clusters(engine: Database, room_id: str, step_id: str | None = None, *,
-                  include_deleted: bool = False) -> list[Cluster]:
+def list_clusters(
+    engine: Database, room_id: str, step_id: str | None = None, *, include_deleted: bool = False
+) -> list[Cluster]:
     """Clusters of a room (or of one step), in the facilitator's order."""
     sql = "SELECT * FROM clusters WHERE room_id = :room_id"
     if step_id is not None:
@@ -567,8 +727,9 @@ def get_cluster(engine: Database, cluster_id: str) -> Cluster | None:
     return _cluster(row) if row else None
 
 
-def create_cluster(engine: Database, *, cluster_id: str, room_id: str, step_id: str, label: str,
-                   category: str | None = None) -> Cluster:
+def create_cluster(
+    engine: Database, *, cluster_id: str, room_id: str, step_id: str, label: str, category: str | None = None
+) -> Cluster:
     """Create a cluster (idempotent on cluster_id; an existing, deleted one is restored)."""
     if category is not None and category not in CLUSTER_CATEGORIES:
         raise ValueError(category)
@@ -578,22 +739,42 @@ def create_cluster(engine: Database, *, cluster_id: str, room_id: str, step_id: 
         if existing:
             if existing["room_id"] != room_id:
                 raise NotOwner(cluster_id)
-            conn.execute("UPDATE clusters SET deleted = :false, version = :version WHERE id = :id",
-                         {"false": False, "version": version, "id": cluster_id})
+            conn.execute(
+                "UPDATE clusters SET deleted = :false, version = :version WHERE id = :id",
+                {"false": False, "version": version, "id": cluster_id},
+            )
         else:
-            position = (conn.scalar("SELECT max(position) FROM clusters WHERE room_id = :room_id",
-                                    room_id=room_id) or 0) + 1
+            position = (
+                conn.scalar("SELECT max(position) FROM clusters WHERE room_id = :room_id", room_id=room_id) or 0
+            ) + 1
             conn.execute(
                 "INSERT INTO clusters (id, room_id, step_id, label, category, position, deleted, created_at, version)"
                 " VALUES (:id, :room_id, :step_id, :label, :category, :position, :false, :now, :version)",
-                {"id": cluster_id, "room_id": room_id, "step_id": step_id, "label": label, "category": category,
-                 "position": position, "false": False, "now": time.time(), "version": version})
+                {
+                    "id": cluster_id,
+                    "room_id": room_id,
+                    "step_id": step_id,
+                    "label": label,
+                    "category": category,
+                    "position": position,
+                    "false": False,
+                    "now": time.time(),
+                    "version": version,
+                },
+            )
         row = conn.one("SELECT * FROM clusters WHERE id = :id", id=cluster_id)
     return _cluster(row)
 
 
-def update_cluster(engine: Database, cluster_id: str, *, label: str | None = None, category: str | None = None,
-                   clear_category: bool = False, deleted: bool | None = None) -> Cluster:
+def update_cluster(
+    engine: Database,
+    cluster_id: str,
+    *,
+    label: str | None = None,
+    category: str | None = None,
+    clear_category: bool = False,
+    deleted: bool | None = None,
+) -> Cluster:
     """Rename, (re)categorise, delete or restore a cluster. Returns the cluster as it was before."""
     with transaction(engine) as conn:
         row = conn.one("SELECT * FROM clusters WHERE id = :id", id=cluster_id)
@@ -614,20 +795,26 @@ def update_cluster(engine: Database, cluster_id: str, *, label: str | None = Non
         if values:
             values["version"] = _bump(conn, before.room_id)
             assignments = ", ".join(f"{column} = :{column}" for column in values)  # column names from this code
-            conn.execute(f"UPDATE clusters SET {assignments} WHERE id = :cluster_id",
-                         {**values, "cluster_id": cluster_id})
+            conn.execute(
+                f"UPDATE clusters SET {assignments} WHERE id = :cluster_id", {**values, "cluster_id": cluster_id}
+            )
     return before
 
 
-def assign_cluster(engine: Database, room_id: str, input_ids: Iterable[str], cluster_id: str | None) -> dict[str, str | None]:
+def assign_cluster(
+    engine: Database, room_id: str, input_ids: Iterable[str], cluster_id: str | None
+) -> dict[str, str | None]:
     """Move inputs into a cluster (None = out of every cluster). Returns each input's previous cluster."""
     ids = list(dict.fromkeys(input_ids))
     with transaction(engine) as conn:
         rows = []
         if ids:
             in_ids, params = _in("id", ids)
-            rows = conn.all(f"SELECT id, cluster_id FROM inputs WHERE room_id = :room_id AND id IN {in_ids}",
-                            room_id=room_id, **params)
+            rows = conn.all(
+                f"SELECT id, cluster_id FROM inputs WHERE room_id = :room_id AND id IN {in_ids}",
+                room_id=room_id,
+                **params,
+            )
         if cluster_id is not None:
             target = conn.one("SELECT room_id FROM clusters WHERE id = :id", id=cluster_id)
             if target is None or target["room_id"] != room_id:
@@ -636,8 +823,10 @@ def assign_cluster(engine: Database, room_id: str, input_ids: Iterable[str], clu
         if previous:
             version = _bump(conn, room_id)
             in_ids, params = _in("id", list(previous))
-            conn.execute(f"UPDATE inputs SET cluster_id = :cluster_id, version = :version WHERE id IN {in_ids}",
-                         {"cluster_id": cluster_id, "version": version, **params})
+            conn.execute(
+                f"UPDATE inputs SET cluster_id = :cluster_id, version = :version WHERE id IN {in_ids}",
+                {"cluster_id": cluster_id, "version": version, **params},
+            )
     return previous
 
 
@@ -646,13 +835,16 @@ def restore_assignments(engine: Database, room_id: str, previous: dict[str, str 
     with transaction(engine) as conn:
         version = _bump(conn, room_id)
         for input_id, cluster_id in previous.items():
-            conn.execute("UPDATE inputs SET cluster_id = :cluster_id, version = :version"
-                         " WHERE id = :id AND room_id = :room_id",
-                         {"cluster_id": cluster_id, "version": version, "id": input_id, "room_id": room_id})
+            conn.execute(
+                "UPDATE inputs SET cluster_id = :cluster_id, version = :version WHERE id = :id AND room_id = :room_id",
+                {"cluster_id": cluster_id, "version": version, "id": input_id, "room_id": room_id},
+            )
 
 
 def cluster_members(engine: Database, cluster_id: str) -> list[str]:
-    rows = select_all(engine, "SELECT id FROM inputs WHERE cluster_id = :cluster_id ORDER BY seq", cluster_id=cluster_id)
+    rows = select_all(
+        engine, "SELECT id FROM inputs WHERE cluster_id = :cluster_id ORDER BY seq", cluster_id=cluster_id
+    )
     return [r["id"] for r in rows]
 
 
@@ -674,8 +866,11 @@ def rooms_created_before(engine: Database, cutoff: float) -> list[str]:
 
 def count_room_rows(engine: Database | Connection, room_id: str) -> dict[str, int]:
     """Rows that still belong to a room, per table (all zero after a purge)."""
-    return {table.name: count_rows(engine, table.name, room_id=room_id)
-            for table in TABLES if table.name == "rooms" or table.has_room_id}
+    return {
+        table.name: count_rows(engine, table.name, room_id=room_id)
+        for table in TABLES
+        if table.name == "rooms" or table.has_room_id
+    }
 
 
 def erase_freed_space(engine: Database) -> bool:
@@ -709,14 +904,20 @@ def record_failed_join(engine: Database, source: str, *, keep_seconds: float = 8
     now = time.time()
     with transaction(engine) as conn:
         conn.execute("DELETE FROM join_attempts WHERE at < :cutoff", {"cutoff": now - keep_seconds})
-        conn.execute("INSERT INTO join_attempts (source, at) VALUES (:source, :now)",
-                     {"source": source[:64], "now": now})
+        conn.execute(
+            "INSERT INTO join_attempts (source, at) VALUES (:source, :now)", {"source": source[:64], "now": now}
+        )
 
 
 def failed_joins_since(engine: Database, since: float, source: str | None = None) -> tuple[int, float | None]:
     """How many wrong codes were tried since a time (by one page, or by all) and the oldest such time."""
-    row = select_one(engine, "SELECT count(*) AS n, min(at) AS oldest FROM join_attempts WHERE at >= :since"
-               + (" AND source = :source" if source is not None else ""), since=since, source=source)
+    row = select_one(
+        engine,
+        "SELECT count(*) AS n, min(at) AS oldest FROM join_attempts WHERE at >= :since"
+        + (" AND source = :source" if source is not None else ""),
+        since=since,
+        source=source,
+    )
     assert row is not None
     return int(row["n"] or 0), row["oldest"]
 
@@ -770,8 +971,9 @@ def copy_row(conn: Connection, table: str, row: dict[str, Any]) -> bool:
         return False
     columns = [c for c in spec.columns if not (spec.serial_identity and c == spec.key)]
     values = {c: _to_json(row[c]) if c in spec.json_columns else row[c] for c in columns}
-    conn.execute(f"INSERT INTO {spec.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
-                 values)
+    conn.execute(
+        f"INSERT INTO {spec.name} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})", values
+    )
     return True
 
 

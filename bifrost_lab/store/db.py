@@ -4,6 +4,7 @@ SQLite through the standard library's sqlite3; PostgreSQL through psycopg 3, imp
 PostgreSQL URL is opened. No ORM: a participant kernel loads only what it uses (docs/benchmarks.md).
 SQL is written once with `:name` parameters; psycopg gets them as `%(name)s`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -13,10 +14,11 @@ import secrets
 import sqlite3
 import threading
 import time
-from typing import Any, Callable, Iterator, TypeVar
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from .. import config
+from bifrost_lab import config
 
 T = TypeVar("T")
 
@@ -33,7 +35,7 @@ class Connection:
     """One driver connection (sqlite3 or psycopg) that takes the store's SQL (`:name` parameters)
     and returns rows as dicts."""
 
-    def __init__(self, raw: Any, dialect: str):
+    def __init__(self, raw: Any, dialect: str) -> None:
         self.raw = raw
         self.dialect = dialect
 
@@ -89,7 +91,7 @@ class Database:
     Connections are opened on demand, one per concurrent user (thread), and up to `keep_idle` are kept.
     """
 
-    def __init__(self, url: str):
+    def __init__(self, url: str) -> None:
         self.url = url
         self.dialect, self.address = _parse_url(url)
         self.keep_idle = 5 if self.dialect == "sqlite" else 2
@@ -118,8 +120,13 @@ class Database:
         if self.dialect == "sqlite":
             busy = float(config.setting("db_busy_timeout"))
             # isolation_level=None: the driver opens no transactions of its own; we emit BEGIN (IMMEDIATE).
-            raw = sqlite3.connect(self.address, timeout=busy, isolation_level=None, check_same_thread=False,
-                                  uri=self.address.startswith("file:"))
+            raw = sqlite3.connect(
+                self.address,
+                timeout=busy,
+                isolation_level=None,
+                check_same_thread=False,
+                uri=self.address.startswith("file:"),
+            )
             raw.row_factory = _dict_row
             raw.execute("PRAGMA journal_mode=WAL")
             raw.execute("PRAGMA synchronous=NORMAL")
@@ -191,8 +198,10 @@ def _parse_url(url: str) -> tuple[str, str]:
         return "sqlite", path
     if sep and name == "postgresql" and driver in ("", "psycopg"):
         return "postgresql", f"postgresql://{rest}"
-    raise InvalidURL(f"'{url}' is not a database URL this version understands. Examples: "
-                     "sqlite:////path/to/bifrost-lab.sqlite, postgresql+psycopg://user@host:5432/bifrost")
+    raise InvalidURL(
+        f"'{url}' is not a database URL this version understands. Examples: "
+        "sqlite:////path/to/bifrost-lab.sqlite, postgresql+psycopg://user@host:5432/bifrost"
+    )
 
 
 def safe_url(url: str) -> str:

@@ -1,4 +1,5 @@
 """Run axe-core (installed from the npm registry by `make axe`) in a page and return its violations."""
+
 from __future__ import annotations
 
 from pathlib import Path

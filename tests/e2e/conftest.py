@@ -1,4 +1,5 @@
 """End-to-end fixtures: the real `bifrost-lab serve` (two Voila servers) and Debian's Chromium."""
+
 from __future__ import annotations
 
 import os
@@ -14,8 +15,15 @@ import psutil
 import pytest
 
 CHROMIUM = os.environ.get("BIFROST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-                 "--no-first-run", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
 
 
@@ -66,13 +74,36 @@ def start_servers(tmp_path: Path, *extra: str, env: dict | None = None) -> Serve
     db_url = f"sqlite:///{tmp_path / 'room.sqlite'}"
     log = tmp_path / "serve.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "bifrost_lab.cli", "serve", "--no-browser", "--moderator-port", str(moderator_port),
-         "--participant-port", str(participant_port), "--public-host", "127.0.0.1", "--pool-size", "1", *extra],
-        env={**os.environ, "BIFROST_DB_URL": db_url, **(env or {})}, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "bifrost_lab.cli.main",
+            "serve",
+            "--no-browser",
+            "--moderator-port",
+            str(moderator_port),
+            "--participant-port",
+            str(participant_port),
+            "--public-host",
+            "127.0.0.1",
+            "--pool-size",
+            "1",
+            *extra,
+        ],
+        env={**os.environ, "BIFROST_DB_URL": db_url, **(env or {})},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     wait_for_port(moderator_port)
     wait_for_port(participant_port)
-    return Servers(process, db_url, f"http://127.0.0.1:{moderator_port}/", f"http://127.0.0.1:{participant_port}/",
-                   participant_port, log)
+    return Servers(
+        process,
+        db_url,
+        f"http://127.0.0.1:{moderator_port}/",
+        f"http://127.0.0.1:{participant_port}/",
+        participant_port,
+        log,
+    )
 
 
 def stop_servers(servers: Servers) -> None:
@@ -120,8 +151,10 @@ def offline_context(browser, **kwargs):
 
 def choose(page, selector: str, label_part: str) -> None:
     """Pick the option whose label contains a text (ipywidgets uses the label as the option value)."""
-    page.wait_for_function("([sel, part]) => Array.from(document.querySelector(sel).options)"
-                           ".some(o => o.value.includes(part))", arg=[selector, label_part])
+    page.wait_for_function(
+        "([sel, part]) => Array.from(document.querySelector(sel).options).some(o => o.value.includes(part))",
+        arg=[selector, label_part],
+    )
     values = page.eval_on_selector(selector, "s => Array.from(s.options).map(o => o.value)")
     page.select_option(selector, value=next(value for value in values if label_part in value))
 

@@ -1,7 +1,8 @@
 """Page helpers shared by the security end-to-end tests."""
+
 from __future__ import annotations
 
-from bifrost_lab import room as rooms, store
+from bifrost_lab import rooms, store
 
 from .conftest import choose, offline_context
 

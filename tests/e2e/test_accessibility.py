@@ -1,11 +1,12 @@
 """axe-core finds no serious or critical WCAG 2.1 A/AA violation on the pages people use."""
+
 from __future__ import annotations
 
 import pytest
 
-from bifrost_lab import demo, room as rooms, store
-from bifrost_lab.export import export_room_html
+from bifrost_lab import demo, rooms, store
 from bifrost_lab.programme import INPUT_TYPES, load_library
+from bifrost_lab.reports.export import export_room_html
 
 from .axe import axe_violations, describe
 from .conftest import offline_context, screenshot
@@ -100,8 +101,9 @@ def _answer_vote(page) -> None:
 def _answer_ranking(page) -> None:
     first = page.locator(".bf-rank-row .bf-item-label").first.inner_text()
     page.locator(".bf-rank-row").first.locator(".bf-down").click()
-    page.wait_for_function("t => document.querySelectorAll('.bf-rank-row .bf-item-label')[1].innerText === t",
-                           arg=first)
+    page.wait_for_function(
+        "t => document.querySelectorAll('.bf-rank-row .bf-item-label')[1].innerText === t", arg=first
+    )
     page.click(".bf-section-save")
     _saved(page)
 
@@ -129,9 +131,16 @@ def _answer_solution(page) -> None:
 
 SCROLL_TO_END = "() => { const box = document.getElementById('rendered_cells'); box.scrollTop = box.scrollHeight; }"
 SCROLLED_TO_TOP = "() => document.getElementById('rendered_cells').scrollTop === 0"
-ANSWER = {"none": lambda page: page.wait_for_selector(".bf-calm"), "cards": _answer_cards, "rating": _answer_rating,
-          "dot_vote": _answer_vote, "ranking": _answer_ranking, "matrix_2x2": _answer_matrix,
-          "choice": _answer_choice, "solution": _answer_solution}
+ANSWER = {
+    "none": lambda page: page.wait_for_selector(".bf-calm"),
+    "cards": _answer_cards,
+    "rating": _answer_rating,
+    "dot_vote": _answer_vote,
+    "ranking": _answer_ranking,
+    "matrix_2x2": _answer_matrix,
+    "choice": _answer_choice,
+    "solution": _answer_solution,
+}
 
 
 def test_every_step_type_passes_axe_on_the_phone_and_the_projector(browser, servers):
@@ -161,8 +170,9 @@ def test_every_step_type_passes_axe_on_the_phone_and_the_projector(browser, serv
             title = rooms.text(step["title"], room.language).strip()
             page.evaluate(SCROLL_TO_END)
             store.set_step(engine, room.id, index)
-            page.wait_for_function("t => document.querySelector('.bf-step-title')?.innerText.trim() === t",
-                                   arg=title, timeout=10_000)
+            page.wait_for_function(
+                "t => document.querySelector('.bf-step-title')?.innerText.trim() === t", arg=title, timeout=10_000
+            )
             page.wait_for_function(SCROLLED_TO_TOP)  # a new step shows its question first
             for kind in kinds:
                 ANSWER[kind](page)
@@ -171,8 +181,12 @@ def test_every_step_type_passes_axe_on_the_phone_and_the_projector(browser, serv
             _check(page, f"participant step {where}")
             screenshot(page, f"axe-phone-{'-'.join(kinds)}")
             store.set_step_state(engine, room.id, step["id"], revealed=True)
-            projector.wait_for_function("t => document.querySelector('.bf-proj-title')?.innerText.trim() === t"
-                                        " && !document.querySelector('.bf-waiting')", arg=title, timeout=10_000)
+            projector.wait_for_function(
+                "t => document.querySelector('.bf-proj-title')?.innerText.trim() === t"
+                " && !document.querySelector('.bf-waiting')",
+                arg=title,
+                timeout=10_000,
+            )
             _check(projector, f"projector step {where}, results revealed")
             screenshot(projector, f"axe-projector-{'-'.join(kinds)}")
             for kind in kinds:

@@ -1,5 +1,6 @@
 """Every meeting and lab in labs/ runs: open its room from the console's picker, fill it with demo
 answers, and step through every step (revealing results) without an error or a traceback."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,9 @@ def advance(page, expected: str) -> None:
     for _attempt in range(2):
         page.click(".bf-next")
         try:
-            page.wait_for_function("t => document.querySelector('.bf-proj-meta').innerText.includes(t)",
-                                   arg=expected, timeout=10_000)
+            page.wait_for_function(
+                "t => document.querySelector('.bf-proj-meta').innerText.includes(t)", arg=expected, timeout=10_000
+            )
             return
         except Exception:  # noqa: BLE001 - checked below
             if expected in page.inner_text(".bf-proj-meta"):
@@ -37,8 +39,10 @@ def test_every_meeting_opens_and_steps_through(browser, servers):
         for meeting in programme.meetings:
             page.select_option(".bf-programme-input select", value=programme.title.get("da"))
             label = f"{meeting.title.get('da')} ({meeting.duration_min} min)"
-            page.wait_for_function("([s, v]) => Array.from(document.querySelector(s).options).some(o => o.value === v)",
-                                   arg=[".bf-meeting-input select", label])
+            page.wait_for_function(
+                "([s, v]) => Array.from(document.querySelector(s).options).some(o => o.value === v)",
+                arg=[".bf-meeting-input select", label],
+            )
             page.select_option(".bf-meeting-input select", value=label)
             page.click(".bf-open-room")
             page.wait_for_selector(".bf-next")
@@ -48,12 +52,16 @@ def test_every_meeting_opens_and_steps_through(browser, servers):
             total = len(meeting.steps)
             for index, step in enumerate(meeting.steps):
                 try:
-                    page.wait_for_function("t => document.querySelector('.bf-proj-meta').innerText.includes(t)",
-                                           arg=f"Trin {index + 1} af {total}", timeout=15_000)
-                except Exception:
+                    page.wait_for_function(
+                        "t => document.querySelector('.bf-proj-meta').innerText.includes(t)",
+                        arg=f"Trin {index + 1} af {total}",
+                        timeout=15_000,
+                    )
+                except Exception:  # noqa: BLE001 - any failure: keep a screenshot, then fail
                     screenshot(page, f"all-meetings-stuck-{meeting.id}")
-                    raise AssertionError((meeting.id, step.id, page.inner_text(".bf-proj-meta"),
-                                          page.inner_text(".bf-status"))) from None
+                    raise AssertionError(
+                        (meeting.id, step.id, page.inner_text(".bf-proj-meta"), page.inner_text(".bf-status"))
+                    ) from None
                 if step.inputs and "Vis resultater" in page.inner_text(".bf-reveal"):
                     page.click(".bf-reveal")
                     page.wait_for_function("() => document.querySelector('.bf-reveal').innerText.includes('Skjul')")

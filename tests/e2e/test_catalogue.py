@@ -1,5 +1,6 @@
 """The catalogue of good solutions in Chromium: the offline HTML filters work with every remote host blocked,
 and a solution captured on a phone in one room is projected in another room after the moderator brings it in."""
+
 from __future__ import annotations
 
 import time
@@ -7,8 +8,9 @@ import uuid
 
 import pytest
 
-from bifrost_lab import catalogue, room as rooms, solutions, store
+from bifrost_lab import rooms, solutions, store
 from bifrost_lab.programme import load_library
+from bifrost_lab.reports import catalogue
 
 from .conftest import ARTIFACTS, choose, offline_context, screenshot
 
@@ -24,17 +26,30 @@ def _shown(page) -> int:
 def test_the_offline_catalogue_filters_in_chromium(browser, tmp_path):
     engine = store.connect(f"sqlite:///{tmp_path / 'catalogue.sqlite'}")
     library = load_library()
-    rng_rooms = [rooms.open_room(engine, library, "soroe-spredning", "soroe-med"),
-                 rooms.open_room(engine, library, "aalborg-videnskorps", "aal-netvaerk"),
-                 rooms.open_room(engine, library, "fioh-yhteistyo", "fi-seuranta")]
+    rng_rooms = [
+        rooms.open_room(engine, library, "soroe-spredning", "soroe-med"),
+        rooms.open_room(engine, library, "aalborg-videnskorps", "aal-netvaerk"),
+        rooms.open_room(engine, library, "fioh-yhteistyo", "fi-seuranta"),
+    ]
     for room in rng_rooms:
         people = [rooms.join_room(engine, room, role=rooms.OTHER_ROLE)[0] for _ in range(3)]
         solutions.fill_demo_solutions(engine, room, people, per_step=5)
     med = rng_rooms[0]
     step = next(s for s in rooms.steps(med) if rooms.input_type(s) == "solution")
-    solutions.submit_solution(engine, med, None, step["id"],
-                              {"problem": "Støj i frokoststuen", "solution": HOSTILE, "where": "Køkkenet",
-                               "contact_role": "Køkkenleder", "sector": "handel_service"}, input_id=str(uuid.uuid4()))
+    solutions.submit_solution(
+        engine,
+        med,
+        None,
+        step["id"],
+        {
+            "problem": "Støj i frokoststuen",
+            "solution": HOSTILE,
+            "where": "Køkkenet",
+            "contact_role": "Køkkenleder",
+            "sector": "handel_service",
+        },
+        input_id=str(uuid.uuid4()),
+    )
     entries = catalogue.collect_entries(engine)
     store.dispose_all()
     page_html = catalogue.render_catalogue_html(entries, language="da")
@@ -79,8 +94,7 @@ def test_the_offline_catalogue_filters_in_chromium(browser, tmp_path):
     phone.set_viewport_size({"width": 390, "height": 844})
     phone.set_content(page_html)
     phone.fill("#bf-q", "APV")
-    phone.wait_for_function("() => document.querySelectorAll('article.sol:not([hidden])').length < "
-                            f"{total}")
+    phone.wait_for_function(f"() => document.querySelectorAll('article.sol:not([hidden])').length < {total}")
     screenshot(phone, "catalogue-phone")
     for each in (page, phone):
         assert each.evaluate("window.__pwned") is None
@@ -133,10 +147,14 @@ def test_a_solution_from_one_room_is_projected_in_another(browser, servers):
     sent = time.monotonic()
     participant.click(".bf-sol-send")
     participant.wait_for_selector(".bf-solution-form .bf-msg-ok")
-    participant.wait_for_function("() => document.querySelector('.bf-mysolutions').innerText"
-                                  ".includes('Dine løsninger (1)')", timeout=5_000)
-    moderator.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)",
-                                arg="Velkomstbrev med foto af teamet", timeout=10_000)
+    participant.wait_for_function(
+        "() => document.querySelector('.bf-mysolutions').innerText.includes('Dine løsninger (1)')", timeout=5_000
+    )
+    moderator.wait_for_function(
+        "t => document.querySelector('.bf-board').innerText.includes(t)",
+        arg="Velkomstbrev med foto af teamet",
+        timeout=10_000,
+    )
     latency = time.monotonic() - sent
     assert HOSTILE in moderator.inner_text(".bf-board")
     screenshot(participant, "solution-phone")
@@ -148,13 +166,19 @@ def test_a_solution_from_one_room_is_projected_in_another(browser, servers):
     assert code_b != code
     go_to(moderator, "Løsningskort fra pilotgrupperne")
     moderator.wait_for_selector(".bf-import-select select")
-    label = next(o for o in moderator.eval_on_selector_all(".bf-import-select option", "os => os.map(o => o.text)")
-                 if "Velkomstbrev" in o)
+    label = next(
+        o
+        for o in moderator.eval_on_selector_all(".bf-import-select option", "os => os.map(o => o.text)")
+        if "Velkomstbrev" in o
+    )
     moderator.select_option(".bf-import-select select", label=label)
     moderator.locator(".bf-import").screenshot(path=str(ARTIFACTS / "solution-import-panel.png"))
     moderator.click(".bf-import-button")
-    moderator.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)",
-                                arg="Velkomstbrev med foto af teamet", timeout=10_000)
+    moderator.wait_for_function(
+        "t => document.querySelector('.bf-board').innerText.includes(t)",
+        arg="Velkomstbrev med foto af teamet",
+        timeout=10_000,
+    )
     assert "Hjemmeplejen Vest" in moderator.inner_text(".bf-board")
     screenshot(moderator, "solution-imported-projector")
 

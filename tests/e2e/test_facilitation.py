@@ -3,6 +3,7 @@
 Carry-forward, timer, evidence (grid, one at a time, the verify flag), lock, reveal, names per
 step, hiding a card and undoing it, input on behalf of the room, the projector window.
 """
+
 from __future__ import annotations
 
 import time
@@ -10,7 +11,7 @@ import uuid
 
 import pytest
 
-from bifrost_lab import room as rooms, store
+from bifrost_lab import rooms, store
 from bifrost_lab.programme import load_library
 
 from .conftest import offline_context, screenshot
@@ -26,8 +27,9 @@ def m2_room(servers):
     library = load_library()
     m1 = rooms.open_room(engine, library, "bifrost", "bif-m1")
     person, _token = rooms.join_room(engine, m1, role="RESEARCHER")
-    rooms.submit_card(engine, m1, person, "bif-m1-s8", "Vi afprøver samtaleguiden i to virksomheder",
-                      input_id=str(uuid.uuid4()))
+    rooms.submit_card(
+        engine, m1, person, "bif-m1-s8", "Vi afprøver samtaleguiden i to virksomheder", input_id=str(uuid.uuid4())
+    )
     store.close_room(engine, m1.id)
     opened = rooms.open_room(engine, library, "bifrost", "bif-m2")
     yield opened

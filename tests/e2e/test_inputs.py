@@ -3,6 +3,7 @@
 One room (a snapshot with one step per input type, see tests/test_inputs.py) on one module-scoped
 server; the moderator console, the projector view and two participant phones follow the same room.
 """
+
 from __future__ import annotations
 
 import time
@@ -10,9 +11,9 @@ import time
 import pytest
 
 from bifrost_lab import store
+from bifrost_lab.demo import open_showcase_room as open_all_types_room
 from bifrost_lab.programme import load_library
 
-from bifrost_lab.demo import open_showcase_room as open_all_types_room
 from .conftest import choose, offline_context, screenshot
 
 pytestmark = pytest.mark.e2e
@@ -45,8 +46,9 @@ def phone(browser, servers, code: str, role: str):
 def next_step(console, phones, title: str) -> None:
     console.click(".bf-next")
     for page in phones:
-        page.wait_for_function("t => document.querySelector('.bf-step-title')?.innerText === t", arg=title,
-                               timeout=10_000)
+        page.wait_for_function(
+            "t => document.querySelector('.bf-step-title')?.innerText === t", arg=title, timeout=10_000
+        )
 
 
 def send_card(page, text: str) -> None:
@@ -136,8 +138,11 @@ def test_every_input_type_with_two_phones(browser, servers, room):
     no_overflow(alice)
     console.click(".bf-reveal")
     # Alice: 2 on the guide, 1 moved from the colleagues to the contact person; Bob: colleagues + contact
-    wait_text(projector, ".bf-board", lambda t: "samtaleguide\n2" in t and "Fast kontaktperson\n2" in t
-              and "Kollegerne ved for lidt\n1" in t)
+    wait_text(
+        projector,
+        ".bf-board",
+        lambda t: "samtaleguide\n2" in t and "Fast kontaktperson\n2" in t and "Kollegerne ved for lidt\n1" in t,
+    )
     assert projector.locator(".bf-dots .bf-bar").count() == 3
     screenshot(projector, "inputs-projector-vote")
 
@@ -170,8 +175,9 @@ def test_every_input_type_with_two_phones(browser, servers, room):
     alice.wait_for_function("() => document.querySelectorAll('.bf-rank-row')[3].innerText.includes('Punkt 4')")
     for position in (2, 1, 0):
         alice.locator(".bf-rank-row", has_text="Punkt 4").locator(".bf-up").click()
-        alice.wait_for_function("p => document.querySelectorAll('.bf-rank-row')[p].innerText.includes('Punkt 4')",
-                                arg=position)
+        alice.wait_for_function(
+            "p => document.querySelectorAll('.bf-rank-row')[p].innerText.includes('Punkt 4')", arg=position
+        )
     alice.click(".bf-section-save")
     bob.wait_for_selector(".bf-rank-row")
     bob.click(".bf-section-save")
@@ -193,8 +199,10 @@ def test_every_input_type_with_two_phones(browser, servers, room):
     no_overflow(bob)
     console.click(".bf-reveal")
     projector.wait_for_selector(".bf-matrix-svg circle")
-    assert "Hurtige gevinster" in projector.inner_text(".bf-board") or \
-        projector.locator(".bf-matrix-svg text", has_text="Hurtige gevinster").count() == 1
+    assert (
+        "Hurtige gevinster" in projector.inner_text(".bf-board")
+        or projector.locator(".bf-matrix-svg text", has_text="Hurtige gevinster").count() == 1
+    )
     screenshot(projector, "inputs-projector-matrix")
 
     # single choice, then multiple choice
@@ -228,13 +236,24 @@ def test_every_input_type_with_two_phones(browser, servers, room):
 
     engine = store.connect(servers.db_url)
     kinds = {(i.step_id, i.kind) for i in store.list_inputs(engine, room.id)}
-    assert {("s-vote", "vote"), ("s-cvote", "vote"), ("s-rate", "rating"), ("s-rank", "rank"),
-            ("s-matrix", "placement"), ("s-choice", "choice"), ("s-multi", "choice"), ("s-wrap", "card"),
-            ("s-wrap", "rating")} <= kinds
+    assert {
+        ("s-vote", "vote"),
+        ("s-cvote", "vote"),
+        ("s-rate", "rating"),
+        ("s-rank", "rank"),
+        ("s-matrix", "placement"),
+        ("s-choice", "choice"),
+        ("s-multi", "choice"),
+        ("s-wrap", "card"),
+        ("s-wrap", "rating"),
+    } <= kinds
     votes = [i for i in store.list_inputs(engine, room.id, step_id="s-vote")]
     assert len(votes) == 2 and all(sum(v.payload["dots"].values()) <= 3 for v in votes)
-    rank = next(i for i in store.list_inputs(engine, room.id, step_id="s-rank") if i.participant_id
-                and i.payload["order"][0] == "item:4")
+    rank = next(
+        i
+        for i in store.list_inputs(engine, room.id, step_id="s-rank")
+        if i.participant_id and i.payload["order"][0] == "item:4"
+    )
     assert len(rank.payload["order"]) == 5
     for page in (console, projector, alice, bob):
         assert page.locator(".bf-msg-error").count() == 0

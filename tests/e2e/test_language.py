@@ -1,12 +1,14 @@
 """Each participant may switch their own page's language; the room's language stays as it is."""
+
 from __future__ import annotations
 
 import pytest
 from babel.messages.pofile import read_po
 
-from bifrost_lab import charts, i18n, room as rooms, store
+from bifrost_lab import i18n, rooms, store
 from bifrost_lab.markup import esc
 from bifrost_lab.programme import load_library
+from bifrost_lab.ui import projector_charts as charts
 
 from .axe import axe_violations, describe
 from .conftest import choose, offline_context, screenshot
@@ -85,9 +87,11 @@ def test_an_english_room_joined_and_answered_by_keyboard_alone(browser, servers)
 
 FIOH = "fioh-yhteistyo"
 # A card per language; its `<` and `&` must reach the projector and the summary as text.
-CARD = {"da": "Fælles mål & indikatorer – opfølgning efter < 6 måneder",
-        "en": "Shared goals & indicators – follow-up after < 6 months",
-        "fi": "Yhteiset tavoitteet & mittarit – seuranta < 6 kk välein"}
+CARD = {
+    "da": "Fælles mål & indikatorer – opfølgning efter < 6 måneder",
+    "en": "Shared goals & indicators – follow-up after < 6 months",
+    "fi": "Yhteiset tavoitteet & mittarit – seuranta < 6 kk välein",
+}
 
 
 def _open_room_from_console(console, servers, language: str):
@@ -150,9 +154,11 @@ def test_a_fioh_room_runs_end_to_end_in_its_language(browser, servers, language)
         console.click(".bf-next")
         title = rooms.text(steps[index]["title"], language)
         for page in (phone, projector):
-            page.wait_for_function("([sel, t]) => document.querySelector(sel)?.innerText.trim() === t",
-                                   arg=[".bf-step-title" if page is phone else ".bf-proj-title", title],
-                                   timeout=10_000)
+            page.wait_for_function(
+                "([sel, t]) => document.querySelector(sel)?.innerText.trim() === t",
+                arg=[".bf-step-title" if page is phone else ".bf-proj-title", title],
+                timeout=10_000,
+            )
 
     # the self-assessment: a rating of every statement, revealed on the projector
     next_step(1)
@@ -160,8 +166,9 @@ def test_a_fioh_room_runs_end_to_end_in_its_language(browser, servers, language)
     assert scales.count() == len(steps[1]["input"]["items"]) > 1
     for index in range(scales.count()):
         scales.nth(index).get_by_text("4" if index % 2 else "5", exact=True).click()
-    phone.wait_for_function("t => document.querySelector('.bf-saved')?.innerText.includes(t)",
-                            arg=_("Your rating is saved."))
+    phone.wait_for_function(
+        "t => document.querySelector('.bf-saved')?.innerText.includes(t)", arg=_("Your rating is saved.")
+    )
     screenshot(phone, f"lang-{language}-phone-rating")
     first_ratings = [5]  # the phone's; five more people rate through the room functions, as their phones would
     engine = store.connect(servers.db_url)
@@ -178,8 +185,9 @@ def test_a_fioh_room_runs_end_to_end_in_its_language(browser, servers, language)
     first_item = rooms.text(steps[1]["input"]["items"][0], language)
     assert first_item in board
     assert _("Step {n} of {total}").format(n=2, total=len(steps)) in projector.inner_text(".bf-proj-meta")
-    assert i18n.ngettext_for(language)("{n} participant", "{n} participants", 6).format(n=6) in \
-        projector.inner_text(".bf-proj-meta")
+    assert i18n.ngettext_for(language)("{n} participant", "{n} participants", 6).format(n=6) in projector.inner_text(
+        ".bf-proj-meta"
+    )
     screenshot(projector, f"lang-{language}-projector-rating")
     violations = axe_violations(projector)
     assert not violations, describe(violations)
@@ -193,14 +201,18 @@ def test_a_fioh_room_runs_end_to_end_in_its_language(browser, servers, language)
     projector.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)", arg=CARD[language])
     assert rooms.role_label(room, "OH_SERVICE", language) in projector.inner_text(".bf-board")
     screenshot(phone, f"lang-{language}-phone-card")
-    left, right = phone.evaluate("(() => { const r = document.querySelector('.bf-card-input textarea')"
-                                 ".getBoundingClientRect(); return [r.left, window.innerWidth - r.right]; })()")
+    left, right = phone.evaluate(
+        "(() => { const r = document.querySelector('.bf-card-input textarea')"
+        ".getBoundingClientRect(); return [r.left, window.innerWidth - r.right]; })()"
+    )
     assert abs(left - right) <= 1, f"the phone's margins are uneven: {left:.0f} px left, {right:.0f} px right"
     screenshot(projector, f"lang-{language}-projector-card")
     console.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)", arg=CARD[language])
     screenshot(console, f"lang-{language}-console")
-    bar_top, side_bottom = console.evaluate("[document.querySelector('.bf-controls').getBoundingClientRect().top,"
-                                            " document.querySelector('.bf-console-side').getBoundingClientRect().bottom]")
+    bar_top, side_bottom = console.evaluate(
+        "[document.querySelector('.bf-controls').getBoundingClientRect().top,"
+        " document.querySelector('.bf-console-side').getBoundingClientRect().bottom]"
+    )
     assert side_bottom <= bar_top, "the console's control bar covers the end of the side panel"
 
     # the summary the console downloads is written in the room's language

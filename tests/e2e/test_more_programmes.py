@@ -1,5 +1,6 @@
 """The Part E programmes run end to end on the real servers: open a room, step through every step, a participant
 joins on a phone and adds a card that reaches the projector (Sorø in Danish, Aalborg in English, FIOH in Finnish)."""
+
 from __future__ import annotations
 
 import time
@@ -25,8 +26,7 @@ def title(page) -> str:
     return page.inner_text(".bf-proj-title")
 
 
-@pytest.mark.parametrize("programme_part, meeting_id, language, role_part, card", CASES,
-                         ids=[c[1] for c in CASES])
+@pytest.mark.parametrize("programme_part, meeting_id, language, role_part, card", CASES, ids=[c[1] for c in CASES])
 def test_programme_runs_end_to_end(browser, servers, programme_part, meeting_id, language, role_part, card):
     library = load_library()
     programme = next(p for p in library.programmes.values() if programme_part in p.title.da)
@@ -62,8 +62,9 @@ def test_programme_runs_end_to_end(browser, servers, programme_part, meeting_id,
         moderator.wait_for_function("t => document.querySelector('.bf-proj-title').innerText !== t", arg=before)
         expected = steps[index].title.get(language)
         assert title(moderator) == expected
-        participant.wait_for_function("t => (document.querySelector('.bf-step-title') || {}).innerText === t",
-                                      arg=expected, timeout=10_000)
+        participant.wait_for_function(
+            "t => (document.querySelector('.bf-step-title') || {}).innerText === t", arg=expected, timeout=10_000
+        )
         seen_titles.append(expected)
         if index == card_step:
             participant.wait_for_selector(".bf-card-input textarea")
@@ -71,8 +72,9 @@ def test_programme_runs_end_to_end(browser, servers, programme_part, meeting_id,
                 participant.wait_for_selector(".bf-column-input select")
             participant.fill(".bf-card-input textarea", card)
             participant.click(".bf-submit")
-            moderator.wait_for_function("t => document.querySelector('.bf-board').innerText.includes(t)", arg=card,
-                                        timeout=10_000)
+            moderator.wait_for_function(
+                "t => document.querySelector('.bf-board').innerText.includes(t)", arg=card, timeout=10_000
+            )
             screenshot(moderator, f"programme-{meeting_id}-projector")
             screenshot(participant, f"programme-{meeting_id}-phone")
         assert moderator.locator(".bf-msg-error").count() == 0, moderator.inner_text(".bf-status")

@@ -3,6 +3,7 @@
 Participants are real Voila participant pages driven over the kernel websocket with the widget
 protocol (benchmarks/widget_client.py); the reload after a crash is a real Chromium page.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,7 +20,7 @@ import psutil
 import pytest
 
 from benchmarks import widget_client as wc
-from bifrost_lab import room as rooms, store
+from bifrost_lab import rooms, store
 from bifrost_lab.programme import load_library
 
 from .conftest import offline_context, start_servers, stop_servers, wait_for_port
@@ -35,10 +36,19 @@ KERNELS, CARDS_EACH = 10, 10
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     started = start_servers(
-        tmp_path_factory.mktemp("reliability"), "--pool-size", "2", "--cull-idle-timeout", str(CULL_IDLE),
-        "--cull-interval", str(CULL_INTERVAL),
-        env={"BIFROST_IDLE_GRACE": str(IDLE_GRACE), "BIFROST_DB_BUSY_TIMEOUT": str(BUSY_TIMEOUT),
-             "BIFROST_DB_RETRY_SECONDS": "1"})
+        tmp_path_factory.mktemp("reliability"),
+        "--pool-size",
+        "2",
+        "--cull-idle-timeout",
+        str(CULL_IDLE),
+        "--cull-interval",
+        str(CULL_INTERVAL),
+        env={
+            "BIFROST_IDLE_GRACE": str(IDLE_GRACE),
+            "BIFROST_DB_BUSY_TIMEOUT": str(BUSY_TIMEOUT),
+            "BIFROST_DB_RETRY_SECONDS": "1",
+        },
+    )
     yield started
     stop_servers(started)
 
@@ -64,7 +74,7 @@ def kernels(servers, notebook: str = "participant.ipynb") -> int:
     return count
 
 
-def run(coroutine, pump=None):  # noqa: ANN001, ANN201
+def run(coroutine, pump=None):
     """Run a widget-protocol scenario on its own thread (Playwright's sync API owns this thread's loop).
 
     With `pump` (a Playwright page) the browser's events keep being served meanwhile.
@@ -76,7 +86,7 @@ def run(coroutine, pump=None):  # noqa: ANN001, ANN201
         return future.result()
 
 
-def wait_until(predicate, timeout: float, what: str) -> None:  # noqa: ANN001
+def wait_until(predicate, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -95,8 +105,9 @@ def test_cards_from_many_kernels_reach_the_projector_once_and_closed_tabs_free_t
     async def scenario() -> tuple[int, list[str]]:
         async with httpx.AsyncClient() as http:
             projector = await wc.open_projector(http, servers.moderator_url, room.id)
-            opened = await asyncio.gather(*(wc.open_participant(http, f"{servers.participant_url}?code="
-                                                                 f"{room.join_code}") for _ in range(KERNELS)))
+            opened = await asyncio.gather(
+                *(wc.open_participant(http, f"{servers.participant_url}?code={room.join_code}") for _ in range(KERNELS))
+            )
             pages = [page for page, _ready in opened]
             await asyncio.gather(*(wc.join(page) for page in pages))
 
@@ -106,10 +117,13 @@ def test_cards_from_many_kernels_reach_the_projector_once_and_closed_tabs_free_t
                     assert "bf-msg-ok" in wc.last_message(page), wc.last_message(page)
 
             await asyncio.gather(*(cards(i, p) for i, p in enumerate(pages)))
-            await projector.wait_for(lambda: wc.board_html(projector).count("bf-board-card\"") >= KERNELS * CARDS_EACH,
-                                     timeout=20, what="all cards on the projector")
+            await projector.wait_for(
+                lambda: wc.board_html(projector).count('bf-board-card"') >= KERNELS * CARDS_EACH,
+                timeout=20,
+                what="all cards on the projector",
+            )
             await asyncio.sleep(1)  # nothing more arrives
-            shown = wc.board_html(projector).count("bf-board-card\"")
+            shown = wc.board_html(projector).count('bf-board-card"')
             kernel_ids = [page.kernel_id for page in pages]
             for page in pages:  # the tabs vanish without a goodbye (no shutdown beacon)
                 await page.close()
@@ -126,17 +140,22 @@ def test_cards_from_many_kernels_reach_the_projector_once_and_closed_tabs_free_t
 
     # Kernel hygiene: each kernel notices that its browser is gone, stops polling, and is culled.
     started = time.monotonic()
-    wait_until(lambda: kernels(servers) == pool, IDLE_GRACE + 5 + CULL_IDLE + 2 * CULL_INTERVAL + 10,
-               f"kernel count back to the pool size {pool} (now {kernels(servers)})")
+    wait_until(
+        lambda: kernels(servers) == pool,
+        IDLE_GRACE + 5 + CULL_IDLE + 2 * CULL_INTERVAL + 10,
+        f"kernel count back to the pool size {pool} (now {kernels(servers)})",
+    )
     back_after = time.monotonic() - started
     log = servers.log.read_text(encoding="utf-8", errors="replace")
     stopped = set(re.findall(r"no browser on kernel ([0-9a-f-]{36}) for", log))
     assert set(kernel_ids) <= stopped, "a preheated kernel did not know its VOILA_KERNEL_ID or kept polling"
-    print(f"\n[figures] {KERNELS * CARDS_EACH} cards from {KERNELS} kernels; kernels back to the pool "
-          f"{back_after:.1f} s after the tabs vanished")
+    print(
+        f"\n[figures] {KERNELS * CARDS_EACH} cards from {KERNELS} kernels; kernels back to the pool "
+        f"{back_after:.1f} s after the tabs vanished"
+    )
 
 
-def _hold_write_lock(path: str, seconds: float, locked) -> None:  # noqa: ANN001
+def _hold_write_lock(path: str, seconds: float, locked) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")
     locked.set()
@@ -145,11 +164,10 @@ def _hold_write_lock(path: str, seconds: float, locked) -> None:  # noqa: ANN001
     conn.close()
 
 
-def hold_lock(servers, seconds: float):  # noqa: ANN001, ANN201
+def hold_lock(servers, seconds: float):
     context = multiprocessing.get_context("spawn")
     locked = context.Event()
-    holder = context.Process(target=_hold_write_lock,
-                             args=(store.Database(servers.db_url).path, seconds, locked))
+    holder = context.Process(target=_hold_write_lock, args=(store.Database(servers.db_url).path, seconds, locked))
     holder.start()
     assert locked.wait(30)
     return holder
@@ -202,11 +220,17 @@ def _voila(servers, notebook: str) -> psutil.Process:
 
 def _kill_9(servers, notebook: str) -> int:
     victim = _voila(servers, notebook)
-    port = servers.participant_port if notebook == "participant.ipynb" else \
-        int(servers.moderator_url.rsplit(":", 1)[1].strip("/"))
+    port = (
+        servers.participant_port
+        if notebook == "participant.ipynb"
+        else int(servers.moderator_url.rsplit(":", 1)[1].strip("/"))
+    )
     os.kill(victim.pid, signal.SIGKILL)
-    wait_until(lambda: _voila_pid(servers, notebook) not in (None, victim.pid), 30,
-               f"bifrost-lab serve restarting the {notebook} server")
+    wait_until(
+        lambda: _voila_pid(servers, notebook) not in (None, victim.pid),
+        30,
+        f"bifrost-lab serve restarting the {notebook} server",
+    )
     wait_for_port(port, 60)
     return victim.pid
 
@@ -228,8 +252,9 @@ def test_kill_9_of_each_server_mid_meeting_loses_nothing(browser, servers):
     context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     phone = context.new_page()
     phone.goto(participant_url)
-    phone.wait_for_selector(".bf-role-input select option:nth-child(2)", state="attached",
-                          timeout=150_000)  # a first page on a loaded CI machine can be slow
+    phone.wait_for_selector(
+        ".bf-role-input select option:nth-child(2)", state="attached", timeout=150_000
+    )  # a first page on a loaded CI machine can be slow
     values = phone.eval_on_selector(".bf-role-input select", "s => Array.from(s.options).map(o => o.value)")
     phone.select_option(".bf-role-input select", value=values[2])
     phone.click(".bf-join-button")
@@ -260,11 +285,16 @@ def test_kill_9_of_each_server_mid_meeting_loses_nothing(browser, servers):
         async with httpx.AsyncClient() as http:
             page, _ready = await wc.open_participant(http, participant_url, stored=stored_token)
             # rejoined as the same person: no join form, the step and the own card are there
-            assert not page.with_class("bf-role-input") or \
-                len(page.models[page.with_class("bf-role-input")[0]].get("_options_labels") or ()) <= 1 \
+            assert (
+                not page.with_class("bf-role-input")
+                or len(page.models[page.with_class("bf-role-input")[0]].get("_options_labels") or ()) <= 1
                 or "bf-step-count" in page.html_text()
-            await page.wait_for(lambda: "kort fra kernen før nedbruddet" in page.html_text(), timeout=20,
-                                what="the own card after the rejoin")
+            )
+            await page.wait_for(
+                lambda: "kort fra kernen før nedbruddet" in page.html_text(),
+                timeout=20,
+                what="the own card after the rejoin",
+            )
             await wc.submit_card(page, "kort fra kernen efter nedbruddet")
             message = wc.last_message(page)
             html = page.html_text()
@@ -287,8 +317,11 @@ def test_kill_9_of_each_server_mid_meeting_loses_nothing(browser, servers):
     async def projector_after_crash() -> tuple[str, dict]:
         async with httpx.AsyncClient() as http:
             projector = await wc.open_projector(http, servers.moderator_url, room.id)
-            await projector.wait_for(lambda: wc.board_html(projector).count("bf-board-card\"") >= 3, timeout=20,
-                                     what="every card on the projector")
+            await projector.wait_for(
+                lambda: wc.board_html(projector).count('bf-board-card"') >= 3,
+                timeout=20,
+                what="every card on the projector",
+            )
             countdown = projector.find(lambda s: "remaining" in s and "anchor" in s)
             state = dict(projector.models[countdown])
             text = projector.html_text()
@@ -299,8 +332,11 @@ def test_kill_9_of_each_server_mid_meeting_loses_nothing(browser, servers):
     wall.wait_for_function("() => window.bfBeforeCrash === undefined", timeout=120_000)  # it came back by itself
     wall.wait_for_function("() => document.querySelectorAll('.bf-board-card').length >= 3", timeout=60_000)
     assert "kort fra kernen efter nedbruddet" in wall.inner_text(".bf-board")
-    for card in ("kort fra telefonen før nedbruddet", "kort fra kernen før nedbruddet",
-                 "kort fra kernen efter nedbruddet"):
+    for card in (
+        "kort fra telefonen før nedbruddet",
+        "kort fra kernen før nedbruddet",
+        "kort fra kernen efter nedbruddet",
+    ):
         assert card in text
     assert "Trin 3 af" in text
     assert countdown["running"] is False and countdown["remaining"] == pytest.approx(400.0)

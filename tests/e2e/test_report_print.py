@@ -1,4 +1,5 @@
 """The exported documents in Chromium: nothing loaded from anywhere, nothing run, and they print to A4 PDF."""
+
 from __future__ import annotations
 
 import re
@@ -8,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from bifrost_lab import store
-from bifrost_lab.export import export_room_html, export_synthesis_html
+from bifrost_lab.reports.export import export_room_html, export_synthesis_html
 
 from .conftest import ARTIFACTS, offline_context
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from report_rooms import HOSTILE, build_m1, build_m3  # noqa: E402
+from report_rooms import HOSTILE, build_m1, build_m3
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +25,10 @@ def documents(tmp_path_factory, library):
     engine = store.connect(url)
     m1 = build_m1(engine, library)
     build_m3(engine, library)
-    docs = {"summary": export_room_html(m1.room.id, db_url=url), "synthesis": export_synthesis_html("bifrost", db_url=url)}
+    docs = {
+        "summary": export_room_html(m1.room.id, db_url=url),
+        "synthesis": export_synthesis_html("bifrost", db_url=url),
+    }
     store.dispose_all()
     return docs
 

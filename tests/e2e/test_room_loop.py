@@ -1,4 +1,5 @@
 """The room loop on the real servers: moderator, two participants, live board, export, kernel hygiene."""
+
 from __future__ import annotations
 
 import time
@@ -6,7 +7,7 @@ import time
 import pytest
 
 from bifrost_lab import store
-from bifrost_lab.export import export_room_html
+from bifrost_lab.reports.export import export_room_html
 
 from .conftest import choose, offline_context, screenshot
 
@@ -71,8 +72,9 @@ def test_room_loop_end_to_end(browser, servers, capsys):
     moderator.click(".bf-next")
     moderator.click(".bf-next")  # step 3: cards in the five TTA phases
     for page in (alice, bob):
-        page.wait_for_function("q => document.querySelector('.bf-question').innerText !== q", arg=first_question,
-                               timeout=5_000)
+        page.wait_for_function(
+            "q => document.querySelector('.bf-question').innerText !== q", arg=first_question, timeout=5_000
+        )
         page.wait_for_selector(".bf-card-input textarea")
     assert question(alice) == question(bob)
 
@@ -90,8 +92,9 @@ def test_room_loop_end_to_end(browser, servers, capsys):
     # Alice edits, Bob deletes; the projector follows.
     alice.click(".bf-mycard .bf-edit")
     # as a person would: wait until the card's text is in the box (a round trip to the kernel), then type
-    alice.wait_for_function("() => document.querySelector('.bf-card-input textarea').value"
-                            ".includes('lederen virker')", timeout=30_000)
+    alice.wait_for_function(
+        "() => document.querySelector('.bf-card-input textarea').value.includes('lederen virker')", timeout=30_000
+    )
     alice.fill(".bf-card-input textarea", "Tidlig og uformel dialog virker")
     alice.click(".bf-submit")
     wait_board(moderator, lambda t: "Tidlig og uformel dialog virker" in t and "lederen virker" not in t)
@@ -115,8 +118,9 @@ def test_room_loop_end_to_end(browser, servers, capsys):
     step_three = question(alice)
     moderator.click(".bf-next")
     for page in (alice, bob):
-        page.wait_for_function("q => document.querySelector('.bf-question').innerText !== q", arg=step_three,
-                               timeout=5_000)
+        page.wait_for_function(
+            "q => document.querySelector('.bf-question').innerText !== q", arg=step_three, timeout=5_000
+        )
 
     for page in (moderator, alice, bob):
         assert page.evaluate("window.__pwned") is None
@@ -136,8 +140,10 @@ def test_room_loop_end_to_end(browser, servers, capsys):
     store.dispose_all()
 
     with capsys.disabled():
-        print(f"\n[figures] participant page interactive: {a_ready:.2f} s and {b_ready:.2f} s; "
-              f"card to projector: {latency:.2f} s")
+        print(
+            f"\n[figures] participant page interactive: {a_ready:.2f} s and {b_ready:.2f} s; "
+            f"card to projector: {latency:.2f} s"
+        )
     for context in (mod_context, a_context, b_context):
         context.close()
 

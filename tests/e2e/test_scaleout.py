@@ -3,6 +3,7 @@
 Participants land on both servers; each page's websocket reaches the server that rendered it; the
 projector (moderator app, with a token) shows everyone's cards; step changes reach both servers.
 """
+
 from __future__ import annotations
 
 import gzip
@@ -25,8 +26,7 @@ import pytest
 
 from bifrost_lab import store
 
-from .conftest import (ARTIFACTS, Servers, choose, free_port, offline_context, screenshot, stop_servers,
-                       wait_for_port)
+from .conftest import ARTIFACTS, Servers, choose, free_port, offline_context, screenshot, stop_servers, wait_for_port
 from .test_room_loop import question, wait_board
 
 pytestmark = pytest.mark.e2e
@@ -68,11 +68,29 @@ def pg_database(pg_admin):
 def render_site(servers, public_url: str, moderator_url: str, access_log: Path) -> str:
     """The site config exactly as the documented command prints it; only the log goes to the test folder."""
     site = subprocess.run(
-        [sys.executable, "-m", "bifrost_lab.cli", "serve", "--participant-port", str(servers.participant_port),
-         "--participant-servers", "2", "--public-url", public_url, "--moderator-port",
-         servers.moderator_url.rsplit(":", 1)[1].strip("/"), "--moderator-public-url", moderator_url,
-         "--moderator-token", TOKEN, "--print-nginx-config"],
-        check=True, capture_output=True, text=True).stdout
+        [
+            sys.executable,
+            "-m",
+            "bifrost_lab.cli.main",
+            "serve",
+            "--participant-port",
+            str(servers.participant_port),
+            "--participant-servers",
+            "2",
+            "--public-url",
+            public_url,
+            "--moderator-port",
+            servers.moderator_url.rsplit(":", 1)[1].strip("/"),
+            "--moderator-public-url",
+            moderator_url,
+            "--moderator-token",
+            TOKEN,
+            "--print-nginx-config",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     assert site.count("access_log /var/log/nginx/bifrost-lab.access.log bifrost_route;") == 2
     return site.replace("/var/log/nginx/bifrost-lab.access.log", str(access_log))
 
@@ -83,11 +101,15 @@ def start_nginx(root: Path, site: str, *ports: int) -> subprocess.Popen:
     (root / "sites-enabled" / "bifrost-lab").write_text(site, encoding="utf-8")
     user = "user root;" if os.geteuid() == 0 else ""  # workers must reach the 0700 test folder
     (root / "nginx.conf").write_text(MAIN_CONF.format(root=root, user=user), encoding="utf-8")
-    check = subprocess.run([NGINX, "-t", "-p", str(root), "-c", str(root / "nginx.conf")],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [NGINX, "-t", "-p", str(root), "-c", str(root / "nginx.conf")], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
-    process = subprocess.Popen([NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
-                               stdout=subprocess.DEVNULL, stderr=(root / "nginx.out").open("w"))
+    process = subprocess.Popen(
+        [NGINX, "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=(root / "nginx.out").open("w"),
+    )
     try:
         for port in ports:
             wait_for_port(port, timeout=15)
@@ -119,12 +141,36 @@ def start_two_participant_servers(root: Path, db_url: str, *extra: str) -> Serve
     moderator_port, participant_port = free_port(), _two_free_ports()
     log = root / "serve.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "bifrost_lab.cli", "serve", "--no-browser", "--host", "127.0.0.1",
-         "--moderator-port", str(moderator_port), "--participant-port", str(participant_port),
-         "--participant-servers", "2", "--pool-size", "1", *extra],
-        env={**os.environ, "BIFROST_DB_URL": db_url}, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    servers = Servers(process, db_url, f"http://127.0.0.1:{moderator_port}/", f"http://127.0.0.1:{participant_port}/",
-                   participant_port, log)
+        [
+            sys.executable,
+            "-m",
+            "bifrost_lab.cli.main",
+            "serve",
+            "--no-browser",
+            "--host",
+            "127.0.0.1",
+            "--moderator-port",
+            str(moderator_port),
+            "--participant-port",
+            str(participant_port),
+            "--participant-servers",
+            "2",
+            "--pool-size",
+            "1",
+            *extra,
+        ],
+        env={**os.environ, "BIFROST_DB_URL": db_url},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    servers = Servers(
+        process,
+        db_url,
+        f"http://127.0.0.1:{moderator_port}/",
+        f"http://127.0.0.1:{participant_port}/",
+        participant_port,
+        log,
+    )
     try:
         for port in (moderator_port, participant_port, participant_port + 1):
             wait_for_port(port)
@@ -146,22 +192,33 @@ def farm(tmp_path_factory, pg_database):
     _name, db_url = pg_database
     # docs/deploy.md steps 3 and 4: create the schema, bring a laptop's room along.
     laptop = f"sqlite:///{root / 'laptop.sqlite'}"
-    subprocess.run([sys.executable, "-m", "bifrost_lab.cli", "demo", "--participants", "3"], check=True,
-                   capture_output=True, env={**os.environ, "BIFROST_DB_URL": laptop})
+    subprocess.run(
+        [sys.executable, "-m", "bifrost_lab.cli.main", "demo", "--participants", "3"],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "BIFROST_DB_URL": laptop},
+    )
     for command in (["db", "migrate", "--url", db_url], ["db", "copy", "--from", laptop, "--to", db_url]):
-        subprocess.run([sys.executable, "-m", "bifrost_lab.cli", *command], check=True, capture_output=True)
-    servers = start_two_participant_servers(root, db_url, "--public-url", public_url,
-                                            "--moderator-public-url", moderator_url, "--moderator-token", TOKEN)
+        subprocess.run([sys.executable, "-m", "bifrost_lab.cli.main", *command], check=True, capture_output=True)
+    servers = start_two_participant_servers(
+        root, db_url, "--public-url", public_url, "--moderator-public-url", moderator_url, "--moderator-token", TOKEN
+    )
     try:
         site = render_site(servers, public_url, moderator_url, root / "access.log")
         nginx = start_nginx(root / "nginx", site, nginx_port, nginx_moderator_port)
     except BaseException:
         stop_servers(servers)
         raise
-    yield {"servers": servers, "db_url": db_url, "public_url": public_url, "moderator_url": moderator_url,
-           "root": root,
-           "ports": [servers.participant_port, servers.participant_port + 1], "log": root / "access.log",
-           "database": pg_database[0]}
+    yield {
+        "servers": servers,
+        "db_url": db_url,
+        "public_url": public_url,
+        "moderator_url": moderator_url,
+        "root": root,
+        "ports": [servers.participant_port, servers.participant_port + 1],
+        "log": root / "access.log",
+        "database": pg_database[0],
+    }
     nginx.send_signal(signal.SIGQUIT)  # graceful stop
     try:
         nginx.wait(10)
@@ -171,8 +228,10 @@ def farm(tmp_path_factory, pg_database):
 
 
 def _log_lines(log: Path) -> list[dict[str, str]]:
-    pattern = re.compile(r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) (?P<bytes>\d+) '
-                         r'route=(?P<route>\S+) upstream=(?P<upstream>.+)$')
+    pattern = re.compile(
+        r'"(?P<method>\S+) (?P<path>\S+) [^"]*" (?P<status>\d+) (?P<bytes>\d+) '
+        r"route=(?P<route>\S+) upstream=(?P<upstream>.+)$"
+    )
     return [m.groupdict() for m in map(pattern.search, log.read_text().splitlines()) if m]
 
 
@@ -181,8 +240,9 @@ def _routes_to_each_server(farm) -> dict[str, str]:
     found: dict[str, str] = {}
     for index in range(40):
         route = f"probe{index}"
-        request = urllib.request.Request(f"{farm['public_url']}voila/static/no-such-file",
-                                         headers={"Cookie": f"bifrost_route={route}"})
+        request = urllib.request.Request(
+            f"{farm['public_url']}voila/static/no-such-file", headers={"Cookie": f"bifrost_route={route}"}
+        )
         try:
             urllib.request.urlopen(request, timeout=10).close()
         except urllib.error.HTTPError:
@@ -236,8 +296,9 @@ def _join(browser, farm, code: str, role: str, route: str | None = None):
 
 def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsys, pg_admin):
     servers = farm["servers"]
+
     class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        def redirect_request(self, *args, **kwargs):
             return None
 
     with pytest.raises(urllib.error.HTTPError) as refused:  # without its token the moderator app sends to login
@@ -267,8 +328,9 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
     moderator.click(".bf-next")
     moderator.click(".bf-next")  # step 3: cards
     for page in (alice, bob):
-        page.wait_for_function("q => document.querySelector('.bf-question').innerText !== q", arg=first_question,
-                               timeout=10_000)
+        page.wait_for_function(
+            "q => document.querySelector('.bf-question').innerText !== q", arg=first_question, timeout=10_000
+        )
         page.wait_for_selector(".bf-card-input textarea")
     assert question(alice) == question(bob)
     alice.fill(".bf-card-input textarea", f"Kort fra server {alice_port}")
@@ -285,24 +347,33 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
     step_three = question(alice)
     moderator.click(".bf-next")
     for page in (alice, bob):
-        page.wait_for_function("q => document.querySelector('.bf-question').innerText !== q", arg=step_three,
-                               timeout=10_000)
+        page.wait_for_function(
+            "q => document.querySelector('.bf-question').innerText !== q", arg=step_three, timeout=10_000
+        )
 
     engine = store.connect(farm["db_url"])  # the cards are in PostgreSQL, next to the room from the laptop
     room = store.find_open_room(engine, code)
     assert len(store.list_rooms(engine)) == 2
     assert sorted(i.payload["text"] for i in store.list_inputs(engine, room.id)) == sorted(
-        [f"Kort fra server {alice_port}", f"Kort fra server {bob_port}"])
+        [f"Kort fra server {alice_port}", f"Kort fra server {bob_port}"]
+    )
 
     lines = _log_lines(farm["log"])
     # gzip: what Alice's page weighed on the wire against the same files uncompressed.
-    static = [line for line in lines if line["route"] == alice_route and line["status"] == "200"
-              and line["method"] == "GET" and not line["path"].startswith("/?")]
+    static = [
+        line
+        for line in lines
+        if line["route"] == alice_route
+        and line["status"] == "200"
+        and line["method"] == "GET"
+        and not line["path"].startswith("/?")
+    ]
     wire = sum(int(line["bytes"]) for line in static)
     raw = 0
     for line in static:
-        request = urllib.request.Request(farm["public_url"].rstrip("/") + line["path"],
-                                         headers={"Cookie": f"bifrost_route={alice_route}"})
+        request = urllib.request.Request(
+            farm["public_url"].rstrip("/") + line["path"], headers={"Cookie": f"bifrost_route={alice_route}"}
+        )
         with urllib.request.urlopen(request, timeout=30) as response:
             raw += len(response.read())
     big = max(static, key=lambda line: int(line["bytes"]))["path"]
@@ -313,19 +384,30 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
     assert wire < raw / 2, (wire, raw)
 
     # PostgreSQL connections held by the kernels (sizing: docs/deploy.md).
-    [(connections,)] = pg_admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %(d)s",
-                                        {"d": farm["database"]})
+    [(connections,)] = pg_admin.execute(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = %(d)s", {"d": farm["database"]}
+    )
     kernels = sum(1 for c in psutil.Process(servers.process.pid).children(recursive=True) if _is_kernel(c))
-    participant_kernels = [kernel for server in psutil.Process(servers.process.pid).children()
-                           if "participant.ipynb" in " ".join(server.cmdline())
-                           for kernel in server.children(recursive=True) if _is_kernel(kernel)]
+    participant_kernels = [
+        kernel
+        for server in psutil.Process(servers.process.pid).children()
+        if "participant.ipynb" in " ".join(server.cmdline())
+        for kernel in server.children(recursive=True)
+        if _is_kernel(kernel)
+    ]
     kernel_mib = max(kernel.memory_info().rss for kernel in participant_kernels) / 2**20
     store.dispose_all()
     assert connections <= 3 * kernels + 2
 
-    figures = {"participant_servers": 2, "wire_bytes_participant_page": wire, "raw_bytes_participant_page": raw,
-               "card_to_projector_s": round(latency, 2), "kernels": kernels, "postgres_connections": connections,
-               "participant_kernel_rss_mib": round(kernel_mib)}
+    figures = {
+        "participant_servers": 2,
+        "wire_bytes_participant_page": wire,
+        "raw_bytes_participant_page": raw,
+        "card_to_projector_s": round(latency, 2),
+        "kernels": kernels,
+        "postgres_connections": connections,
+        "participant_kernel_rss_mib": round(kernel_mib),
+    }
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "scaleout.json").write_text(json.dumps(figures, indent=2), encoding="utf-8")
     with capsys.disabled():
@@ -338,10 +420,12 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
         page.close(run_before_unload=True)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and any(
-            _participant_kernels(servers, port) >= before[port] for port in farm["ports"]):
+        _participant_kernels(servers, port) >= before[port] for port in farm["ports"]
+    ):
         time.sleep(0.5)
     assert {port: _participant_kernels(servers, port) for port in farm["ports"]} == {
-        port: before[port] - 1 for port in farm["ports"]}
+        port: before[port] - 1 for port in farm["ports"]
+    }
     for context in (mod_context, a_context, b_context):
         context.close()
 
@@ -355,28 +439,53 @@ def test_participants_on_both_servers_meet_on_one_projector(browser, farm, capsy
 
 
 def test_the_tls_variant_of_the_documented_config_is_valid_nginx(tmp_path):
-    from bifrost_lab.serve import ServeOptions, render_nginx_config
+    from bifrost_lab.server.serve import ServeOptions, render_nginx_config
 
     certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj",
-                    "/CN=lab.example.dk", "-keyout", str(key), "-out", str(certificate)],
-                   check=True, capture_output=True)
-    site = render_nginx_config(ServeOptions(participant_servers=3, public_url="https://lab.example.dk/",
-                                            moderator_public_url="https://moderator.lab.example.dk/",
-                                            moderator_token="t"),
-                               access_log=str(tmp_path / "access.log"), tls_certificate=str(certificate),
-                               tls_key=str(key))
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=lab.example.dk",
+            "-keyout",
+            str(key),
+            "-out",
+            str(certificate),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    site = render_nginx_config(
+        ServeOptions(
+            participant_servers=3,
+            public_url="https://lab.example.dk/",
+            moderator_public_url="https://moderator.lab.example.dk/",
+            moderator_token="t",
+        ),
+        access_log=str(tmp_path / "access.log"),
+        tls_certificate=str(certificate),
+        tls_key=str(key),
+    )
     assert "Secure" in site and site.count("return 301 https://") == 2 and "127.0.0.1:8869" in site
     assert "server_name moderator.lab.example.dk;" in site and "127.0.0.1:8866;" in site
     with pytest.raises(ValueError, match="moderator-token"):
-        render_nginx_config(ServeOptions(public_url="https://lab.example.dk/",
-                                         moderator_public_url="https://moderator.lab.example.dk/"))
+        render_nginx_config(
+            ServeOptions(public_url="https://lab.example.dk/", moderator_public_url="https://moderator.lab.example.dk/")
+        )
     root = tmp_path / "nginx"
     (root / "sites-enabled").mkdir(parents=True)
     (root / "sites-enabled" / "bifrost-lab").write_text(site, encoding="utf-8")
     (root / "nginx.conf").write_text(MAIN_CONF.format(root=root, user=""), encoding="utf-8")
-    check = subprocess.run([NGINX, "-t", "-p", str(root), "-c", str(root / "nginx.conf")],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [NGINX, "-t", "-p", str(root), "-c", str(root / "nginx.conf")], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
 
 
@@ -392,8 +501,7 @@ def test_the_checks_of_the_guide_and_a_participant_server_that_dies(browser, far
     store.dispose_all()
     context, phone = _join(browser, farm, laptop_room.join_code, "Arbejdsmiljørådgiver", route=route)
     assert _server_of(phone, farm) == victim_port
-    victim = next(p for p in psutil.Process(servers.process.pid).children()
-                  if f"--port={victim_port}" in p.cmdline())
+    victim = next(p for p in psutil.Process(servers.process.pid).children() if f"--port={victim_port}" in p.cmdline())
     victim.kill()  # a participant server crashes
     victim.wait(10)
     phone.reload()  # the phone lands on the other server and is still the same participant
@@ -401,8 +509,9 @@ def test_the_checks_of_the_guide_and_a_participant_server_that_dies(browser, far
     assert phone.locator(".bf-role-input select").count() == 0
     assert _server_of(phone, farm) == farm["ports"][0]
     context.close()
-    request = urllib.request.Request(f"{farm['public_url']}voila/static/voila.js",
-                                     headers={"Cookie": f"bifrost_route={route}"})
+    request = urllib.request.Request(
+        f"{farm['public_url']}voila/static/voila.js", headers={"Cookie": f"bifrost_route={route}"}
+    )
     with urllib.request.urlopen(request, timeout=30) as response:  # its browsers are served by another one
         assert response.status == 200
     time.sleep(0.2)

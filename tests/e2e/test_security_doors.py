@@ -3,6 +3,7 @@
 The servers listen on the host end of the pair (not loopback); the client runs in the namespace, so
 every request crosses a real network interface exactly as a phone on the room's Wi-Fi would.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ from .conftest import Servers, free_port, stop_servers
 
 pytestmark = pytest.mark.e2e
 
-CLIENT = r'''
+CLIENT = r"""
 import json, sys, urllib.request, urllib.error
 base, probes = sys.argv[1], json.loads(sys.argv[2])
 out = []
@@ -35,9 +36,9 @@ for method, path, headers in probes:
     except Exception as error:
         out.append([method, path, None, "", f"{type(error).__name__}: {error}"])
 print(json.dumps(out))
-'''
+"""
 
-WEBSOCKET_CLIENT = r'''
+WEBSOCKET_CLIENT = r"""
 import json, re, sys, time, uuid, urllib.request
 import websocket
 base, marker = sys.argv[1], sys.argv[2]
@@ -81,7 +82,7 @@ while time.time() < deadline:
                     next((k for k, v in sent.items() if v == parent), None)])
 ws.close()
 print(json.dumps({"kernel": kernel, "replies": replies}))
-'''
+"""
 
 
 class Namespace:
@@ -113,8 +114,12 @@ class Namespace:
         subprocess.run(["ip", "netns", "del", self.name], capture_output=True)
 
     def python(self, script: str, *args: str, timeout: float = 120) -> str:
-        done = subprocess.run(["ip", "netns", "exec", self.name, sys.executable, "-c", script, *args],
-                              capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(
+            ["ip", "netns", "exec", self.name, sys.executable, "-c", script, *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         assert done.returncode == 0, done.stderr
         return done.stdout
 
@@ -144,17 +149,41 @@ def start_on(tmp_path: Path, host: str, *extra: str) -> Servers:
     db_url = f"sqlite:///{tmp_path / 'room.sqlite'}"
     log = tmp_path / "serve.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "bifrost_lab.cli", "serve", "--no-browser", "--host", host, "--public-host", host,
-         "--moderator-port", str(moderator_port), "--participant-port", str(participant_port), "--pool-size", "1",
-         *extra],
-        env={**os.environ, "BIFROST_DB_URL": db_url}, stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "bifrost_lab.cli.main",
+            "serve",
+            "--no-browser",
+            "--host",
+            host,
+            "--public-host",
+            host,
+            "--moderator-port",
+            str(moderator_port),
+            "--participant-port",
+            str(participant_port),
+            "--pool-size",
+            "1",
+            *extra,
+        ],
+        env={**os.environ, "BIFROST_DB_URL": db_url},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline and "BIFROST Lab is running" not in log.read_text(errors="replace"):
         assert process.poll() is None, log.read_text()
         time.sleep(0.3)
     assert "did not answer yet" not in log.read_text(errors="replace"), "serve did not see its own servers"
-    return Servers(process, db_url, f"http://127.0.0.1:{moderator_port}/", f"http://{host}:{participant_port}/",
-                   participant_port, log)
+    return Servers(
+        process,
+        db_url,
+        f"http://127.0.0.1:{moderator_port}/",
+        f"http://{host}:{participant_port}/",
+        participant_port,
+        log,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -165,15 +194,30 @@ def default_servers(netns, tmp_path_factory):
 
 
 FORBIDDEN = [
-    ["GET", "voila/tree", {}], ["GET", "voila/tree/", {}], ["GET", "tree", {}], ["GET", "lab", {}],
-    ["GET", "voila/render/moderator.ipynb", {}], ["GET", "voila/render/summary.ipynb", {}],
-    ["GET", "moderator.ipynb", {}], ["GET", "summary.ipynb", {}], ["GET", "participant.ipynb", {}],
-    ["GET", "notebooks/moderator.ipynb", {}], ["GET", "files/moderator.ipynb", {}],
-    ["GET", "voila/files/", {}], ["GET", "voila/files/moderator.ipynb", {}], ["GET", "voila/files/participant.ipynb", {}],
-    ["GET", "voila/files/..%2Fbifrost_lab%2Fstore%2F__init__.py", {}], ["GET", "voila/files/%2E%2E/pyproject.toml", {}],
-    ["GET", "api/contents", {}], ["GET", "api/contents/moderator.ipynb", {}], ["GET", "voila/api/contents", {}],
-    ["GET", "voila/api/contents/", {}], ["GET", "api/kernels", {}], ["GET", "api/sessions", {}],
-    ["GET", "api/terminals", {}], ["GET", "terminals/websocket/1", {}],
+    ["GET", "voila/tree", {}],
+    ["GET", "voila/tree/", {}],
+    ["GET", "tree", {}],
+    ["GET", "lab", {}],
+    ["GET", "voila/render/moderator.ipynb", {}],
+    ["GET", "voila/render/summary.ipynb", {}],
+    ["GET", "moderator.ipynb", {}],
+    ["GET", "summary.ipynb", {}],
+    ["GET", "participant.ipynb", {}],
+    ["GET", "notebooks/moderator.ipynb", {}],
+    ["GET", "files/moderator.ipynb", {}],
+    ["GET", "voila/files/", {}],
+    ["GET", "voila/files/moderator.ipynb", {}],
+    ["GET", "voila/files/participant.ipynb", {}],
+    ["GET", "voila/files/..%2Fbifrost_lab%2Fstore%2F__init__.py", {}],
+    ["GET", "voila/files/%2E%2E/pyproject.toml", {}],
+    ["GET", "api/contents", {}],
+    ["GET", "api/contents/moderator.ipynb", {}],
+    ["GET", "voila/api/contents", {}],
+    ["GET", "voila/api/contents/", {}],
+    ["GET", "api/kernels", {}],
+    ["GET", "api/sessions", {}],
+    ["GET", "api/terminals", {}],
+    ["GET", "terminals/websocket/1", {}],
     # With a matching XSRF cookie and header, so a refusal is about the route, not about XSRF.
     ["POST", "api/kernels", {"Cookie": "_xsrf=abc", "X-XSRFToken": "abc", "Content-Type": "application/json"}],
     ["POST", "api/sessions", {"Cookie": "_xsrf=abc", "X-XSRFToken": "abc", "Content-Type": "application/json"}],
@@ -184,8 +228,9 @@ FORBIDDEN = [
 
 def test_participant_server_serves_only_the_participant_notebook(netns, default_servers):
     base = default_servers.participant_url
-    pages = netns.fetch(base, [["GET", "", {}], ["GET", "?template=lab", {}],
-                               ["GET", "?voila-theme=dark&template=classic", {}]])
+    pages = netns.fetch(
+        base, [["GET", "", {}], ["GET", "?template=lab", {}], ["GET", "?voila-theme=dark&template=classic", {}]]
+    )
     for _method, path, status, url, body in pages:
         assert status == 200 and "jupyter-config-data" in body and "bf-" in body, (path, status, url)
         assert "participant_ui" not in body and "run_participant_app" not in body, "code in the page"
@@ -195,8 +240,16 @@ def test_participant_server_serves_only_the_participant_notebook(netns, default_
 
     for method, path, status, url, body in netns.fetch(base, FORBIDDEN):
         assert status in (403, 404, 405), f"{method} /{path} -> {status} {url}: {body[:200]}"
-        for secret in ('"cells"', "run_moderator_app", "import sqlite3", "[build-system]", '"kernels"',
-                       '"type": "directory"', "ipykernel_launcher", "jupyter-config-data"):
+        for secret in (
+            '"cells"',
+            "run_moderator_app",
+            "import sqlite3",
+            "[build-system]",
+            '"kernels"',
+            '"type": "directory"',
+            "ipykernel_launcher",
+            "jupyter-config-data",
+        ):
             assert secret not in body, f"{method} /{path} leaked {secret!r}"
     time.sleep(2)
     assert default_servers.kernels() == kernels_before, "a REST call started a kernel"
@@ -217,9 +270,17 @@ def test_a_raw_websocket_client_cannot_execute_code_in_a_participant_kernel(netn
     result = json.loads(netns.python(WEBSOCKET_CLIENT, default_servers.participant_url, str(marker)))
     answered = {(r[1], r[3]) for r in result["replies"]}
     assert ("kernel_info_reply", "kernel_info_request") in answered, result  # the channel itself works
-    for channel, msg_type, _parent, request in result["replies"]:
-        assert msg_type not in ("execute_reply", "execute_result", "execute_input", "inspect_reply",
-                                "complete_reply", "history_reply", "is_complete_reply", "debug_reply"), result
+    for _channel, msg_type, _parent, request in result["replies"]:
+        assert msg_type not in (
+            "execute_reply",
+            "execute_result",
+            "execute_input",
+            "inspect_reply",
+            "complete_reply",
+            "history_reply",
+            "is_complete_reply",
+            "debug_reply",
+        ), result
         assert request in (None, "kernel_info_request"), f"{request} was answered: {msg_type}"
     time.sleep(1)
     assert not marker.exists(), "code sent over the websocket ran in the kernel"
@@ -232,11 +293,18 @@ def test_moderator_token_guards_a_moderator_app_on_the_network(netns, tmp_path):
     servers = start_on(tmp_path, netns.host_ip, "--moderator-host", netns.host_ip, "--moderator-token", token)
     try:
         moderator = servers.moderator_url.replace("127.0.0.1", netns.host_ip)
-        results = netns.fetch(moderator, [
-            ["GET", "", {}], ["GET", "?token=wrong", {}], ["GET", "", {"Authorization": "token nope"}],
-            ["GET", f"?token={token}", {}], ["GET", "", {"Authorization": f"token {token}"}],
-            ["GET", "api/kernels", {}], ["GET", "voila/tree", {"Authorization": f"token {token}"}],
-        ])
+        results = netns.fetch(
+            moderator,
+            [
+                ["GET", "", {}],
+                ["GET", "?token=wrong", {}],
+                ["GET", "", {"Authorization": "token nope"}],
+                ["GET", f"?token={token}", {}],
+                ["GET", "", {"Authorization": f"token {token}"}],
+                ["GET", "api/kernels", {}],
+                ["GET", "voila/tree", {"Authorization": f"token {token}"}],
+            ],
+        )
         no_token, wrong, wrong_header, right, right_header, kernels, tree = results
         for refused in (no_token, wrong, wrong_header):
             assert "jupyter-config-data" not in refused[4], refused[:4]

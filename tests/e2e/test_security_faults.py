@@ -4,6 +4,7 @@ The fault is real, not a mock: the `inputs` table of the running servers' SQLite
 away (as a damaged or half-restored database would be), so every query on it fails inside the kernels.
 Afterwards it is renamed back and the same pages carry on.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -11,7 +12,7 @@ import time
 
 import pytest
 
-from bifrost_lab import room as rooms, store
+from bifrost_lab import rooms, store
 from bifrost_lab.programme import load_library
 
 from .conftest import offline_context, screenshot
@@ -19,8 +20,19 @@ from .security_pages import join_on_phone, open_room_at_card_step
 
 pytestmark = pytest.mark.e2e
 
-LEAKS = ("Traceback", "OperationalError", "sqlalchemy", "sqlite3", "no such table", "inputs_broken", "join_attempts", 'File "',
-         "line ", "Error:", "bifrost_lab/")
+LEAKS = (
+    "Traceback",
+    "OperationalError",
+    "sqlalchemy",
+    "sqlite3",
+    "no such table",
+    "inputs_broken",
+    "join_attempts",
+    'File "',
+    "line ",
+    "Error:",
+    "bifrost_lab/",
+)
 
 
 def _rename(db_url: str, old: str, new: str) -> None:
@@ -48,32 +60,38 @@ def test_an_internal_error_shows_a_clear_message_and_never_a_traceback(browser, 
         newcomer_context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
         newcomer = newcomer_context.new_page()
         newcomer.goto(f"{servers.participant_url}?code={room.join_code}", timeout=120_000)
-        newcomer.wait_for_function("() => (document.querySelector('.bf-msg-error') || {}).textContent"
-                                   "?.includes('Noget gik galt')", timeout=120_000)
+        newcomer.wait_for_function(
+            "() => (document.querySelector('.bf-msg-error') || {}).textContent?.includes('Noget gik galt')",
+            timeout=120_000,
+        )
         _assert_no_leak(newcomer)
         assert newcomer_context.blocked == []
         newcomer_context.close()
 
         phone.fill(".bf-card-input textarea", "Et kort mens databasen er i stykker")
         phone.click(".bf-submit")
-        phone.wait_for_function("() => (document.querySelector('.bf-msg-error') || {}).textContent"
-                                "?.includes('Noget gik galt')")
+        phone.wait_for_function(
+            "() => (document.querySelector('.bf-msg-error') || {}).textContent?.includes('Noget gik galt')"
+        )
         assert "ikke gemt" in phone.inner_text(".bf-msg-error")
         _assert_no_leak(phone)
         screenshot(phone, "security-fault-phone")
 
         # The moderator downloads the summary: it cannot be built, and the moderator is told so plainly.
         moderator.click(".bf-export")
-        moderator.wait_for_function("() => (document.querySelector('.bf-status') || {}).textContent"
-                                    "?.includes('Noget gik galt')", timeout=120_000)
+        moderator.wait_for_function(
+            "() => (document.querySelector('.bf-status') || {}).textContent?.includes('Noget gik galt')",
+            timeout=120_000,
+        )
         _assert_no_leak(moderator)
         screenshot(moderator, "security-fault-projector")
 
         # A moderator page opened now (a reload, a second laptop) says the same, not a traceback.
         fresh = mod_context.new_page()
         fresh.goto(f"{servers.moderator_url}?room={room.id}", timeout=120_000)
-        fresh.wait_for_function("() => (document.querySelector('.bf-status') || {}).textContent"
-                                "?.includes('Noget gik galt')", timeout=60_000)
+        fresh.wait_for_function(
+            "() => (document.querySelector('.bf-status') || {}).textContent?.includes('Noget gik galt')", timeout=60_000
+        )
         _assert_no_leak(fresh)
         fresh.close()
     finally:
@@ -113,18 +131,22 @@ def test_wrong_codes_are_limited_and_closed_rooms_refused_with_danish_messages(b
     context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     page.goto(f"{servers.participant_url}?code={closed.join_code}", timeout=120_000)
-    page.wait_for_function("() => (document.querySelector('.bf-msg-error') || {}).textContent"
-                           "?.includes('åbent rum med koden')", timeout=120_000)
-    for attempt in range(1, rooms.WRONG_CODES_PER_PAGE):  # the closed room's code was the first wrong one
+    page.wait_for_function(
+        "() => (document.querySelector('.bf-msg-error') || {}).textContent?.includes('åbent rum med koden')",
+        timeout=120_000,
+    )
+    for _attempt in range(1, rooms.WRONG_CODES_PER_PAGE):  # the closed room's code was the first wrong one
         wrong = next(c for c in iter(store.new_join_code, None) if store.find_open_room(engine, c) is None)
         page.fill(".bf-code-input input", wrong.lower())
         page.press(".bf-code-input input", "Enter")
-        page.wait_for_function("c => (document.querySelector('.bf-msg-error') || {}).textContent?.includes(c)",
-                               arg=wrong)
+        page.wait_for_function(
+            "c => (document.querySelector('.bf-msg-error') || {}).textContent?.includes(c)", arg=wrong
+        )
     page.fill(".bf-code-input input", room.join_code)  # now even the right code waits
     page.press(".bf-code-input input", "Enter")
-    page.wait_for_function("() => (document.querySelector('.bf-msg-error') || {}).textContent"
-                           "?.includes('for mange forkerte koder')")
+    page.wait_for_function(
+        "() => (document.querySelector('.bf-msg-error') || {}).textContent?.includes('for mange forkerte koder')"
+    )
     assert "Vent 5 min." in _error(page)
     assert page.locator(".bf-role-input select").count() == 0
     screenshot(page, "security-join-limit-phone")

@@ -7,6 +7,7 @@ summary are checked in Chromium: the exact text is there, no `window.__xss`, no 
 to any other host. Invalid payloads (control characters, bidi overrides, 10k characters) get a clear
 Danish message instead.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,14 +18,14 @@ from pathlib import Path
 
 import pytest
 
-from bifrost_lab import room as rooms, store
-from bifrost_lab.export import export_room_html
+from bifrost_lab import rooms, store
+from bifrost_lab.reports.export import export_room_html
 
 from .conftest import offline_context, screenshot
 from .security_pages import _no_xss, _shown, _texts, _watch, join_on_phone, open_room_at_card_step
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from xss_payloads import INVALID, PAYLOADS  # noqa: E402
+from xss_payloads import INVALID, PAYLOADS
 
 pytestmark = pytest.mark.e2e
 
@@ -45,8 +46,10 @@ def test_no_payload_runs_and_each_shows_as_text(browser, servers):
     for payload in UI_PAYLOADS:
         phone.fill(".bf-card-input textarea", payload)
         phone.click(".bf-submit")
-        phone.wait_for_function("t => Array.from(document.querySelectorAll('.bf-mycards .bf-card-text'))"
-                                ".some(e => e.textContent === t)", arg=_shown(payload))
+        phone.wait_for_function(
+            "t => Array.from(document.querySelectorAll('.bf-mycards .bf-card-text')).some(e => e.textContent === t)",
+            arg=_shown(payload),
+        )
     error_text = "(document.querySelector('.bf-msg-error') || {}).textContent || ''"
     for payload in INVALID:
         phone.fill(".bf-card-input textarea", "")  # an empty card in between: the message must change
@@ -62,12 +65,12 @@ def test_no_payload_runs_and_each_shows_as_text(browser, servers):
 
     # The rest of the corpus: participants with hostile names, at most the step's card limit each.
     limit = int(rooms.input_spec(step).get("max_per_participant") or rooms.CARDS_PER_STEP)
-    rest = list(PAYLOADS[len(UI_PAYLOADS):])
+    rest = list(PAYLOADS[len(UI_PAYLOADS) :])
     tokens: list[tuple[str, list[str]]] = []
     names = NAME_PAYLOADS[1:]
     for index in range(0, len(rest), limit):
         me, token = rooms.join_room(engine, room, role="RESEARCHER", display_name=names.pop(0), name_consent=True)
-        chunk = rest[index:index + limit]
+        chunk = rest[index : index + limit]
         for payload in chunk:
             rooms.submit_card(engine, room, me, step["id"], payload, input_id=str(uuid.uuid4()))
         tokens.append((token, chunk))
@@ -78,8 +81,10 @@ def test_no_payload_runs_and_each_shows_as_text(browser, servers):
     # Each participant's own page shows their cards as text.
     for token, chunk in tokens:
         context = offline_context(browser, viewport={"width": 390, "height": 844})
-        context.add_init_script(f"window.localStorage.setItem({json.dumps(STORAGE_KEY)}, "
-                                f"{json.dumps(json.dumps({'tokens': {code: token}}))})")
+        context.add_init_script(
+            f"window.localStorage.setItem({json.dumps(STORAGE_KEY)}, "
+            f"{json.dumps(json.dumps({'tokens': {code: token}}))})"
+        )
         page = context.new_page()
         _watch(page, dialogs)
         page.goto(f"{servers.participant_url}?code={code}", timeout=120_000)
@@ -151,13 +156,15 @@ def test_hostile_cluster_labels_as_vote_options_never_run(browser, servers):
     tokens = []
     for index in range(0, len(clusters), 3):  # every option gets a dot, so every label is in the results
         me, token = rooms.join_room(engine, room, role="RESEARCHER")
-        rooms.save_vote(engine, room, me, vote_step["id"], {f"cluster:{c.id}": 1 for c in clusters[index:index + 3]})
+        rooms.save_vote(engine, room, me, vote_step["id"], {f"cluster:{c.id}": 1 for c in clusters[index : index + 3]})
         tokens.append(token)
     expected = [_shown(label) for label in CLUSTER_PAYLOADS]
 
     phone_context = offline_context(browser, viewport={"width": 390, "height": 844})
-    phone_context.add_init_script(f"window.localStorage.setItem({json.dumps(STORAGE_KEY)}, "
-                                  f"{json.dumps(json.dumps({'tokens': {room.join_code: tokens[0]}}))})")
+    phone_context.add_init_script(
+        f"window.localStorage.setItem({json.dumps(STORAGE_KEY)}, "
+        f"{json.dumps(json.dumps({'tokens': {room.join_code: tokens[0]}}))})"
+    )
     phone = phone_context.new_page()
     _watch(phone, dialogs)
     phone.goto(f"{servers.participant_url}?code={room.join_code}", timeout=120_000)

@@ -5,15 +5,17 @@ functions take (dots dict, ratings dict, order list, placements dict, selected l
 `autosave` every tap saves (Mentimeter-style); without it a button saves and the section resets.
 Nothing here is trusted: the room functions check every limit again.
 """
+
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import ipywidgets as w
 
-from . import room as rooms
-from .markup import esc, tag
+from bifrost_lab import rooms
+from bifrost_lab.markup import esc, tag
 
 Save = Callable[[Any], bool]  # returns whether the room accepted the answer
 SCALE = ("1", "2", "3", "4", "5")
@@ -24,8 +26,13 @@ def _label_html(text: str, cls: str = "bf-item-label") -> w.HTML:
 
 
 def _scale_buttons(value: int | None, cls: str, description: str) -> w.ToggleButtons:
-    buttons = w.ToggleButtons(options=SCALE, value=str(value) if value else None, style={"button_width": "auto"},
-                              layout=w.Layout(width="100%"), tooltips=list(SCALE))
+    buttons = w.ToggleButtons(
+        options=SCALE,
+        value=str(value) if value else None,
+        style={"button_width": "auto"},
+        layout=w.Layout(width="100%"),
+        tooltips=list(SCALE),
+    )
     buttons.add_class("bf-scale").add_class(cls)
     buttons.description = ""
     buttons.tooltips = [f"{description} {v}" for v in SCALE]
@@ -37,7 +44,7 @@ class Section:
 
     css = "bf-section"
 
-    def __init__(self, _: Callable[[str], str], save: Save, *, autosave: bool = True, locked: bool = False):
+    def __init__(self, _: Callable[[str], str], save: Save, *, autosave: bool = True, locked: bool = False) -> None:
         self._ = _
         self.save = save
         self.autosave = autosave
@@ -72,8 +79,16 @@ class Section:
 class VoteSection(Section):
     css = "bf-vote"
 
-    def __init__(self, spec: dict, targets: Sequence[str], labels: dict[str, str], current: dict | None,
-                 _: Callable[[str], str], save: Save, **kwargs: Any):
+    def __init__(
+        self,
+        spec: dict,
+        targets: Sequence[str],
+        labels: dict[str, str],
+        current: dict | None,
+        _: Callable[[str], str],
+        save: Save,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(_, save, **kwargs)
         self.limit = int(spec.get("dots") or 3)
         self.per_target = int(spec.get("max_per_target") or 1)
@@ -83,25 +98,38 @@ class VoteSection(Section):
         self.counts: dict[str, w.HTML] = {}
         rows = []
         for target in self.targets:
-            minus = w.Button(description="−", tooltip=_("Take a dot back"), disabled=self.locked).add_class("bf-dot-minus")
+            minus = w.Button(description="−", tooltip=_("Take a dot back"), disabled=self.locked).add_class(
+                "bf-dot-minus"
+            )
             plus = w.Button(description="+", tooltip=_("Give a dot"), disabled=self.locked).add_class("bf-dot-plus")
             minus.on_click(functools.partial(self._change, target, -1))
             plus.on_click(functools.partial(self._change, target, +1))
             self.counts[target] = w.HTML().add_class("bf-dot-count")
-            rows.append(w.HBox([_label_html(labels.get(target, "?")), w.HBox([minus, self.counts[target], plus])
-                                .add_class("bf-dot-buttons")]).add_class("bf-vote-row"))
+            rows.append(
+                w.HBox(
+                    [
+                        _label_html(labels.get(target, "?")),
+                        w.HBox([minus, self.counts[target], plus]).add_class("bf-dot-buttons"),
+                    ]
+                ).add_class("bf-vote-row")
+            )
         if not rows:
-            rows = [w.HTML(tag("div", esc(_("Nothing to vote on yet. The facilitator adds the options.")),
-                               cls="bf-calm-text"))]
+            rows = [
+                w.HTML(
+                    tag("div", esc(_("Nothing to vote on yet. The facilitator adds the options.")), cls="bf-calm-text")
+                )
+            ]
         self._show()
         self.finish([self.left, *rows], _("Add these dots for the room"))
 
     def _show(self) -> None:
         used = sum(self.dots.values())
         pips = "●" * used + "○" * max(0, self.limit - used)
-        self.left.value = tag("div", tag("span", pips, cls="bf-pips", aria_hidden="true")
-                              + esc(self._("{left} of {total} dots left").format(left=self.limit - used,
-                                                                                  total=self.limit)))
+        self.left.value = tag(
+            "div",
+            tag("span", pips, cls="bf-pips", aria_hidden="true")
+            + esc(self._("{left} of {total} dots left").format(left=self.limit - used, total=self.limit)),
+        )
         for target, label in self.counts.items():
             n = self.dots.get(target, 0)
             label.value = tag("span", "●" * n if n else "0", cls="bf-dot-n" + (" bf-dot-some" if n else ""))
@@ -109,10 +137,17 @@ class VoteSection(Section):
     def _change(self, target: str, delta: int, _button: Any) -> None:
         n = self.dots.get(target, 0) + delta
         if n < 0 or n > self.per_target or (delta > 0 and sum(self.dots.values()) >= self.limit):
-            self.status.value = tag("div", esc(
-                self._("At most {limit} dots on one option.").format(limit=self.per_target) if n > self.per_target
-                else self._("You have {limit} dots; take one back before you place another.").format(limit=self.limit)),
-                cls="bf-hint")
+            self.status.value = tag(
+                "div",
+                esc(
+                    self._("At most {limit} dots on one option.").format(limit=self.per_target)
+                    if n > self.per_target
+                    else self._("You have {limit} dots; take one back before you place another.").format(
+                        limit=self.limit
+                    )
+                ),
+                cls="bf-hint",
+            )
             return
         previous = dict(self.dots)
         self.dots[target] = n
@@ -133,8 +168,9 @@ class VoteSection(Section):
 class RatingSection(Section):
     css = "bf-rating-input"
 
-    def __init__(self, spec: dict, language: str, current: dict | None, _: Callable[[str], str], save: Save,
-                 **kwargs: Any):
+    def __init__(
+        self, spec: dict, language: str, current: dict | None, _: Callable[[str], str], save: Save, **kwargs: Any
+    ) -> None:
         super().__init__(_, save, **kwargs)
         anchors = spec.get("anchors") or {}
         low, high = rooms.text(anchors.get("low"), language), rooms.text(anchors.get("high"), language)
@@ -148,10 +184,14 @@ class RatingSection(Section):
             buttons.disabled = self.locked
             buttons.observe(lambda _c: self._on_change(), names="value")
             self.buttons.append(buttons)
-            anchor_row = w.HTML(tag("div", tag("span", esc(f"1 · {low}")) + tag("span", esc(f"{high} · 5")),
-                                    cls="bf-anchors"))
-            rows.append(w.VBox([_label_html(label) if len(items) > 1 or label else w.HTML(), buttons, anchor_row])
-                        .add_class("bf-rate-item"))
+            anchor_row = w.HTML(
+                tag("div", tag("span", esc(f"1 · {low}")) + tag("span", esc(f"{high} · 5")), cls="bf-anchors")
+            )
+            rows.append(
+                w.VBox([_label_html(label) if len(items) > 1 or label else w.HTML(), buttons, anchor_row]).add_class(
+                    "bf-rate-item"
+                )
+            )
         self.finish(rows, _("Add this rating for the room"))
 
     def _on_change(self) -> None:
@@ -165,8 +205,15 @@ class RatingSection(Section):
 class RankingSection(Section):
     css = "bf-rank"
 
-    def __init__(self, targets: Sequence[str], labels: dict[str, str], current: dict | None,
-                 _: Callable[[str], str], save: Save, **kwargs: Any):
+    def __init__(
+        self,
+        targets: Sequence[str],
+        labels: dict[str, str],
+        current: dict | None,
+        _: Callable[[str], str],
+        save: Save,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(_, save, **kwargs)
         kwargs_autosave = self.autosave
         self.autosave = False  # a ranking is saved explicitly: the first order shown is nobody's opinion
@@ -186,15 +233,19 @@ class RankingSection(Section):
         rows = []
         for position, target in enumerate(self.order):
             up = w.Button(description="▲", tooltip=self._("Move up"), disabled=self.locked or position == 0)
-            down = w.Button(description="▼", tooltip=self._("Move down"),
-                            disabled=self.locked or position == len(self.order) - 1)
+            down = w.Button(
+                description="▼", tooltip=self._("Move down"), disabled=self.locked or position == len(self.order) - 1
+            )
             up.add_class("bf-up")
             down.add_class("bf-down")
             up.on_click(functools.partial(self._move, position, -1))
             down.on_click(functools.partial(self._move, position, +1))
             number = w.HTML(tag("span", str(position + 1), cls="bf-rank-n"))
-            rows.append(w.HBox([number, _label_html(self.labels.get(target, "?")), w.HBox([up, down])
-                                .add_class("bf-rank-buttons")]).add_class("bf-rank-row"))
+            rows.append(
+                w.HBox(
+                    [number, _label_html(self.labels.get(target, "?")), w.HBox([up, down]).add_class("bf-rank-buttons")]
+                ).add_class("bf-rank-row")
+            )
         self.rows.children = rows
 
     def _move(self, position: int, delta: int, _button: Any) -> None:
@@ -217,31 +268,53 @@ class RankingSection(Section):
 class MatrixSection(Section):
     css = "bf-matrix-input"
 
-    def __init__(self, targets: Sequence[str], labels: dict[str, str], current: dict | None,
-                 _: Callable[[str], str], save: Save, **kwargs: Any):
+    def __init__(
+        self,
+        targets: Sequence[str],
+        labels: dict[str, str],
+        current: dict | None,
+        _: Callable[[str], str],
+        save: Save,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(_, save, **kwargs)
         placed = (current or {}).get("placements") or {}
         self.targets = list(targets)
         self.axes: dict[str, tuple[w.ToggleButtons, w.ToggleButtons]] = {}
-        rows: list[w.Widget] = [w.HTML(tag("div", esc(_("For each item: how much effect would it have, and how much "
-                                                           "effort would it take? 1 = low, 5 = high.")),
-                                           cls="bf-hint"))]
+        rows: list[w.Widget] = [
+            w.HTML(
+                tag(
+                    "div",
+                    esc(
+                        _(
+                            "For each item: how much effect would it have, and how much "
+                            "effort would it take? 1 = low, 5 = high."
+                        )
+                    ),
+                    cls="bf-hint",
+                )
+            )
+        ]
         for number, target in enumerate(self.targets, start=1):
             point = placed.get(target) or {}
             label = labels.get(target, "?")
-            impact = _scale_buttons(round(point["y"] * 4) + 1 if "y" in point else None, "bf-impact",
-                                    _("Impact"))
-            effort = _scale_buttons(round(point["x"] * 4) + 1 if "x" in point else None, "bf-effort",
-                                    _("Effort"))
+            impact = _scale_buttons(round(point["y"] * 4) + 1 if "y" in point else None, "bf-impact", _("Impact"))
+            effort = _scale_buttons(round(point["x"] * 4) + 1 if "x" in point else None, "bf-effort", _("Effort"))
             for buttons in (impact, effort):
                 buttons.disabled = self.locked
                 buttons.observe(lambda _c: self._on_change(), names="value")
             self.axes[target] = (impact, effort)
-            rows.append(w.VBox([
-                _label_html(f"{number}. {label}"),
-                w.HTML(tag("div", esc(_("Impact")), cls="bf-axis-label")), impact,
-                w.HTML(tag("div", esc(_("Effort")), cls="bf-axis-label")), effort,
-            ]).add_class("bf-matrix-item"))
+            rows.append(
+                w.VBox(
+                    [
+                        _label_html(f"{number}. {label}"),
+                        w.HTML(tag("div", esc(_("Impact")), cls="bf-axis-label")),
+                        impact,
+                        w.HTML(tag("div", esc(_("Effort")), cls="bf-axis-label")),
+                        effort,
+                    ]
+                ).add_class("bf-matrix-item")
+            )
         if not self.targets:
             rows = [w.HTML(tag("div", esc(_("Nothing to place yet.")), cls="bf-calm-text"))]
         self.finish(rows, _("Add these placements for the room"))
@@ -253,22 +326,30 @@ class MatrixSection(Section):
                 self.saved(self._("Saved: {done} of {total} placed.").format(done=done, total=len(self.targets)))
 
     def value(self) -> dict[str, dict[str, float]]:
-        return {t: {"x": (int(effort.value) - 1) / 4, "y": (int(impact.value) - 1) / 4}
-                for t, (impact, effort) in self.axes.items() if impact.value and effort.value}
+        return {
+            t: {"x": (int(effort.value) - 1) / 4, "y": (int(impact.value) - 1) / 4}
+            for t, (impact, effort) in self.axes.items()
+            if impact.value and effort.value
+        }
 
 
 class ChoiceSection(Section):
     css = "bf-choice"
 
-    def __init__(self, spec: dict, language: str, current: dict | None, _: Callable[[str], str], save: Save,
-                 **kwargs: Any):
+    def __init__(
+        self, spec: dict, language: str, current: dict | None, _: Callable[[str], str], save: Save, **kwargs: Any
+    ) -> None:
         super().__init__(_, save, **kwargs)
         self.multiple = bool(spec.get("multiple"))
         chosen = set((current or {}).get("selected") or [])
         self.toggles = []
         for index, option in enumerate(spec.get("options") or []):
-            toggle = w.ToggleButton(value=index in chosen, description=rooms.text(option, language),
-                                    disabled=self.locked, layout=w.Layout(width="100%"))
+            toggle = w.ToggleButton(
+                value=index in chosen,
+                description=rooms.text(option, language),
+                disabled=self.locked,
+                layout=w.Layout(width="100%"),
+            )
             toggle.add_class("bf-choice-option")
             toggle.observe(functools.partial(self._on_toggle, index), names="value")
             self.toggles.append(toggle)

@@ -8,16 +8,17 @@ that once; each kernel is then a `fork()` of it that only sets up its sockets (â
 the imported modules' memory is shared copy-on-write between all kernels.
 
 `ForkProvisioner` is a jupyter_client kernel provisioner (entry point `bifrost-fork`, chosen by
-the kernelspec in bifrost_lab/kernelspec/, which `serve` puts on the participant server's
+the kernelspec in bifrost_lab/server/kernelspec/, which `serve` puts on the participant server's
 JUPYTER_PATH). It writes the connection file like the local provisioner, asks the fork server
 for a child, and manages that child by pid. If the fork server cannot be reached, it starts the
 kernel the usual way, so a participant is never left without a kernel.
 
-The fork server (`python -m bifrost_lab.forkserver SOCKET MODULE...`) must stay single-threaded
+The fork server (`python -m bifrost_lab.server.forkserver SOCKET MODULE...`) must stay single-threaded
 and must not open sockets, database connections or event loops before it forks; importing
 modules does none of that. It exits when its Voila server goes away; its kernels then see their
 parent vanish and exit as Popen kernels do.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -68,7 +69,7 @@ def serve_forever(socket_path: str, preload: list[str]) -> None:
     while os.getppid() == parent:
         try:
             connection, _ = listener.accept()
-        except socket.timeout:
+        except TimeoutError:
             continue
         with connection:
             connection.settimeout(10)
@@ -148,7 +149,7 @@ class ForkedKernel:
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid: int):
+    def __init__(self, pid: int) -> None:
         self.pid = pid
         self.returncode: int | None = None
         try:
@@ -158,8 +159,11 @@ class ForkedKernel:
 
     def poll(self) -> int | None:
         if self.returncode is None:
-            alive = self._process is not None and self._process.is_running() \
+            alive = (
+                self._process is not None
+                and self._process.is_running()
                 and self._process.status() != psutil.STATUS_ZOMBIE
+            )
             if not alive:
                 self.returncode = 0  # not our child: its exit status is not ours to read
         return self.returncode
@@ -186,7 +190,7 @@ class ForkedKernel:
 class _ForkServer:
     """One fork server per Voila server process, started on first use (and again if it died)."""
 
-    def __init__(self, preload: list[str]):
+    def __init__(self, preload: list[str]) -> None:
         self.preload = preload
         self.socket_path = str(Path(tempfile.mkdtemp(prefix=SOCKET_DIR_PREFIX)) / "fork.sock")
         self.process: subprocess.Popen | None = None
@@ -198,8 +202,10 @@ class _ForkServer:
                 os.unlink(self.socket_path)
             # stdout and stderr are the server's, so kernels' stray output lands in the server log
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "bifrost_lab.forkserver", self.socket_path, *self.preload],
-                stdin=subprocess.DEVNULL, start_new_session=True)
+                [sys.executable, "-m", "bifrost_lab.server.forkserver", self.socket_path, *self.preload],
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + START_TIMEOUT_S
         while not os.path.exists(self.socket_path):  # it listens once everything is imported
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -236,7 +242,7 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
         cwd = str(kwargs.get("cwd") or os.getcwd())
         try:
             pid = await server.fork(argv, env, cwd)
-        except (OSError, RuntimeError, ValueError, KeyError, asyncio.TimeoutError) as error:
+        except (TimeoutError, OSError, RuntimeError, ValueError, KeyError) as error:
             self.log.warning("fork server unavailable (%s); starting the kernel the usual way", error)
             return await super().launch_kernel([sys.executable, *LAUNCHER, *argv], **kwargs)
         self.process = ForkedKernel(pid)

@@ -3,20 +3,22 @@
 The `bifrost_report` template drops code, prompts and every script, so the file works offline and
 as an e-mail attachment. The programme synthesis runs notebooks/synthesis.ipynb the same way.
 """
+
 from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import nbformat
 
-from . import config, store
-from .i18n import gettext_for, normalise_language
+from bifrost_lab import config, store
+from bifrost_lab.i18n import gettext_for, normalise_language
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates" / "nbconvert"
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "nbconvert"
 SUMMARY_NOTEBOOK = "summary.ipynb"
 SYNTHESIS_NOTEBOOK = "synthesis.ipynb"
 
@@ -36,8 +38,9 @@ def execute_notebook(path: Path, parameters: dict[str, Any], *, timeout: int = 3
     from nbclient import NotebookClient
 
     nb = inject_parameters(nbformat.read(path, as_version=4), parameters)
-    NotebookClient(nb, kernel_name="python3", timeout=timeout,
-                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    NotebookClient(
+        nb, kernel_name="python3", timeout=timeout, resources={"metadata": {"path": str(path.parent)}}
+    ).execute()
     return nb
 
 
@@ -60,13 +63,20 @@ def _exporter(language: str) -> Any:
         def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, dict[str, Any]]:
             resources = self._init_resources(resources)
             self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="python", parent=self))
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
-    return ReportExporter(template_name="bifrost_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
-                          exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-                          language_code=language)
+    return ReportExporter(
+        template_name="bifrost_report",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        language_code=language,
+    )
 
 
 _render_lock = threading.Lock()  # the cached exporter re-registers its filters on every call
@@ -80,37 +90,52 @@ def render_html(nb: Any, title: str, language: str = "da") -> str:
     return body
 
 
-def export_room_html(room_id: str, *, db_url: str | None = None, language: str | None = None,
-                     summary_points: Iterable[str] | None = None, hidden_cards: str = "mark",
-                     organiser: str = "") -> str:
+def export_room_html(
+    room_id: str,
+    *,
+    db_url: str | None = None,
+    language: str | None = None,
+    summary_points: Iterable[str] | None = None,
+    hidden_cards: str = "mark",
+    organiser: str = "",
+) -> str:
     """The knowledge summary of one room as a single HTML document.
 
     summary_points replaces the proposed resumé; hidden_cards is "mark" or "omit" (docs/export.md).
     """
     url = db_url or config.db_url()
-    from .room import text  # noqa: PLC0415
+    from bifrost_lab.rooms import text
 
     room = store.get_room(store.connect(url), room_id)
     if room is None:
         raise store.RoomNotFound(room_id)
     language = normalise_language(language or room.language)
     points = [p.strip() for p in summary_points or () if p and p.strip()] or None
-    nb = execute_notebook(config.notebooks_dir() / SUMMARY_NOTEBOOK, {
-        "room_id": room_id, "db_url": url, "language": language, "summary_points": points,
-        "hidden_cards": hidden_cards, "organiser": organiser})
+    nb = execute_notebook(
+        config.notebooks_dir() / SUMMARY_NOTEBOOK,
+        {
+            "room_id": room_id,
+            "db_url": url,
+            "language": language,
+            "summary_points": points,
+            "hidden_cards": hidden_cards,
+            "organiser": organiser,
+        },
+    )
     title = f"{gettext_for(language)('Knowledge summary')} – {text(room.content['meeting']['title'], language)}"
     return render_html(nb, title, language)
 
 
 def export_synthesis_html(programme_id: str, *, db_url: str | None = None, language: str = "da") -> str:
     """The synthesis of every room of a programme as a single HTML document."""
-    from .synthesis import load_synthesis_data  # noqa: PLC0415
+    from bifrost_lab.reports.synthesis import load_synthesis_data
 
     url = db_url or config.db_url()
     language = normalise_language(language)
     data = load_synthesis_data(programme_id, url, language)  # raises NoRoomsForProgramme early, before a kernel
-    nb = execute_notebook(config.notebooks_dir() / SYNTHESIS_NOTEBOOK,
-                          {"programme_id": programme_id, "db_url": url, "language": language})
+    nb = execute_notebook(
+        config.notebooks_dir() / SYNTHESIS_NOTEBOOK, {"programme_id": programme_id, "db_url": url, "language": language}
+    )
     title = f"{gettext_for(language)('Programme synthesis')} – {data.title}"
     return render_html(nb, title, language)
 

@@ -4,6 +4,7 @@
 `render_catalogue_html` writes one offline HTML file whose small inline script filters by text,
 sector, topic and programme (no remote resources; every participant text goes through `esc`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,15 +12,15 @@ import json
 import sys
 import time
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from .store import Database
-
-from . import i18n, room as rooms, solutions, store
-from .i18n import N_
-from .markup import esc, join_list, tag, text_block
+from bifrost_lab import i18n, rooms, solutions, store
+from bifrost_lab.i18n import N_
+from bifrost_lab.markup import esc, join_list, tag, text_block
+from bifrost_lab.store import Database
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,11 @@ def collect_entries(engine: Database, *, include_closed: bool = True) -> list[Ca
     entries: list[CatalogueEntry] = []
     for summary in store.list_rooms(engine, status=None if include_closed else "open"):
         room = summary.room
-        found = [i for i in store.list_inputs(engine, room.id) if i.kind == solutions.KIND
-                 and not i.hidden and "imported_from" not in i.payload]
+        found = [
+            i
+            for i in store.list_inputs(engine, room.id)
+            if i.kind == solutions.KIND and not i.hidden and "imported_from" not in i.payload
+        ]
         if not found:
             continue
         roles = {p.id: p.role for p in store.list_participants(engine, room.id)}
@@ -78,13 +82,21 @@ def collect_entries(engine: Database, *, include_closed: bool = True) -> list[Ca
         steps = {s["id"]: s for s in rooms.steps(room)}
         for item in found:
             role = roles.get(item.participant_id or "")
-            entries.append(CatalogueEntry(
-                id=item.id, room_id=room.id, programme_id=room.programme_id,
-                programme_title=room.content.get("programme", {}).get("title") or {"da": room.programme_id},
-                meeting_title=room.content["meeting"]["title"], step_id=item.step_id, created_at=item.created_at,
-                payload=dict(item.payload), topic_label=_topic_label(steps.get(item.step_id), item.payload.get("topic")),
-                contributor_role=role, contributor_role_label=role_labels.get(role) if role else None,
-            ))
+            entries.append(
+                CatalogueEntry(
+                    id=item.id,
+                    room_id=room.id,
+                    programme_id=room.programme_id,
+                    programme_title=room.content.get("programme", {}).get("title") or {"da": room.programme_id},
+                    meeting_title=room.content["meeting"]["title"],
+                    step_id=item.step_id,
+                    created_at=item.created_at,
+                    payload=dict(item.payload),
+                    topic_label=_topic_label(steps.get(item.step_id), item.payload.get("topic")),
+                    contributor_role=role,
+                    contributor_role_label=role_labels.get(role) if role else None,
+                )
+            )
     entries.sort(key=lambda e: e.created_at, reverse=True)
     return entries
 
@@ -103,22 +115,34 @@ def find_entry(engine: Database, entry_id: str) -> CatalogueEntry | None:
     return next((e for e in collect_entries(engine) if e.id == entry_id), None)
 
 
-def filter_entries(entries: Iterable[CatalogueEntry], *, query: str = "", sector: str | None = None,
-                   topic: str | None = None, programme: str | None = None) -> list[CatalogueEntry]:
+def filter_entries(
+    entries: Iterable[CatalogueEntry],
+    *,
+    query: str = "",
+    sector: str | None = None,
+    topic: str | None = None,
+    programme: str | None = None,
+) -> list[CatalogueEntry]:
     """Entries matching every word of `query` and the given sector, topic and programme."""
     words = fold(query).split()
-    return [e for e in entries
-            if (not sector or e.sector == sector) and (not topic or fold(e.topic or "") == fold(topic))
-            and (not programme or e.programme_id == programme)
-            and all(word in e.search_text() for word in words)]
+    return [
+        e
+        for e in entries
+        if (not sector or e.sector == sector)
+        and (not topic or fold(e.topic or "") == fold(topic))
+        and (not programme or e.programme_id == programme)
+        and all(word in e.search_text() for word in words)
+    ]
 
 
 # ----------------------------------------------------------------------------------------------
 # The offline HTML catalogue
 
 MSG_TITLE = N_("Catalogue of good solutions")
-MSG_INTRO = N_("Solutions that workplaces found and tried. Search, or filter by sector, topic and programme; "
-               "contact the role named on a solution to learn more.")
+MSG_INTRO = N_(
+    "Solutions that workplaces found and tried. Search, or filter by sector, topic and programme; "
+    "contact the role named on a solution to learn more."
+)
 MSG_SEARCH = N_("Search")
 MSG_ALL = N_("All")
 MSG_PROGRAMME = N_("Programme")
@@ -180,8 +204,10 @@ def render_catalogue_html(entries: list[CatalogueEntry], *, language: str = "da"
     """The whole catalogue as one self-contained HTML page (inline CSS and script, nothing remote)."""
     language = i18n.normalise_language(language)
     _ = i18n.gettext_for(language)
-    sectors = sorted({e.sector for e in entries if e.sector}, key=lambda c: list(solutions.SECTORS).index(c)
-                     if c in solutions.SECTORS else 99)
+    sectors = sorted(
+        {e.sector for e in entries if e.sector},
+        key=lambda c: list(solutions.SECTORS).index(c) if c in solutions.SECTORS else 99,
+    )
     topics: dict[str, str] = {}
     for entry in entries:
         if entry.topic:
@@ -192,33 +218,61 @@ def render_catalogue_html(entries: list[CatalogueEntry], *, language: str = "da"
 
     def select(element_id: str, label: str, options: Iterable[tuple[str, str]]) -> str:
         choices = tag("option", esc(_(MSG_ALL)), value="") + join_list(
-            tag("option", esc(text), value=value) for value, text in options)
-        return tag("div", tag("label", esc(label), **{"for": element_id})
-                   + tag("select", choices, id=element_id))
+            tag("option", esc(text), value=value) for value, text in options
+        )
+        return tag("div", tag("label", esc(label), **{"for": element_id}) + tag("select", choices, id=element_id))
 
-    filters = tag("div", tag("label", esc(_(MSG_SEARCH)), **{"for": "bf-q"})
-                  + '<input type="search" id="bf-q" autocomplete="off">') \
-        + select("bf-sector", _(solutions.SECTOR_LABEL),
-                 ((code, solutions.sector_label(code, language)) for code in sectors)) \
-        + select("bf-topic", _(solutions.TOPIC_LABEL), sorted(topics.items(), key=lambda kv: fold(kv[1]))) \
-        + select("bf-programme", _(MSG_PROGRAMME), sorted(programmes.items(), key=lambda kv: fold(kv[1]))) \
+    filters = (
+        tag(
+            "div",
+            tag("label", esc(_(MSG_SEARCH)), **{"for": "bf-q"}) + '<input type="search" id="bf-q" autocomplete="off">',
+        )
+        + select(
+            "bf-sector", _(solutions.SECTOR_LABEL), ((code, solutions.sector_label(code, language)) for code in sectors)
+        )
+        + select("bf-topic", _(solutions.TOPIC_LABEL), sorted(topics.items(), key=lambda kv: fold(kv[1])))
+        + select("bf-programme", _(MSG_PROGRAMME), sorted(programmes.items(), key=lambda kv: fold(kv[1])))
         + tag("div", tag("button", esc(_(MSG_CLEAR)), id="bf-clear", type="button"))
+    )
     body = tag("div", join_list(_entry_html(e, language, _) for e in entries), cls="grid")
     generated = _(MSG_GENERATED).format(date=time.strftime("%d.%m.%Y %H:%M"), count=len(entries))
     page = (
         "<!DOCTYPE html>\n"
         + f'<html lang="{esc(language)}"><head><meta charset="utf-8">'
         + '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        + tag("title", esc(_(MSG_TITLE))) + tag("style", _CSS) + "</head><body>"
-        + tag("header", tag("h1", esc(_(MSG_TITLE))) + tag("p", esc(_(MSG_INTRO)), cls="lead")
-              + tag("p", esc(generated), cls="lead"))
-        + tag("main", (tag("section", filters, cls="filters", aria_label=_(MSG_SEARCH))
-                       + tag("p", esc(_(MSG_SHOWN).format(shown=len(entries), total=len(entries))), cls="count",
-                             id="bf-count", role="status", data_template=_(MSG_SHOWN))
-                       + tag("p", esc(_(MSG_NONE) if entries else _(MSG_EMPTY_CATALOGUE)), cls="none", id="bf-none",
-                             hidden="hidden" if entries else None)
-                       + body))
-        + tag("script", _SCRIPT) + "</body></html>\n"
+        + tag("title", esc(_(MSG_TITLE)))
+        + tag("style", _CSS)
+        + "</head><body>"
+        + tag(
+            "header",
+            tag("h1", esc(_(MSG_TITLE)))
+            + tag("p", esc(_(MSG_INTRO)), cls="lead")
+            + tag("p", esc(generated), cls="lead"),
+        )
+        + tag(
+            "main",
+            (
+                tag("section", filters, cls="filters", aria_label=_(MSG_SEARCH))
+                + tag(
+                    "p",
+                    esc(_(MSG_SHOWN).format(shown=len(entries), total=len(entries))),
+                    cls="count",
+                    id="bf-count",
+                    role="status",
+                    data_template=_(MSG_SHOWN),
+                )
+                + tag(
+                    "p",
+                    esc(_(MSG_NONE) if entries else _(MSG_EMPTY_CATALOGUE)),
+                    cls="none",
+                    id="bf-none",
+                    hidden="hidden" if entries else None,
+                )
+                + body
+            ),
+        )
+        + tag("script", _SCRIPT)
+        + "</body></html>\n"
     )
     return page
 
@@ -232,32 +286,56 @@ def _entry_html(entry: CatalogueEntry, language: str, _: Any) -> str:
     tags.append(tag("span", esc(rooms.text(entry.programme_title, language)), cls="tag tag-programme"))
     details = join_list(
         tag("dt", esc(_(solutions.FIELD_LABELS[f]))) + text_block(entry.field(f), name="dd", cls=f"f-{f}")
-        for f in ("problem", "where", "what_it_took", "contact_role") if entry.field(f))
+        for f in ("problem", "where", "what_it_took", "contact_role")
+        if entry.field(f)
+    )
     date = time.strftime("%d.%m.%Y", time.localtime(entry.created_at))
     meta = _(MSG_CAPTURED).format(meeting=rooms.text(entry.meeting_title, language), date=date)
-    return tag("article",
-               tag("div", join_list(tags), cls="tags")
-               + text_block(entry.field("solution"), name="h2", cls="f-solution")
-               + tag("dl", details) + tag("div", esc(meta), cls="meta"),
-               cls="sol", id=f"sol-{entry.id}", data_sector=entry.sector or "", data_topic=entry.topic or "",
-               data_programme=entry.programme_id, data_search=entry.search_text())
+    return tag(
+        "article",
+        tag("div", join_list(tags), cls="tags")
+        + text_block(entry.field("solution"), name="h2", cls="f-solution")
+        + tag("dl", details)
+        + tag("div", esc(meta), cls="meta"),
+        cls="sol",
+        id=f"sol-{entry.id}",
+        data_sector=entry.sector or "",
+        data_topic=entry.topic or "",
+        data_programme=entry.programme_id,
+        data_search=entry.search_text(),
+    )
 
 
 def entries_as_json(entries: list[CatalogueEntry]) -> str:
     """The entries as JSON (for other tools; same fields as the HTML)."""
-    return json.dumps([{
-        "id": e.id, "room_id": e.room_id, "programme_id": e.programme_id, "step_id": e.step_id,
-        "created_at": e.created_at, "sector": e.sector, "topic": e.topic, "contributor_role": e.contributor_role,
-        **{f: e.field(f) for f in solutions.FIELDS},
-    } for e in entries], ensure_ascii=False, indent=2)
+    return json.dumps(
+        [
+            {
+                "id": e.id,
+                "room_id": e.room_id,
+                "programme_id": e.programme_id,
+                "step_id": e.step_id,
+                "created_at": e.created_at,
+                "sector": e.sector,
+                "topic": e.topic,
+                "contributor_role": e.contributor_role,
+                **{f: e.field(f) for f in solutions.FIELDS},
+            }
+            for e in entries
+        ],
+        ensure_ascii=False,
+        indent=2,
+    )
 
 
 # ----------------------------------------------------------------------------------------------
 # The room's own solutions in its knowledge summary (a section of report.SECTIONS)
 
 MSG_SUMMARY_TITLE = N_("Good solutions")
-MSG_SUMMARY_NOTE = N_("Solution cards from this meeting, as written. They are also in the catalogue of good "
-                      "solutions (bifrost-lab catalogue).")
+MSG_SUMMARY_NOTE = N_(
+    "Solution cards from this meeting, as written. They are also in the catalogue of good "
+    "solutions (bifrost-lab catalogue)."
+)
 MSG_BROUGHT_IN = N_("brought in from the catalogue")
 MSG_HIDDEN = N_("hidden on the projector")
 
@@ -283,11 +361,18 @@ def summary_section(data: Any) -> str:
             details = join_list(  # inline styles: the report's stylesheet belongs to the summary as a whole
                 tag("dt", esc(_(solutions.FIELD_LABELS[f])), style="font-weight:600;margin-top:.3rem")
                 + tag("dd", esc(str(payload.get(f) or "")).replace("\n", "<br>"), style="margin:0")
-                for f in ("problem", "where", "what_it_took", "contact_role") if payload.get(f))
-            items.append(tag("article", text_block(str(payload.get("solution") or ""), name="h4")
-                             + tag("dl", details)
-                             + (tag("p", esc(" · ".join(t for t in tags if t)), cls="bf-note") if any(tags) else ""),
-                             cls="bf-solution"))
+                for f in ("problem", "where", "what_it_took", "contact_role")
+                if payload.get(f)
+            )
+            items.append(
+                tag(
+                    "article",
+                    text_block(str(payload.get("solution") or ""), name="h4")
+                    + tag("dl", details)
+                    + (tag("p", esc(" · ".join(t for t in tags if t)), cls="bf-note") if any(tags) else ""),
+                    cls="bf-solution",
+                )
+            )
         parts.append(tag("h3", esc(f"{titles.get(step_id, step_id)} ({len(items)})")) + join_list(items))
     body = join_list(parts) + tag("p", esc(_(MSG_SUMMARY_NOTE)), cls="bf-note")
     return tag("section", tag("h2", esc(_(MSG_SUMMARY_TITLE))) + body, cls="bf-section", id="loesninger")
@@ -298,22 +383,28 @@ def summary_section(data: Any) -> str:
 
 
 def cmd_catalogue(args: argparse.Namespace) -> int:
-    from . import config
+    from bifrost_lab import config
 
     engine = store.connect(config.db_url())
     every = collect_entries(engine)
     if args.sector and args.sector not in solutions.SECTORS:
-        print(f"bifrost-lab catalogue: no sector '{args.sector}'. Try one of: {', '.join(solutions.SECTORS)}",
-              file=sys.stderr)
+        print(
+            f"bifrost-lab catalogue: no sector '{args.sector}'. Try one of: {', '.join(solutions.SECTORS)}",
+            file=sys.stderr,
+        )
         return 2
-    chosen = filter_entries(every, query=args.search or "", sector=args.sector, topic=args.topic,
-                            programme=args.programme)
+    chosen = filter_entries(
+        every, query=args.search or "", sector=args.sector, topic=args.topic, programme=args.programme
+    )
     out = Path(args.output)
     text = entries_as_json(chosen) if args.json else render_catalogue_html(chosen, language=args.language)
     out.write_text(text, encoding="utf-8")
     rooms_count = len({e.room_id for e in chosen})
-    print(f"Wrote {out}: {len(chosen)} solutions from {rooms_count} rooms"
-          + (f" (of {len(every)} in the catalogue)" if len(chosen) != len(every) else "") + ".")
+    print(
+        f"Wrote {out}: {len(chosen)} solutions from {rooms_count} rooms"
+        + (f" (of {len(every)} in the catalogue)" if len(chosen) != len(every) else "")
+        + "."
+    )
     return 0
 
 

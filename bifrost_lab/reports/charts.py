@@ -3,11 +3,12 @@
 Every chart is a <figure> whose <svg> has role="img", an aria-label and a <title> (the alt text) that
 say the numbers in words, so the document reads the same without the picture.
 """
+
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from .markup import esc, join_list, shorten, tag
+from bifrost_lab.markup import esc, join_list, shorten, tag
 
 INK = "#1d2330"
 MUTED = "#5a6372"
@@ -23,15 +24,20 @@ def short(text: str, limit: int = LABEL_CHARS) -> str:
 
 
 def _svg(width: int, height: int, alt: str, body: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-            f'role="img" aria-label="{esc(alt)}" class="bf-chart" style="max-width:{width}px">'
-            f"<title>{esc(alt)}</title>{body}</svg>")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-label="{esc(alt)}" class="bf-chart" style="max-width:{width}px">'
+        f"<title>{esc(alt)}</title>{body}</svg>"
+    )
 
 
-def _text(x: float, y: float, value: str, *, anchor: str = "start", size: int = 12, fill: str = INK,
-          weight: str = "normal") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
-            f'font-weight="{weight}">{esc(value)}</text>')
+def _text(
+    x: float, y: float, value: str, *, anchor: str = "start", size: int = 12, fill: str = INK, weight: str = "normal"
+) -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" fill="{fill}" '
+        f'font-weight="{weight}">{esc(value)}</text>'
+    )
 
 
 def _rect(x: float, y: float, w: float, h: float, fill: str) -> str:
@@ -42,8 +48,7 @@ def figure(svg: str, caption: str) -> str:
     return tag("figure", svg + tag("figcaption", esc(caption)), cls="bf-figure")
 
 
-def bar_chart(rows: Sequence[tuple[str, float]], *, alt: str, caption: str, unit: str = "",
-              decimals: int = 0) -> str:
+def bar_chart(rows: Sequence[tuple[str, float]], *, alt: str, caption: str, unit: str = "", decimals: int = 0) -> str:
     """Horizontal bars, one per (label, value), in the given order."""
     width, label_w, row_h = 720, 300, 26
     height = row_h * len(rows) + 12
@@ -58,8 +63,13 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, alt: str, caption: str, unit
     return figure(_svg(width, height, alt, join_list(parts)), caption)
 
 
-def distribution_chart(rows: Sequence[tuple[str, Sequence[int], str]], *, alt: str, caption: str,
-                       scale_labels: Sequence[str] = ("1", "2", "3", "4", "5")) -> str:
+def distribution_chart(
+    rows: Sequence[tuple[str, Sequence[int], str]],
+    *,
+    alt: str,
+    caption: str,
+    scale_labels: Sequence[str] = ("1", "2", "3", "4", "5"),
+) -> str:
     """One stacked bar per rating item: the share of answers 1..5, with the mean (as text) at the end."""
     width, label_w, row_h = 720, 260, 30
     bar_w = width - label_w - 70
@@ -74,8 +84,11 @@ def distribution_chart(rows: Sequence[tuple[str, Sequence[int], str]], *, alt: s
             w = bar_w * count / total
             parts.append(_rect(x, y + 5, w, row_h - 10, SCALE[value]))
             if count and w > 16:
-                parts.append(_text(x + w / 2, y + 19, str(count), anchor="middle", size=11,
-                                   fill="#fff" if value in (0, 4) else INK))
+                parts.append(
+                    _text(
+                        x + w / 2, y + 19, str(count), anchor="middle", size=11, fill="#fff" if value in (0, 4) else INK
+                    )
+                )
             x += w
         parts.append(_text(label_w + bar_w + 8, y + 19, mean, weight="bold"))
     legend_y = height - 10
@@ -86,27 +99,38 @@ def distribution_chart(rows: Sequence[tuple[str, Sequence[int], str]], *, alt: s
     return figure(_svg(width, height, alt, join_list(parts)), caption)
 
 
-def matrix_chart(points: Sequence[tuple[str, float, float]], *, alt: str, caption: str, x_label: str,
-                 y_label: str, quadrants: tuple[str, str, str, str]) -> str:
+def matrix_chart(
+    points: Sequence[tuple[str, float, float]],
+    *,
+    alt: str,
+    caption: str,
+    x_label: str,
+    y_label: str,
+    quadrants: tuple[str, str, str, str],
+) -> str:
     """The impact × effort square: each target's mean as a numbered dot.
 
     `quadrants` = (high impact/low effort, high/high, low/low, low impact/high effort).
     """
     size, pad = 420, 40
     inner = size - 2 * pad
-    parts = [f'<rect x="{pad}" y="{pad - 20}" width="{inner}" height="{inner}" fill="#f8fafc" stroke="{LINE}"/>',
-             f'<line x1="{pad + inner / 2}" y1="{pad - 20}" x2="{pad + inner / 2}" y2="{pad - 20 + inner}" '
-             f'stroke="{LINE}"/>',
-             f'<line x1="{pad}" y1="{pad - 20 + inner / 2}" x2="{pad + inner}" y2="{pad - 20 + inner / 2}" '
-             f'stroke="{LINE}"/>']
+    parts = [
+        f'<rect x="{pad}" y="{pad - 20}" width="{inner}" height="{inner}" fill="#f8fafc" stroke="{LINE}"/>',
+        f'<line x1="{pad + inner / 2}" y1="{pad - 20}" x2="{pad + inner / 2}" y2="{pad - 20 + inner}" '
+        f'stroke="{LINE}"/>',
+        f'<line x1="{pad}" y1="{pad - 20 + inner / 2}" x2="{pad + inner}" y2="{pad - 20 + inner / 2}" '
+        f'stroke="{LINE}"/>',
+    ]
     q_hl, q_hh, q_ll, q_lh = quadrants
     parts.append(_text(pad + 6, pad - 4, q_hl, size=11, fill=MUTED))
     parts.append(_text(pad + inner - 6, pad - 4, q_hh, size=11, fill=MUTED, anchor="end"))
     parts.append(_text(pad + 6, pad - 26 + inner, q_ll, size=11, fill=MUTED))
     parts.append(_text(pad + inner - 6, pad - 26 + inner, q_lh, size=11, fill=MUTED, anchor="end"))
     parts.append(_text(pad + inner / 2, size - 8, x_label + " →", anchor="middle", size=12, fill=MUTED))
-    parts.append(f'<text x="14" y="{pad - 20 + inner / 2:.1f}" font-size="12" fill="{MUTED}" text-anchor="middle" '
-                 f'transform="rotate(-90 14 {pad - 20 + inner / 2:.1f})">{esc(y_label)} →</text>')
+    parts.append(
+        f'<text x="14" y="{pad - 20 + inner / 2:.1f}" font-size="12" fill="{MUTED}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {pad - 20 + inner / 2:.1f})">{esc(y_label)} →</text>'
+    )
     for index, (label, x, y) in enumerate(points):
         cx, cy = pad + x * inner, pad - 20 + (1 - y) * inner
         color = PALETTE[index % len(PALETTE)]
@@ -115,8 +139,7 @@ def matrix_chart(points: Sequence[tuple[str, float, float]], *, alt: str, captio
     return figure(_svg(size, size, alt, join_list(parts)), caption)
 
 
-def stacked_chart(rows: Sequence[tuple[str, Sequence[int]]], series: Sequence[str], *, alt: str,
-                  caption: str) -> str:
+def stacked_chart(rows: Sequence[tuple[str, Sequence[int]]], series: Sequence[str], *, alt: str, caption: str) -> str:
     """One horizontal stacked bar per row (e.g. participants by role per meeting), with a legend."""
     width, label_w, row_h = 720, 180, 28
     legend_rows = (len(series) + 2) // 3

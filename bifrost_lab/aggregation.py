@@ -3,11 +3,13 @@
 Role splits follow the k >= 3 rule: a role is shown on its own only when at least three people of
 that role answered; smaller roles are pooled, and a pool below three is not shown at all.
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 K_MIN = 3
 SCALE = (1, 2, 3, 4, 5)
@@ -84,8 +86,11 @@ def placement_stats(payloads: Iterable[Mapping[str, Any]]) -> dict[str, Placemen
                 points[target].append((float(point["x"]), float(point["y"])))
             except (KeyError, TypeError, ValueError):
                 continue
-    return {t: PlacementStats(t, tuple(p), sum(x for x, _ in p) / len(p), sum(y for _, y in p) / len(p))
-            for t, p in points.items() if p}
+    return {
+        t: PlacementStats(t, tuple(p), sum(x for x, _ in p) / len(p), sum(y for _, y in p) / len(p))
+        for t, p in points.items()
+        if p
+    }
 
 
 def quadrant(x: float, y: float) -> str:

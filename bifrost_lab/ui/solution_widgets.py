@@ -3,17 +3,19 @@
 Rules live in `solutions`; this module only builds widgets and HTML. Every text from a participant or
 the database goes through `esc` (directly, or via `card_html`).
 """
+
 from __future__ import annotations
 
 import functools
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as w
 
-from . import live, room as rooms, solutions, store
-from .i18n import N_
-from .markup import card_html, esc, join_list, tag
+from bifrost_lab import live, rooms, solutions, store
+from bifrost_lab.i18n import N_
+from bifrost_lab.markup import card_html, esc, join_list, tag
 
 log = live.log
 Gettext = Callable[[str], str]
@@ -38,8 +40,17 @@ MSG_REQUIRED = N_("required")
 class SolutionForm:
     """One participant's form for a solution step, with the list of what they have sent."""
 
-    def __init__(self, engine: Any, room: store.Room, participant: store.Participant | None, step: dict[str, Any],
-                 language: str, gettext: Gettext, *, on_saved: Callable[[], None] | None = None):
+    def __init__(
+        self,
+        engine: Any,
+        room: store.Room,
+        participant: store.Participant | None,
+        step: dict[str, Any],
+        language: str,
+        gettext: Gettext,
+        *,
+        on_saved: Callable[[], None] | None = None,
+    ) -> None:
         self.engine = engine
         self.room = room
         self.participant = participant
@@ -50,25 +61,27 @@ class SolutionForm:
         self.compose_id = str(uuid.uuid4())
         self.editing_id: str | None = None
         _ = gettext
-        spec = rooms.input_spec(step)
         self.inputs: dict[str, w.Widget] = {}
         for field in solutions.FIELDS:
-            limit = solutions.field_limit(field, spec)
             if field in ("where", "contact_role"):
                 widget = w.Text(placeholder=_(solutions.FIELD_HINTS[field]), layout=w.Layout(width="100%"))
             else:
-                widget = w.Textarea(placeholder=_(solutions.FIELD_HINTS[field]), rows=3,
-                                    layout=w.Layout(width="100%"))
+                widget = w.Textarea(placeholder=_(solutions.FIELD_HINTS[field]), rows=3, layout=w.Layout(width="100%"))
             widget.add_class(f"bf-sol-{field.replace('_', '-')}")
             self.inputs[field] = widget
-        self.sector = w.Dropdown(options=[(_(MSG_CHOOSE), "")] + [(solutions.sector_label(code, language), code)
-                                                                 for code in solutions.SECTORS],
-                                 value="", layout=w.Layout(width="100%")).add_class("bf-sol-sector")
+        self.sector = w.Dropdown(
+            options=[(_(MSG_CHOOSE), "")]
+            + [(solutions.sector_label(code, language), code) for code in solutions.SECTORS],
+            value="",
+            layout=w.Layout(width="100%"),
+        ).add_class("bf-sol-sector")
         topics = solutions.topic_options(step)
         if topics:
-            self.topic: w.Widget = w.Dropdown(options=[(_(MSG_CHOOSE), "")] + [(rooms.text(t, language), rooms.text(t, "da"))
-                                                                              for t in topics],
-                                              value="", layout=w.Layout(width="100%"))
+            self.topic: w.Widget = w.Dropdown(
+                options=[(_(MSG_CHOOSE), "")] + [(rooms.text(t, language), rooms.text(t, "da")) for t in topics],
+                value="",
+                layout=w.Layout(width="100%"),
+            )
         else:
             self.topic = w.Text(layout=w.Layout(width="100%"))
         self.topic.add_class("bf-sol-topic")
@@ -92,9 +105,14 @@ class SolutionForm:
                 if field in solutions.REQUIRED_FIELDS:
                     label += f" ({_(MSG_REQUIRED)})"
                 children += [w.HTML(tag("label", esc(label), cls="bf-label")), self.inputs[field]]
-            children += [w.HTML(tag("label", esc(_(solutions.SECTOR_LABEL)), cls="bf-label")), self.sector,
-                         w.HTML(tag("label", esc(_(solutions.TOPIC_LABEL)), cls="bf-label")), self.topic,
-                         w.HBox([self.send, self.cancel]).add_class("bf-actions"), self.message]
+            children += [
+                w.HTML(tag("label", esc(_(solutions.SECTOR_LABEL)), cls="bf-label")),
+                self.sector,
+                w.HTML(tag("label", esc(_(solutions.TOPIC_LABEL)), cls="bf-label")),
+                self.topic,
+                w.HBox([self.send, self.cancel]).add_class("bf-actions"),
+                self.message,
+            ]
         children.append(self.mine)
         self.box.children = children
         self.locked = locked
@@ -102,8 +120,11 @@ class SolutionForm:
         return self.box
 
     def values(self) -> dict[str, Any]:
-        return {**{f: widget.value for f, widget in self.inputs.items()},
-                "sector": self.sector.value or None, "topic": self.topic.value or None}
+        return {
+            **{f: widget.value for f, widget in self.inputs.items()},
+            "sector": self.sector.value or None,
+            "topic": self.topic.value or None,
+        }
 
     def _on_send(self, _button: Any) -> None:
         self.send.disabled = True
@@ -112,13 +133,14 @@ class SolutionForm:
                 solutions.edit_solution(self.engine, self.room, self.participant, self.editing_id, self.values())
                 done = self._(MSG_UPDATED)
             else:
-                solutions.submit_solution(self.engine, self.room, self.participant, self.step["id"], self.values(),
-                                          input_id=self.compose_id)
+                solutions.submit_solution(
+                    self.engine, self.room, self.participant, self.step["id"], self.values(), input_id=self.compose_id
+                )
                 done = self._(MSG_SAVED)
         except rooms.Rejected as rejected:
             self.show(rejected.message(self._), error=True)
             return
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("saving a solution failed")
             self.show(self._(MSG_FAILED), error=True)
             return
@@ -163,7 +185,7 @@ class SolutionForm:
         except rooms.Rejected as rejected:
             self.show(rejected.message(self._), error=True)
             return
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("deleting a solution failed")
             self.show(self._(MSG_FAILED), error=True)
             return
@@ -180,10 +202,14 @@ class SolutionForm:
         if self.participant is None:
             self.mine.children = []
             return
-        mine = solutions.solutions_of(store.list_inputs(self.engine, self.room.id, step_id=self.step["id"],
-                                                        participant_id=self.participant.id), self.step["id"],
-                                      include_hidden=True)
-        rows: list[w.Widget] = [w.HTML(tag("h3", esc(self._(MSG_YOURS).format(n=len(mine))), cls="bf-h3"))] if mine else []
+        mine = solutions.solutions_of(
+            store.list_inputs(self.engine, self.room.id, step_id=self.step["id"], participant_id=self.participant.id),
+            self.step["id"],
+            include_hidden=True,
+        )
+        rows: list[w.Widget] = (
+            [w.HTML(tag("h3", esc(self._(MSG_YOURS).format(n=len(mine))), cls="bf-h3"))] if mine else []
+        )
         for item in mine:
             html = solution_html(item.payload, self.language, self._, heading="div")
             buttons: list[w.Widget] = []
@@ -208,28 +234,49 @@ def section(app: Any, step: dict[str, Any], locked: bool) -> w.VBox:
     return form.render(locked=locked)
 
 
-def solution_html(payload: dict[str, Any], language: str, gettext: Gettext, *, heading: str = "h3",
-                  projected: bool = False) -> str:
+def solution_html(
+    payload: dict[str, Any], language: str, gettext: Gettext, *, heading: str = "h3", projected: bool = False
+) -> str:
     """One solution as HTML: the solution first, then problem, where, what it took, contact, tags."""
     _ = gettext
     # The projector is read from the back of the room: larger type there (inline, the widget CSS is shared).
     head_style = "font-size:1.5rem;line-height:1.3;margin:.2rem 0 .5rem" if projected else None
     field_style = "font-size:1.15rem;line-height:1.4;margin:.2rem 0" if projected else None
-    parts = [tag(heading, esc(str(payload.get("solution") or "")).replace("\n", "<br>"), cls="bf-sol-solution",
-                 style=head_style)]
+    parts = [
+        tag(
+            heading,
+            esc(str(payload.get("solution") or "")).replace("\n", "<br>"),
+            cls="bf-sol-solution",
+            style=head_style,
+        )
+    ]
     for field in ("problem", "where", "what_it_took", "contact_role"):
         if payload.get(field):
-            parts.append(tag("div", tag("strong", esc(_(solutions.FIELD_LABELS[field])) + ": ", cls="bf-sol-label")
-                             + esc(payload[field]), cls=f"bf-sol-field bf-sol-{field.replace('_', '-')}",
-                             style=field_style))
+            parts.append(
+                tag(
+                    "div",
+                    tag("strong", esc(_(solutions.FIELD_LABELS[field])) + ": ", cls="bf-sol-label")
+                    + esc(payload[field]),
+                    cls=f"bf-sol-field bf-sol-{field.replace('_', '-')}",
+                    style=field_style,
+                )
+            )
     tags = [solutions.sector_label(payload.get("sector"), language), payload.get("topic") or ""]
     if any(tags):
-        parts.append(tag("div", join_list(tag("span", esc(t), cls="bf-role-tag") for t in tags if t), cls="bf-sol-tags"))
+        parts.append(
+            tag("div", join_list(tag("span", esc(t), cls="bf-role-tag") for t in tags if t), cls="bf-sol-tags")
+        )
     return join_list(parts)
 
 
-def board_html(room: store.Room, inputs: dict[str, store.Input], step: dict[str, Any], language: str,
-               gettext: Gettext, role_of: Callable[[store.Input], str | None]) -> str:
+def board_html(
+    room: store.Room,
+    inputs: dict[str, store.Input],
+    step: dict[str, Any],
+    language: str,
+    gettext: Gettext,
+    role_of: Callable[[store.Input], str | None],
+) -> str:
     """The projector's board for a solution step: one card per solution, newest last."""
     found = solutions.solutions_of(inputs, step["id"])
     if not found:
@@ -238,13 +285,20 @@ def board_html(room: store.Room, inputs: dict[str, store.Input], step: dict[str,
     for item in found:
         role = role_of(item)
         label = rooms.role_label(room, role, language) if role else gettext("Entered by the moderator")
-        cards.append(card_html("", label, cls="bf-board-card bf-board-solution",
-                               extra=tag("div", solution_html(item.payload, language, gettext, projected=True),
-                                         cls="bf-sol")))
+        cards.append(
+            card_html(
+                "",
+                label,
+                cls="bf-board-card bf-board-solution",
+                extra=tag("div", solution_html(item.payload, language, gettext, projected=True), cls="bf-sol"),
+            )
+        )
     return tag("div", join_list(cards), cls="bf-card-grid")
 
 
-def import_panel(engine: Any, room: store.Room, step: dict[str, Any], language: str, gettext: Gettext) -> list[w.Widget]:
+def import_panel(
+    engine: Any, room: store.Room, step: dict[str, Any], language: str, gettext: Gettext
+) -> list[w.Widget]:
     """The moderator's import from the catalogue for a cards or solution step; nothing when the catalogue is empty."""
     panel = ImportPanel(engine, room, step, language, gettext)
     return [panel.box] if panel.entries else []
@@ -253,16 +307,25 @@ def import_panel(engine: Any, room: store.Room, step: dict[str, Any], language: 
 class ImportPanel:
     """Moderator: bring catalogue entries from other rooms into a cards or solution step of this room."""
 
-    def __init__(self, engine: Any, room: store.Room, step: dict[str, Any], language: str, gettext: Gettext,
-                 *, on_done: Callable[[], None] | None = None):
-        from .catalogue import collect_entries
+    def __init__(
+        self,
+        engine: Any,
+        room: store.Room,
+        step: dict[str, Any],
+        language: str,
+        gettext: Gettext,
+        *,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
+        from bifrost_lab.reports.catalogue import collect_entries
 
         self.engine, self.room, self.step, self._ = engine, room, step, gettext
         self.on_done = on_done
         self.entries = [e for e in collect_entries(engine) if e.room_id != room.id]
         self.options = [(self._label(e, language), e.id) for e in self.entries]
-        self.select = w.SelectMultiple(options=self.options, rows=min(8, max(3, len(self.options))),
-                                       layout=w.Layout(width="100%")).add_class("bf-import-select")
+        self.select = w.SelectMultiple(
+            options=self.options, rows=min(8, max(3, len(self.options))), layout=w.Layout(width="100%")
+        ).add_class("bf-import-select")
         self.search = w.Text(placeholder=gettext(MSG_IMPORT_SEARCH), layout=w.Layout(width="100%"))
         self.search.add_class("bf-import-search")
         self.search.observe(self._on_search, names="value")
@@ -273,7 +336,9 @@ class ImportPanel:
         if self.entries:
             self.box = w.VBox([title, self.search, self.select, self.button, self.message]).add_class("bf-import")
         else:
-            self.box = w.VBox([title, w.HTML(tag("p", esc(gettext(MSG_IMPORT_NONE)), cls="bf-hint"))]).add_class("bf-import")
+            self.box = w.VBox([title, w.HTML(tag("p", esc(gettext(MSG_IMPORT_NONE)), cls="bf-hint"))]).add_class(
+                "bf-import"
+            )
 
     @staticmethod
     def _label(entry: Any, language: str) -> str:
@@ -284,12 +349,15 @@ class ImportPanel:
 
     def _on_search(self, change: dict) -> None:
         """Narrow the list to entries with every word (folded like the catalogue's search); keep what is chosen."""
-        from .catalogue import fold
+        from bifrost_lab.reports.catalogue import fold
 
         words = fold(change["new"] or "").split()
         chosen = set(self.select.value)
-        matching = [option for option, entry in zip(self.options, self.entries)
-                    if option[1] in chosen or all(word in entry.search_text() for word in words)]
+        matching = [
+            option
+            for option, entry in zip(self.options, self.entries)
+            if option[1] in chosen or all(word in entry.search_text() for word in words)
+        ]
         self.select.options = matching
         self.select.value = tuple(value for _label, value in matching if value in chosen)
 
@@ -300,7 +368,7 @@ class ImportPanel:
         except rooms.Rejected as rejected:
             self.message.value = tag("div", esc(rejected.message(self._)), cls="bf-msg-error", role="alert")
             return
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("bringing in catalogue entries failed")
             self.message.value = tag("div", esc(self._(MSG_FAILED)), cls="bf-msg-error", role="alert")
             return

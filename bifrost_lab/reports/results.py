@@ -4,23 +4,31 @@ Payloads follow the input contract (docs/export.md): vote {"dots": {TARGET: n}},
 {"<item>": 1..5}}, rank {"order": [TARGET, ...]}, placement {"placements": {TARGET: {"x", "y"}}},
 choice {"selected": [index, ...]}. TARGET is "item:<i>", "card:<input id>" or "cluster:<id>".
 """
+
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
-from .store import Input
+from bifrost_lab.store import Input
 
 MIN_GROUP = 3  # a role is shown on its own only with at least this many respondents (k-anonymity)
 REST_GROUP = "__rest__"  # the respondents of all smaller roles together (and rows entered for the room)
-KIND_INPUT_TYPE = {"vote": "dot_vote", "rating": "rating", "rank": "ranking", "placement": "matrix_2x2",
-                   "choice": "choice"}
+KIND_INPUT_TYPE = {
+    "vote": "dot_vote",
+    "rating": "rating",
+    "rank": "ranking",
+    "placement": "matrix_2x2",
+    "choice": "choice",
+}
 
 
 @dataclass(frozen=True)
 class Score:
     """One target's result: `value` (dots, Borda points, mean, count), respondents `n`."""
+
     target: str
     value: float
     n: int
@@ -28,7 +36,7 @@ class Score:
 
 @dataclass(frozen=True)
 class RatingResult:
-    item: str          # the item index as a string, as in the payload
+    item: str  # the item index as a string, as in the payload
     n: int
     mean: float
     distribution: tuple[int, ...]  # counts of 1..5
@@ -94,8 +102,7 @@ def rating_results(ratings: Iterable[Input]) -> list[RatingResult]:
     results = []
     for item in sorted(values, key=_item_order):
         vals = values[item]
-        results.append(RatingResult(item, len(vals), sum(vals) / len(vals),
-                                    tuple(vals.count(v) for v in range(1, 6))))
+        results.append(RatingResult(item, len(vals), sum(vals) / len(vals), tuple(vals.count(v) for v in range(1, 6))))
     return results
 
 
@@ -123,8 +130,10 @@ def placement_results(placements: Iterable[Input]) -> list[PlacementResult]:
                 continue
             if 0 <= x <= 1 and 0 <= y <= 1:
                 points[target].append((x, y))
-    results = [PlacementResult(t, len(p), sum(x for x, _ in p) / len(p), sum(y for _, y in p) / len(p), tuple(p))
-               for t, p in points.items()]
+    results = [
+        PlacementResult(t, len(p), sum(x for x, _ in p) / len(p), sum(y for _, y in p) / len(p), tuple(p))
+        for t, p in points.items()
+    ]
     return sorted(results, key=lambda r: (-r.n, r.target))
 
 

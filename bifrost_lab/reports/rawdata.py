@@ -3,6 +3,7 @@
 Nothing here names a person: participants appear as a pseudonym (P001, P002, … in order of joining)
 that is stable within one room only, so an analyst can see which inputs came from the same person.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,15 +11,36 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import config, room as rooms, store
-from .report import list_live_clusters
+from bifrost_lab import config, rooms, store
+from bifrost_lab.reports.summary import list_live_clusters
 
 FORMATS = ("csv", "xlsx", "json")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 COLUMNS = (
-    "input_id", "room_id", "programme_id", "meeting_id", "step_id", "step_index", "step_title", "step_type",
-    "kind", "participant", "role", "role_label", "on_behalf", "hidden", "seq", "created_at", "updated_at",
-    "text", "column", "column_label", "cluster_id", "cluster_label", "cluster_category", "payload",
+    "input_id",
+    "room_id",
+    "programme_id",
+    "meeting_id",
+    "step_id",
+    "step_index",
+    "step_title",
+    "step_type",
+    "kind",
+    "participant",
+    "role",
+    "role_label",
+    "on_behalf",
+    "hidden",
+    "seq",
+    "created_at",
+    "updated_at",
+    "text",
+    "column",
+    "column_label",
+    "cluster_id",
+    "cluster_label",
+    "cluster_category",
+    "payload",
 )
 
 
@@ -48,22 +70,36 @@ def raw_rows(room_id: str, db_url: str | None = None, language: str | None = Non
         text = item.payload.get("text")
         if text is None and item.kind == "solution":
             text = item.payload.get("solution")
-        rows.append({
-            "input_id": item.id, "room_id": room.id, "programme_id": room.programme_id, "meeting_id": room.meeting_id,
-            "step_id": item.step_id, "step_index": index, "step_title": rooms.text(step.get("title"), lang),
-            "step_type": step.get("type", ""), "kind": item.kind,
-            "participant": pseudonyms.get(item.participant_id or "", ""), "role": role,
-            "role_label": rooms.role_label(room, role, lang) if role else "",
-            "on_behalf": item.participant_id is None, "hidden": item.hidden, "seq": item.seq,
-            "created_at": _iso(item.created_at), "updated_at": _iso(item.updated_at),
-            "text": text if isinstance(text, str) else "",
-            "column": column if isinstance(column, int) else None,
-            "column_label": rooms.text(columns[column], lang) if isinstance(column, int) and 0 <= column < len(columns)
-            else "",
-            "cluster_id": cluster.id if cluster else "", "cluster_label": cluster.label if cluster else "",
-            "cluster_category": (cluster.category or "") if cluster else "",
-            "payload": item.payload,
-        })
+        rows.append(
+            {
+                "input_id": item.id,
+                "room_id": room.id,
+                "programme_id": room.programme_id,
+                "meeting_id": room.meeting_id,
+                "step_id": item.step_id,
+                "step_index": index,
+                "step_title": rooms.text(step.get("title"), lang),
+                "step_type": step.get("type", ""),
+                "kind": item.kind,
+                "participant": pseudonyms.get(item.participant_id or "", ""),
+                "role": role,
+                "role_label": rooms.role_label(room, role, lang) if role else "",
+                "on_behalf": item.participant_id is None,
+                "hidden": item.hidden,
+                "seq": item.seq,
+                "created_at": _iso(item.created_at),
+                "updated_at": _iso(item.updated_at),
+                "text": text if isinstance(text, str) else "",
+                "column": column if isinstance(column, int) else None,
+                "column_label": rooms.text(columns[column], lang)
+                if isinstance(column, int) and 0 <= column < len(columns)
+                else "",
+                "cluster_id": cluster.id if cluster else "",
+                "cluster_label": cluster.label if cluster else "",
+                "cluster_category": (cluster.category or "") if cluster else "",
+                "payload": item.payload,
+            }
+        )
     return rows
 
 
@@ -92,8 +128,9 @@ def write_raw(room_id: str, path: Path, fmt: str, *, db_url: str | None = None, 
         raise ValueError(fmt)
     if fmt == "json":
         rows = raw_rows(room_id, db_url, language)
-        path.write_text(json.dumps({"columns": list(COLUMNS), "rows": rows}, ensure_ascii=False, indent=1),
-                        encoding="utf-8")
+        path.write_text(
+            json.dumps({"columns": list(COLUMNS), "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8"
+        )
         return len(rows)
     frame = raw_frame(room_id, db_url, language)
     if fmt == "csv":

@@ -4,14 +4,14 @@ A purge deletes every row of a room (room, participants, inputs including votes 
 clusters, step runs) and then erases the freed space, so the statements cannot be read back from
 the SQLite file or its write-ahead log either.
 """
+
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
-from .store import Database
-
-from . import store
+from bifrost_lab import store
+from bifrost_lab.store import Database
 
 
 @dataclass(frozen=True)

@@ -6,23 +6,28 @@ Two views of the same room, each in its own kernel and both following the store:
 - the projector (`?view=projector&room=ID`): clean and large, only what the room may see.
 Every participant text goes through `markup.esc`.
 """
+
 from __future__ import annotations
 
 import functools
 import time
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as w
 from IPython.display import display
 
-from . import charts, config, i18n, inputs_ui, live, room as rooms, solution_ui, store
-from .i18n import N_
-from .browser import BrowserBridge, Countdown
-from .markup import card_html, esc, join_list, qr_svg, tag, text_block
+from bifrost_lab import config, i18n, live, rooms, store
+from bifrost_lab.i18n import N_
+from bifrost_lab.markup import card_html, esc, join_list, qr_svg, tag, text_block
+from bifrost_lab.ui import input_widgets as inputs_ui
+from bifrost_lab.ui import projector_charts as charts
+from bifrost_lab.ui import solution_widgets as solution_ui
+from bifrost_lab.ui.browser import BrowserBridge, Countdown
 
 log = live.log
-_apps: list["ModeratorApp"] = []
+_apps: list[ModeratorApp] = []
 
 MSG_SOMETHING_WRONG = N_("Something went wrong. Nothing was lost; please try again.")
 
@@ -45,21 +50,22 @@ def join_url(code: str) -> str:
 
 def _guarded(method: Callable) -> Callable:
     @functools.wraps(method)
-    def wrapper(self: "ModeratorApp", *args: Any) -> None:
+    def wrapper(self: ModeratorApp, *args: Any) -> None:
         try:
             method(self, *args)
         except rooms.Rejected as rejected:
             self.status.value = tag("div", esc(rejected.message(self._)), cls="bf-msg-error", role="alert")
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("moderator callback %s failed", method.__name__)
             self.status.value = tag("div", esc(self._(MSG_SOMETHING_WRONG)), cls="bf-msg-error", role="alert")
+
     return wrapper
 
 
 class ModeratorApp:
     """The moderator's page in one kernel: a start screen and a projected room."""
 
-    def __init__(self, engine: Any, db_url: str, language: str | None = None):
+    def __init__(self, engine: Any, db_url: str, language: str | None = None) -> None:
         self.engine = engine
         self.db_url = db_url
         self.language = i18n.normalise_language(language or config.setting("language"))
@@ -92,7 +98,7 @@ class ModeratorApp:
     # -- start screen ---------------------------------------------------------------------------------
 
     def show_start(self) -> None:
-        from .programme import load_library  # the moderator kernel may load the YAML library
+        from bifrost_lab.programme import load_library  # the moderator kernel may load the YAML library
 
         _ = self._
         self._stop_feed()
@@ -104,8 +110,11 @@ class ModeratorApp:
         self.programme_input = w.Dropdown(options=programme_options, layout=w.Layout(width="100%"))
         self.programme_input.add_class("bf-programme-input")
         self.meeting_input = w.Dropdown(layout=w.Layout(width="100%")).add_class("bf-meeting-input")
-        self.room_language = w.Dropdown(options=[(i18n.LANGUAGE_NAMES[c], c) for c in i18n.LANGUAGES],
-                                        value=self.language, layout=w.Layout(width="12em"))
+        self.room_language = w.Dropdown(
+            options=[(i18n.LANGUAGE_NAMES[c], c) for c in i18n.LANGUAGES],
+            value=self.language,
+            layout=w.Layout(width="12em"),
+        )
         self.room_language.add_class("bf-language-input")
         self.programme_input.observe(lambda _c: self._fill_meetings(), names="value")
         self._fill_meetings()
@@ -113,13 +122,22 @@ class ModeratorApp:
         open_button.on_click(self._on_open_room)
         resume = [self._resume_row(s) for s in store.list_rooms(self.engine, status="open")[:12]]
         self.body.children = [
-            w.HTML(tag("h1", esc("BIFROST Lab"), cls="bf-h1")
-                   + tag("p", esc(_("Choose a programme and a meeting, then open a room for the participants.")),
-                         cls="bf-lead")),
-            w.HTML(tag("label", esc(_("Programme")), cls="bf-label")), self.programme_input,
-            w.HTML(tag("label", esc(_("Meeting")), cls="bf-label")), self.meeting_input,
-            w.HTML(tag("label", esc(_("Language of the room")), cls="bf-label")), self.room_language,
-            open_button, self.status,
+            w.HTML(
+                tag("h1", esc("BIFROST Lab"), cls="bf-h1")
+                + tag(
+                    "p",
+                    esc(_("Choose a programme and a meeting, then open a room for the participants.")),
+                    cls="bf-lead",
+                )
+            ),
+            w.HTML(tag("label", esc(_("Programme")), cls="bf-label")),
+            self.programme_input,
+            w.HTML(tag("label", esc(_("Meeting")), cls="bf-label")),
+            self.meeting_input,
+            w.HTML(tag("label", esc(_("Language of the room")), cls="bf-label")),
+            self.room_language,
+            open_button,
+            self.status,
             w.HTML(tag("h2", esc(_("Open rooms")), cls="bf-h2")) if resume else w.HTML(""),
             w.VBox(resume).add_class("bf-resume-list"),
         ]
@@ -128,7 +146,8 @@ class ModeratorApp:
     def _fill_meetings(self) -> None:
         programme = self.library.programme(self.programme_input.value)
         self.meeting_input.options = [
-            (f"{m.title.get(self.language)} ({m.duration_min} min)", m.id) for m in programme.meetings]
+            (f"{m.title.get(self.language)} ({m.duration_min} min)", m.id) for m in programme.meetings
+        ]
 
     def _resume_row(self, summary: store.RoomSummary) -> w.Widget:
         _ = self._
@@ -136,15 +155,21 @@ class ModeratorApp:
         title = rooms.text(r.content["meeting"]["title"], self.language)
         when = time.strftime("%d.%m.%Y %H:%M", time.localtime(r.created_at))
         info = _("{title} · code {code} · {when} · {people} participants").format(
-            title=title, code=r.join_code, when=when, people=summary.participant_count)
+            title=title, code=r.join_code, when=when, people=summary.participant_count
+        )
         button = w.Button(description=_("Resume")).add_class("bf-resume")
         button.on_click(functools.partial(self._on_resume, r.id))
         return w.HBox([w.HTML(tag("span", esc(info))), button]).add_class("bf-resume-row")
 
     @_guarded
     def _on_open_room(self, _widget: Any) -> None:
-        opened = rooms.open_room(self.engine, self.library, self.programme_input.value, self.meeting_input.value,
-                                 language=self.room_language.value)
+        opened = rooms.open_room(
+            self.engine,
+            self.library,
+            self.programme_input.value,
+            self.meeting_input.value,
+            language=self.room_language.value,
+        )
         self.show_room(opened)
 
     @_guarded
@@ -176,8 +201,7 @@ class ModeratorApp:
             + tag("div", esc(short), cls="bf-join-url")
             + tag("div", esc(_("Code")), cls="bf-join-label")
             + tag("div", esc(opened.join_code), cls="bf-join-code")
-            + tag("div", qr_svg(url, scale=6), cls="bf-qr", role="img",
-                  aria_label=_("QR code to join the meeting")),
+            + tag("div", qr_svg(url, scale=6), cls="bf-qr", role="img", aria_label=_("QR code to join the meeting")),
             layout=w.Layout(flex="0 0 auto"),
         ).add_class("bf-join")
         self.board_view = w.HTML().add_class("bf-board")
@@ -207,71 +231,123 @@ class ModeratorApp:
         self.lock_button = self._button(_("Lock input"), "bf-lock", self._on_lock)
         self.reveal_button = self._button(_("Reveal results"), "bf-reveal", self._on_reveal)
         self.anonymous_button = self._button(_("Hide names"), "bf-anonymous", self._on_anonymous)
-        controls = w.HBox([
-            self._button(_("All rooms"), "bf-back", lambda _b: self.show_start()),
-            self._button(_("◀ Previous"), "bf-prev", lambda _b: self._step_by(-1)),
-            self._button(_("Next ▶"), "bf-next", lambda _b: self._step_by(+1), button_style="primary"),
-            self.timer_button,
-            self._button(_("+1 min"), "bf-timer-plus", self._on_timer_plus),
-            self._button(_("+5 min"), "bf-timer-plus5", self._on_timer_plus5),
-            self.lock_button, self.reveal_button, self.anonymous_button,
-            self._button(_("Open projector"), "bf-open-projector", self._on_open_projector),
-            self._button(_("Open projector (dark, high contrast)"), "bf-open-projector-dark",
-                         self._on_open_projector_dark),
-            self._button(_("Download summary"), "bf-export", self._on_export),
-            self._button(_("Close room"), "bf-close-room", self._on_close_room),
-            self.status,
-        ]).add_class("bf-controls")
+        controls = w.HBox(
+            [
+                self._button(_("All rooms"), "bf-back", lambda _b: self.show_start()),
+                self._button(_("◀ Previous"), "bf-prev", lambda _b: self._step_by(-1)),
+                self._button(_("Next ▶"), "bf-next", lambda _b: self._step_by(+1), button_style="primary"),
+                self.timer_button,
+                self._button(_("+1 min"), "bf-timer-plus", self._on_timer_plus),
+                self._button(_("+5 min"), "bf-timer-plus5", self._on_timer_plus5),
+                self.lock_button,
+                self.reveal_button,
+                self.anonymous_button,
+                self._button(_("Open projector"), "bf-open-projector", self._on_open_projector),
+                self._button(
+                    _("Open projector (dark, high contrast)"), "bf-open-projector-dark", self._on_open_projector_dark
+                ),
+                self._button(_("Download summary"), "bf-export", self._on_export),
+                self._button(_("Close room"), "bf-close-room", self._on_close_room),
+                self.status,
+            ]
+        ).add_class("bf-controls")
         self.prompt_view = w.HTML().add_class("bf-console-prompt")
         self.answered_view = w.HTML().add_class("bf-console-answered")
-        self.notes_input = w.Textarea(placeholder=_("Notes for the summary (only in the console)"), rows=3,
-                                      layout=w.Layout(width="100%")).add_class("bf-notes")
+        self.notes_input = w.Textarea(
+            placeholder=_("Notes for the summary (only in the console)"), rows=3, layout=w.Layout(width="100%")
+        ).add_class("bf-notes")
         notes_save = self._button(_("Save note"), "bf-notes-save", self._on_save_note)
-        self.evidence_mode = w.ToggleButtons(options=[(_("Off"), "off"), (_("Grid"), "grid"), (_("One at a time"), "one")],
-                                             style={"button_width": "auto"}).add_class("bf-evidence-mode")
+        self.evidence_mode = w.ToggleButtons(
+            options=[(_("Off"), "off"), (_("Grid"), "grid"), (_("One at a time"), "one")],
+            style={"button_width": "auto"},
+        ).add_class("bf-evidence-mode")
         self.evidence_mode.observe(self._on_evidence_mode, names="value")
         self.unverified_input = w.Checkbox(description=_("Show cards still to be verified to the room"), indent=False)
         self.unverified_input.add_class("bf-show-unverified")
         self.unverified_input.observe(self._on_show_unverified, names="value")
-        evidence_nav = w.HBox([self._button("◀", "bf-ev-prev", lambda _b: self._evidence_step(-1)),
-                               self._button("▶", "bf-ev-next", lambda _b: self._evidence_step(+1))])
-        self.evidence_box = w.VBox([w.HTML(tag("h3", esc(_("Evidence cards on the projector")), cls="bf-h3")),
-                                    self.evidence_mode, evidence_nav, self.unverified_input]).add_class("bf-evidence-controls")
+        evidence_nav = w.HBox(
+            [
+                self._button("◀", "bf-ev-prev", lambda _b: self._evidence_step(-1)),
+                self._button("▶", "bf-ev-next", lambda _b: self._evidence_step(+1)),
+            ]
+        )
+        self.evidence_box = w.VBox(
+            [
+                w.HTML(tag("h3", esc(_("Evidence cards on the projector")), cls="bf-h3")),
+                self.evidence_mode,
+                evidence_nav,
+                self.unverified_input,
+            ]
+        ).add_class("bf-evidence-controls")
         # clustering
         self.cluster_cards = w.SelectMultiple(rows=8, layout=w.Layout(width="100%")).add_class("bf-cluster-cards")
-        self.cluster_name = w.Text(placeholder=_("Cluster name"), layout=w.Layout(width="100%")).add_class("bf-cluster-name")
+        self.cluster_name = w.Text(placeholder=_("Cluster name"), layout=w.Layout(width="100%")).add_class(
+            "bf-cluster-name"
+        )
         self.cluster_pick = w.Dropdown(layout=w.Layout(width="100%")).add_class("bf-cluster-pick")
         self.cluster_merge_into = w.Dropdown(layout=w.Layout(width="100%")).add_class("bf-cluster-merge-target")
-        self.cluster_box = w.VBox([
-            w.HTML(tag("h3", esc(_("Clusters")), cls="bf-h3")
-                   + tag("div", esc(_("Select cards (Ctrl/Shift-click), then make or pick a cluster.")), cls="bf-hint")),
-            self.cluster_cards, self.cluster_name,
-            w.HBox([self._button(_("New cluster from selection"), "bf-cluster-new", self._on_cluster_new),
-                    self._button(_("Take out of cluster"), "bf-cluster-out", self._on_cluster_out)]),
-            w.HTML(tag("label", esc(_("Cluster")), cls="bf-label")), self.cluster_pick,
-            w.HBox([self._button(_("Move selection here"), "bf-cluster-move", self._on_cluster_move),
-                    self._button(_("Rename"), "bf-cluster-rename", self._on_cluster_rename),
-                    self._button(_("Delete"), "bf-cluster-delete", self._on_cluster_delete)]),
-            w.HTML(tag("label", esc(_("Merge the cluster into")), cls="bf-label")), self.cluster_merge_into,
-            self._button(_("Merge"), "bf-cluster-merge", self._on_cluster_merge),
-        ]).add_class("bf-cluster-panel")
+        self.cluster_box = w.VBox(
+            [
+                w.HTML(
+                    tag("h3", esc(_("Clusters")), cls="bf-h3")
+                    + tag("div", esc(_("Select cards (Ctrl/Shift-click), then make or pick a cluster.")), cls="bf-hint")
+                ),
+                self.cluster_cards,
+                self.cluster_name,
+                w.HBox(
+                    [
+                        self._button(_("New cluster from selection"), "bf-cluster-new", self._on_cluster_new),
+                        self._button(_("Take out of cluster"), "bf-cluster-out", self._on_cluster_out),
+                    ]
+                ),
+                w.HTML(tag("label", esc(_("Cluster")), cls="bf-label")),
+                self.cluster_pick,
+                w.HBox(
+                    [
+                        self._button(_("Move selection here"), "bf-cluster-move", self._on_cluster_move),
+                        self._button(_("Rename"), "bf-cluster-rename", self._on_cluster_rename),
+                        self._button(_("Delete"), "bf-cluster-delete", self._on_cluster_delete),
+                    ]
+                ),
+                w.HTML(tag("label", esc(_("Merge the cluster into")), cls="bf-label")),
+                self.cluster_merge_into,
+                self._button(_("Merge"), "bf-cluster-merge", self._on_cluster_merge),
+            ]
+        ).add_class("bf-cluster-panel")
         # moderation
         self.moderate_pick = w.Dropdown(layout=w.Layout(width="100%")).add_class("bf-moderate-pick")
-        self.moderate_box = w.VBox([
-            w.HTML(tag("h3", esc(_("Moderation")), cls="bf-h3")), self.moderate_pick,
-            self._button(_("Hide from projector / show again"), "bf-hide-card", self._on_hide_toggle),
-        ]).add_class("bf-moderate-panel")
+        self.moderate_box = w.VBox(
+            [
+                w.HTML(tag("h3", esc(_("Moderation")), cls="bf-h3")),
+                self.moderate_pick,
+                self._button(_("Hide from projector / show again"), "bf-hide-card", self._on_hide_toggle),
+            ]
+        ).add_class("bf-moderate-panel")
         self.undo_button = self._button(_("Undo"), "bf-undo", self._on_undo)
         # on behalf of the room
         self.behalf_box = w.VBox().add_class("bf-behalf-panel")
-        self.side = w.VBox([self.prompt_view, self.answered_view, self.undo_button, self.evidence_box,
-                            self.cluster_box, self.moderate_box, self.behalf_box,
-                            w.HTML(tag("h3", esc(_("Notes")), cls="bf-h3")), self.notes_input, notes_save],
-                           layout=w.Layout(width="30rem", flex="0 0 30rem")).add_class("bf-console-side")
-        preview = w.VBox([header, main, self.board_view], layout=w.Layout(flex="1 1 auto", min_width="0")
-                         ).add_class("bf-console-preview")
-        self.body.children = [w.HBox([preview, self.side], layout=w.Layout(width="100%")).add_class("bf-console"),
-                              controls]
+        self.side = w.VBox(
+            [
+                self.prompt_view,
+                self.answered_view,
+                self.undo_button,
+                self.evidence_box,
+                self.cluster_box,
+                self.moderate_box,
+                self.behalf_box,
+                w.HTML(tag("h3", esc(_("Notes")), cls="bf-h3")),
+                self.notes_input,
+                notes_save,
+            ],
+            layout=w.Layout(width="30rem", flex="0 0 30rem"),
+        ).add_class("bf-console-side")
+        preview = w.VBox([header, main, self.board_view], layout=w.Layout(flex="1 1 auto", min_width="0")).add_class(
+            "bf-console-preview"
+        )
+        self.body.children = [
+            w.HBox([preview, self.side], layout=w.Layout(width="100%")).add_class("bf-console"),
+            controls,
+        ]
         self.root.add_class("bf-console-view")
 
     def _stop_feed(self) -> None:
@@ -284,7 +360,7 @@ class ModeratorApp:
             self.board.apply(changes)
             self.room = changes.room
             self._render()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("moderator page update failed")
 
     @property
@@ -299,16 +375,18 @@ class ModeratorApp:
         lang = self.language
         people = len(self.board.counted_participants())
         ngettext = i18n.ngettext_for(lang)
-        meta = [_("Step {n} of {total}").format(n=r.step_index + 1, total=len(rooms.steps(r))),
-                ngettext("{n} participant", "{n} participants", people).format(n=people)]
+        meta = [
+            _("Step {n} of {total}").format(n=r.step_index + 1, total=len(rooms.steps(r))),
+            ngettext("{n} participant", "{n} participants", people).format(n=people),
+        ]
         if rooms.step_inputs(step):
             meta.append(_("{n} of {m} have answered").format(n=self.board.answered(step), m=people))
-        self.top.value = (
-            tag("div", esc(rooms.text(r.content["meeting"]["title"], lang)), cls="bf-proj-meeting")
-            + tag("div", join_list(tag("span", esc(m), cls="bf-meta-item") for m in meta), cls="bf-proj-meta")
+        self.top.value = tag("div", esc(rooms.text(r.content["meeting"]["title"], lang)), cls="bf-proj-meeting") + tag(
+            "div", join_list(tag("span", esc(m), cls="bf-meta-item") for m in meta), cls="bf-proj-meta"
         )
-        self.stage.value = (tag("h1", esc(rooms.text(step.get("title"), lang)), cls="bf-proj-title")
-                            + text_block(rooms.text(step.get("question"), lang), cls="bf-proj-question"))
+        self.stage.value = tag("h1", esc(rooms.text(step.get("title"), lang)), cls="bf-proj-title") + text_block(
+            rooms.text(step.get("question"), lang), cls="bf-proj-question"
+        )
         self.countdown.set_trait("server_now", time.time())
         self.countdown.anchor = r.timer_anchor or time.time()
         self.countdown.remaining = r.timer_remaining
@@ -335,8 +413,9 @@ class ModeratorApp:
             if spec.get("type") == "cards":
                 parts.append(self._cards_html(step, spec))
             elif spec.get("type") == "solution":  # good-solution cards (issue 10)
-                parts.append(solution_ui.board_html(r, self.board.inputs, step, self.language, self._,
-                                                    self.board.role_of))
+                parts.append(
+                    solution_ui.board_html(r, self.board.inputs, step, self.language, self._, self.board.role_of)
+                )
             else:
                 parts.append(self._results_html(step, slot, spec))
         return join_list(p for p in parts if p)
@@ -360,8 +439,12 @@ class ModeratorApp:
 
         def render(card: store.Input) -> str:
             marker = self._("hidden from the projector") if card.hidden else ""
-            return card_html(card.payload.get("text", ""), self._card_label(card, step),
-                             cls="bf-board-card" + (" bf-card-hidden" if card.hidden else ""), marker=marker)
+            return card_html(
+                card.payload.get("text", ""),
+                self._card_label(card, step),
+                cls="bf-board-card" + (" bf-card-hidden" if card.hidden else ""),
+                marker=marker,
+            )
 
         if not cards:
             return tag("div", esc(self._("The cards appear here as they arrive.")), cls="bf-board-empty")
@@ -372,17 +455,29 @@ class ModeratorApp:
             lanes = []
             for index, column in enumerate(columns):
                 in_lane = [c for c in cards if c.payload.get("column") == index]
-                lanes.append(tag("section", tag("h3", esc(rooms.text(column, lang)), cls="bf-lane-title")
-                                 + join_list(render(c) for c in in_lane), cls="bf-lane"))
+                lanes.append(
+                    tag(
+                        "section",
+                        tag("h3", esc(rooms.text(column, lang)), cls="bf-lane-title")
+                        + join_list(render(c) for c in in_lane),
+                        cls="bf-lane",
+                    )
+                )
             return note + tag("div", join_list(lanes), cls="bf-lanes", style=f"--bf-lanes:{len(columns)}")
         return note + tag("div", join_list(render(c) for c in cards), cls="bf-card-grid")
 
     def _waiting_html(self, step: dict) -> str:
         people = len(self.board.counted_participants())
-        return tag("div", tag("div", esc(self._("{n} of {m} have answered").format(
-            n=self.board.answered(step), m=people)), cls="bf-waiting-count")
+        return tag(
+            "div",
+            tag(
+                "div",
+                esc(self._("{n} of {m} have answered").format(n=self.board.answered(step), m=people)),
+                cls="bf-waiting-count",
+            )
             + tag("div", esc(self._("The results appear when the facilitator reveals them.")), cls="bf-waiting-text"),
-            cls="bf-waiting")
+            cls="bf-waiting",
+        )
 
     def _results_html(self, step: dict, slot: str, spec: dict) -> str:
         r = self.room
@@ -393,10 +488,19 @@ class ModeratorApp:
         title = ""
         if len(rooms.step_inputs(step)) > 1 and spec.get("type") == "rating" and spec.get("anchors"):
             anchors = spec["anchors"]
-            title = tag("h3", esc(f"{rooms.text(anchors.get('low'), self.language)} – "
-                                  f"{rooms.text(anchors.get('high'), self.language)}"), cls="bf-results-title")
-        note = "" if revealed else tag("div", esc(self._("Hidden from the room until you reveal them.")),
-                                       cls="bf-console-note")
+            title = tag(
+                "h3",
+                esc(
+                    f"{rooms.text(anchors.get('low'), self.language)} – "
+                    f"{rooms.text(anchors.get('high'), self.language)}"
+                ),
+                cls="bf-results-title",
+            )
+        note = (
+            ""
+            if revealed
+            else tag("div", esc(self._("Hidden from the room until you reveal them.")), cls="bf-console-note")
+        )
         body = charts.spec_results_html(r, self.board, step, slot, spec, self.language, self._)
         return tag("section", note + title + body, cls="bf-results")
 
@@ -408,19 +512,33 @@ class ModeratorApp:
                 members[item.cluster_id].append(item)
         columns = []
         for cluster in clusters:
-            cards = join_list(card_html(i.payload.get("text", ""), self._card_label(i, step), cls="bf-board-card bf-cluster-card")
-                              for i in members[cluster.id])
-            columns.append(tag("section", tag("h3", esc(cluster.label) + tag("span", str(len(members[cluster.id])),
-                                                                           cls="bf-cluster-n"), cls="bf-lane-title")
-                               + cards, cls="bf-lane bf-cluster"))
+            cards = join_list(
+                card_html(i.payload.get("text", ""), self._card_label(i, step), cls="bf-board-card bf-cluster-card")
+                for i in members[cluster.id]
+            )
+            columns.append(
+                tag(
+                    "section",
+                    tag(
+                        "h3",
+                        esc(cluster.label) + tag("span", str(len(members[cluster.id])), cls="bf-cluster-n"),
+                        cls="bf-lane-title",
+                    )
+                    + cards,
+                    cls="bf-lane bf-cluster",
+                )
+            )
         return tag("div", join_list(columns), cls="bf-lanes bf-clusters", style=f"--bf-lanes:{min(len(clusters), 5)}")
 
     def _carried_html(self, carried: dict) -> str:
         lang = self.language
         title = self._("Commitments from {meeting}").format(meeting=rooms.text(carried.get("meeting_title"), lang))
         cards = join_list(card_html(t, None, cls="bf-board-card bf-carried-card") for t in carried.get("cards", []))
-        return tag("section", tag("h2", esc(title), cls="bf-carried-title") + tag("div", cards, cls="bf-card-grid"),
-                   cls="bf-carried")
+        return tag(
+            "section",
+            tag("h2", esc(title), cls="bf-carried-title") + tag("div", cards, cls="bf-card-grid"),
+            cls="bf-carried",
+        )
 
     def _evidence_html(self, step: dict) -> str:
         lang = self.language
@@ -446,10 +564,16 @@ class ModeratorApp:
             badges = self._provenance_badges(card)
             if card.get("verify") and self.console:
                 badges += tag("span", esc(self._("verify")), cls="bf-badge bf-badge-verify")
-            items.append(tag("article", tag("div", badges, cls="bf-ev-badges")
-                             + tag("h3", esc(rooms.text(card.get("label"), lang)), cls="bf-ev-label")
-                             + text_block(rooms.text(card.get("text"), lang), cls="bf-ev-text")
-                             + tag("div", esc(cite), cls="bf-ev-cite"), cls="bf-ev-card"))
+            items.append(
+                tag(
+                    "article",
+                    tag("div", badges, cls="bf-ev-badges")
+                    + tag("h3", esc(rooms.text(card.get("label"), lang)), cls="bf-ev-label")
+                    + text_block(rooms.text(card.get("text"), lang), cls="bf-ev-text")
+                    + tag("div", esc(cite), cls="bf-ev-cite"),
+                    cls="bf-ev-card",
+                )
+            )
         return tag("div", join_list(items), cls="bf-ev-grid" + (" bf-ev-one" if mode == "one" else ""))
 
     def _provenance_badges(self, card: dict) -> str:
@@ -474,12 +598,19 @@ class ModeratorApp:
         lang = self.language
         state = rooms.step_state(r, step["id"])
         prompt = rooms.text(step.get("facilitator_prompt"), lang)
-        self.prompt_view.value = tag("div", tag("div", esc(_("Facilitator prompt (only here)")), cls="bf-label")
-                                     + text_block(prompt or "–", cls="bf-prompt-text"), cls="bf-prompt")
+        self.prompt_view.value = tag(
+            "div",
+            tag("div", esc(_("Facilitator prompt (only here)")), cls="bf-label")
+            + text_block(prompt or "–", cls="bf-prompt-text"),
+            cls="bf-prompt",
+        )
         people = len(self.board.counted_participants())
         if rooms.step_inputs(step):
-            self.answered_view.value = tag("div", esc(_("{n} of {m} have answered").format(
-                n=self.board.answered(step), m=people)), cls="bf-answered")
+            self.answered_view.value = tag(
+                "div",
+                esc(_("{n} of {m} have answered").format(n=self.board.answered(step), m=people)),
+                cls="bf-answered",
+            )
         else:
             self.answered_view.value = ""
         self.timer_button.description = _("Pause timer") if r.timer_running else _("Start timer")
@@ -487,8 +618,9 @@ class ModeratorApp:
         self.reveal_button.description = _("Hide results") if rooms.results_revealed(r, step) else _("Reveal results")
         self.anonymous_button.description = _("Show names") if not rooms.names_shown(r, step) else _("Hide names")
         self.undo_button.disabled = not self.undo_stack
-        self.undo_button.description = (_("Undo: {what}").format(what=_(self.undo_stack[-1].description))
-                                        if self.undo_stack else _("Undo"))
+        self.undo_button.description = (
+            _("Undo: {what}").format(what=_(self.undo_stack[-1].description)) if self.undo_stack else _("Undo")
+        )
         new_step = step["id"] != self.shown_step
         self.shown_step = step["id"]
         # evidence
@@ -509,8 +641,15 @@ class ModeratorApp:
         self.cluster_box.layout.display = None if candidates or self.board.step_clusters(step["id"]) else "none"
         clusters = self.board.step_clusters(step["id"])
         names = {c.id: c.label for c in self.board.clusters.values()}
-        options = [(charts.short(("[" + names[c.cluster_id] + "] " if c.cluster_id in names else "")
-                                 + c.payload.get("text", ""), 80), c.id) for c in candidates]
+        options = [
+            (
+                charts.short(
+                    ("[" + names[c.cluster_id] + "] " if c.cluster_id in names else "") + c.payload.get("text", ""), 80
+                ),
+                c.id,
+            )
+            for c in candidates
+        ]
         if list(self.cluster_cards.options) != options:
             keep = [v for v in self.cluster_cards.value if v in {o[1] for o in options}]
             self.cluster_cards.options = options
@@ -525,7 +664,9 @@ class ModeratorApp:
         # moderation: every card of the step, hidden ones marked
         cards = self.board.cards(step["id"], include_hidden=True)
         self.moderate_box.layout.display = None if cards else "none"
-        moderate_options = [(("⊘ " if c.hidden else "") + charts.short(c.payload.get("text", ""), 80), c.id) for c in cards]
+        moderate_options = [
+            (("⊘ " if c.hidden else "") + charts.short(c.payload.get("text", ""), 80), c.id) for c in cards
+        ]
         if list(self.moderate_pick.options) != moderate_options:
             current = self.moderate_pick.value
             self.moderate_pick.options = moderate_options
@@ -554,17 +695,25 @@ class ModeratorApp:
                 children.append(solution_ui.SolutionForm(self.engine, self.room, None, step, self.language, _).box)
                 continue
             if spec.get("type") == "cards":
-                self.behalf_text = w.Textarea(placeholder=_("A card from paper or from someone without a device"),
-                                              rows=2, layout=w.Layout(width="100%")).add_class("bf-behalf-text")
+                self.behalf_text = w.Textarea(
+                    placeholder=_("A card from paper or from someone without a device"),
+                    rows=2,
+                    layout=w.Layout(width="100%"),
+                ).add_class("bf-behalf-text")
                 columns = spec.get("columns") or []
-                self.behalf_column = w.Dropdown(options=[(rooms.text(c, self.language), i) for i, c in enumerate(columns)],
-                                                layout=w.Layout(width="100%")).add_class("bf-behalf-column")
+                self.behalf_column = w.Dropdown(
+                    options=[(rooms.text(c, self.language), i) for i, c in enumerate(columns)],
+                    layout=w.Layout(width="100%"),
+                ).add_class("bf-behalf-column")
                 if columns:
                     self.behalf_column.value = 0
                 else:
                     self.behalf_column.layout.display = "none"
-                children += [self.behalf_column, self.behalf_text,
-                             self._button(_("Add card for the room"), "bf-behalf-add", self._on_behalf_card)]
+                children += [
+                    self.behalf_column,
+                    self.behalf_text,
+                    self._button(_("Add card for the room"), "bf-behalf-add", self._on_behalf_card),
+                ]
             else:
                 kind_type = spec["type"]
                 save = functools.partial(self._save_for_room, step["id"], slot, kind_type)
@@ -583,9 +732,10 @@ class ModeratorApp:
                     section = inputs_ui.ChoiceSection(spec, self.language, None, _, save, **options)
                 children.append(section.box)
         if children:
-            head = w.HTML(tag("h3", esc(_("Input on behalf of the room")), cls="bf-h3")
-                          + tag("div", esc(_("For people without a device or paper notes; marked as such.")),
-                                cls="bf-hint"))
+            head = w.HTML(
+                tag("h3", esc(_("Input on behalf of the room")), cls="bf-h3")
+                + tag("div", esc(_("For people without a device or paper notes; marked as such.")), cls="bf-hint")
+            )
             self.behalf_box.children = [head, *children]
             self.behalf_box.layout.display = None
         else:
@@ -609,7 +759,7 @@ class ModeratorApp:
         except rooms.Rejected as rejected:
             self.status.value = tag("div", esc(rejected.message(self._)), cls="bf-msg-error", role="alert")
             return False
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("saving for the room failed")
             self.status.value = tag("div", esc(self._(MSG_SOMETHING_WRONG)), cls="bf-msg-error", role="alert")
             return False
@@ -673,8 +823,9 @@ class ModeratorApp:
 
     def _on_open_projector_dark(self, _widget: Any) -> None:
         assert self.room is not None
-        self.bridge.open_window(f"bifrost-projector-dark-{self.room.id}", view="projector", room=self.room.id,
-                                look="dark")
+        self.bridge.open_window(
+            f"bifrost-projector-dark-{self.room.id}", view="projector", room=self.room.id, look="dark"
+        )
 
     @_guarded
     def _on_save_note(self, _widget: Any) -> None:
@@ -713,8 +864,9 @@ class ModeratorApp:
     @_guarded
     def _on_cluster_new(self, _widget: Any) -> None:
         step = rooms.current_step(self.room)
-        _cluster, edit = rooms.create_cluster(self.engine, self.room, step["id"], self.cluster_name.value,
-                                              input_ids=list(self.cluster_cards.value))
+        _cluster, edit = rooms.create_cluster(
+            self.engine, self.room, step["id"], self.cluster_name.value, input_ids=list(self.cluster_cards.value)
+        )
         self._push_undo(edit)
         self.cluster_name.value = ""
         self.cluster_cards.value = ()
@@ -724,8 +876,9 @@ class ModeratorApp:
     @_guarded
     def _on_cluster_move(self, _widget: Any) -> None:
         if self.cluster_pick.value and self.cluster_cards.value:
-            self._push_undo(rooms.move_to_cluster(self.engine, self.room, list(self.cluster_cards.value),
-                                                  self.cluster_pick.value))
+            self._push_undo(
+                rooms.move_to_cluster(self.engine, self.room, list(self.cluster_cards.value), self.cluster_pick.value)
+            )
             self.cluster_cards.value = ()
             self._refresh()
 
@@ -767,8 +920,15 @@ class ModeratorApp:
     def _on_behalf_card(self, _widget: Any) -> None:
         step = rooms.current_step(self.room)
         columns = (rooms.card_spec(step) or {}).get("columns")
-        rooms.submit_card(self.engine, self.room, None, step["id"], self.behalf_text.value,
-                          column=self.behalf_column.value if columns else None, input_id=str(uuid.uuid4()))
+        rooms.submit_card(
+            self.engine,
+            self.room,
+            None,
+            step["id"],
+            self.behalf_text.value,
+            column=self.behalf_column.value if columns else None,
+            input_id=str(uuid.uuid4()),
+        )
         self.behalf_text.value = ""
         self.status.value = tag("div", esc(self._("Added for the room.")), cls="bf-msg-ok")
         self._refresh()
@@ -780,7 +940,7 @@ class ModeratorApp:
 
     @_guarded
     def _on_export(self, _widget: Any) -> None:
-        from .export import export_room_html
+        from bifrost_lab.reports.export import export_room_html
 
         assert self.room is not None
         self.status.value = tag("div", esc(self._("Preparing the summary…")), cls="bf-msg-ok")

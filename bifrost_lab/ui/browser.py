@@ -4,6 +4,7 @@ The bridge reads the page's query string and the rejoin tokens kept in localStor
 tokens there. Reading the query string in the browser works with preheated kernels (which start
 before the request) and keeps voila.utils (+44 MiB per kernel) out of the participant kernel.
 """
+
 from __future__ import annotations
 
 from typing import Any

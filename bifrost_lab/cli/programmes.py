@@ -7,16 +7,22 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .programme import Programme, default_labs_dir, load_library, validate_paths
+from bifrost_lab.programme import Programme, default_labs_dir, load_library, validate_paths
 
 
 def add_programmes_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `programmes [show ID | validate PATH…]`; the handler is `args.func(args) -> exit code`."""
     parser = subparsers.add_parser(
-        "programmes", help="list, show or validate the programmes in labs/",
-        description="List the programmes (default), show one, or validate programme files.")
-    parser.add_argument("--labs-dir", type=Path, default=None,
-                        help="folder with roles.yaml, evidence/ and programme files (default: $BIFROST_LABS_DIR or labs/)")
+        "programmes",
+        help="list, show or validate the programmes in labs/",
+        description="List the programmes (default), show one, or validate programme files.",
+    )
+    parser.add_argument(
+        "--labs-dir",
+        type=Path,
+        default=None,
+        help="folder with roles.yaml, evidence/ and programme files (default: $BIFROST_LABS_DIR or labs/)",
+    )
     parser.add_argument("--lang", default="da", choices=["da", "en", "fi"], help="language of titles (default: da)")
     parser.set_defaults(func=run_programmes, programmes_command="list")
     commands = parser.add_subparsers(dest="programmes_command", metavar="{list,show,validate}")
@@ -24,8 +30,13 @@ def add_programmes_parser(subparsers: argparse._SubParsersAction) -> argparse.Ar
     show = commands.add_parser("show", help="the meetings of one programme with their steps, times and inputs")
     show.add_argument("programme_id", metavar="ID")
     validate = commands.add_parser("validate", help="check programme files or labs folders; exit code 1 on problems")
-    validate.add_argument("paths", nargs="*", type=Path, metavar="PATH",
-                          help="programme .yaml files or labs folders (default: the labs folder)")
+    validate.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="programme .yaml files or labs folders (default: the labs folder)",
+    )
     return parser
 
 
@@ -46,10 +57,15 @@ def run_programmes(args: argparse.Namespace, out: TextIO | None = None) -> int:
     else:
         for programme in library.programmes.values():
             count = len(programme.meetings)
-            print(f"{programme.id:<16} {programme.title.get(args.lang)}  ({count} meeting{'s' * (count != 1)})", file=out)
+            print(
+                f"{programme.id:<16} {programme.title.get(args.lang)}  ({count} meeting{'s' * (count != 1)})", file=out
+            )
     if library.problems:
-        print(f"\n{len(library.problems)} problem(s) in the labs files — run `bifrost-lab programmes validate` "
-              "to see them", file=out)
+        print(
+            f"\n{len(library.problems)} problem(s) in the labs files — run `bifrost-lab programmes validate` "
+            "to see them",
+            file=out,
+        )
     return 0
 
 
@@ -74,8 +90,10 @@ def describe_programme(programme: Programme, lang: str = "da") -> str:
         for step in meeting.steps:
             end = step.start_min + step.duration_min
             inputs = " + ".join(spec.type for spec in step.inputs) or "none"
-            lines.append(f"  {_clock(step.start_min)}–{_clock(end)}  {step.id:<12} {step.type:<15} "
-                         f"{inputs:<17} {step.title.get(lang)}")
+            lines.append(
+                f"  {_clock(step.start_min)}–{_clock(end)}  {step.id:<12} {step.type:<15} "
+                f"{inputs:<17} {step.title.get(lang)}"
+            )
         lines.append("")
     return "\n".join(lines).rstrip()
 
@@ -85,7 +103,7 @@ def _clock(minutes: int) -> str:
 
 
 def main_programmes(argv: list[str] | None = None) -> int:
-    """Run `programmes …` on its own (tests, or `python -m bifrost_lab.programme_cli`)."""
+    """Run `programmes …` on its own (tests, or `python -m bifrost_lab.cli.programmes`)."""
     parser = argparse.ArgumentParser(prog="bifrost-lab")
     add_programmes_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["programmes", *(argv or [])])

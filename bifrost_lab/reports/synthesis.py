@@ -5,31 +5,43 @@ words of three letters or more, stop words dropped and word endings cut to a ste
 STEM_CHARS letters; two texts are the same theme when the Jaccard similarity of their stem sets is at
 least MATCH_THRESHOLD. Themes are the connected groups of matching texts (single linkage).
 """
+
 from __future__ import annotations
 
 import re
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
 
-from . import config, i18n, room as rooms, store
-from . import report_charts as charts
-from . import report_results as results
-from .markup import esc, join_list, tag
-from .report import (AREA_LABELS, HIDDEN_OMIT, ReportOptions, SummaryData, _cluster_sizes, _note, _section, _table,
-                     load_summary_data, programme_of)
+from bifrost_lab import config, i18n, rooms, store
+from bifrost_lab.markup import esc, join_list, tag
+from bifrost_lab.reports import charts, results
+from bifrost_lab.reports.summary import (
+    AREA_LABELS,
+    HIDDEN_OMIT,
+    ReportOptions,
+    SummaryData,
+    _cluster_sizes,
+    _note,
+    _section,
+    _table,
+    load_summary_data,
+    programme_of,
+)
 
 MATCH_THRESHOLD = 0.5
 STEM_CHARS = 6
 TOP_THEMES = 15
 TOP_ACTIONS = 5
-STOP_WORDS = frozenset("""
+STOP_WORDS = frozenset(
+    """
 og i at det en der til er som på de med for af ikke den har vi var kan om så men et eller man skal jeg
 når være mere også have ved fra vil hvor alle deres hvad hvis bliver blive meget andre efter sig sin
 sine dem hos under over nogle noget kun vores jer jeres mod uden godt helt lige selv får mange alt
 the and for that with are not this from have has our their what when which will can
-""".split())
+""".split()
+)
 
 
 class NoRoomsForProgramme(LookupError):
@@ -41,17 +53,18 @@ class SynthesisData:
     programme_id: str
     title: str
     language: str
-    rooms: tuple[SummaryData, ...]          # in meeting order, then by date
+    rooms: tuple[SummaryData, ...]  # in meeting order, then by date
     meeting_order: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Mention:
     """One text of one room that can recur: a cluster label or a card."""
+
     text: str
     room_index: int
-    weight: int           # cards behind it (1 for a card)
-    source: str           # "cluster" | "card"
+    weight: int  # cards behind it (1 for a card)
+    source: str  # "cluster" | "card"
 
 
 @dataclass(frozen=True)
@@ -130,8 +143,14 @@ def group_mentions(mentions: list[Mention]) -> list[Theme]:
         for m in members:
             texts[m.text.strip()] += m.weight
         label = max(texts.items(), key=lambda kv: (kv[1], -len(kv[0])))[0]
-        themes.append(Theme(label, tuple(sorted({m.room_index for m in members})), sum(m.weight for m in members),
-                            tuple(t for t, _n in texts.most_common())))
+        themes.append(
+            Theme(
+                label,
+                tuple(sorted({m.room_index for m in members})),
+                sum(m.weight for m in members),
+                tuple(t for t, _n in texts.most_common()),
+            )
+        )
     return sorted(themes, key=lambda t: (-len(t.room_indices), -t.weight, t.label))
 
 
@@ -168,15 +187,23 @@ def section_cover(syn: SynthesisData) -> str:
     _ = i18n.gettext_for(syn.language)
     first, last = syn.rooms[0].room.created_at, syn.rooms[-1].room.created_at
     dates = sorted(d.room.created_at for d in syn.rooms)
-    facts = [(_("Meetings"), str(len({d.room.meeting_id for d in syn.rooms}))), (_("Rooms"), str(len(syn.rooms))),
-             (_("Period"), f"{_date(dates[0])} – {_date(dates[-1])}" if first != last else _date(first)),
-             (_("Participations"), str(sum(len(d.counted) for d in syn.rooms))),
-             (_("Version"), _("generated {when}").format(when=time.strftime("%d.%m.%Y %H:%M")))]
+    facts = [
+        (_("Meetings"), str(len({d.room.meeting_id for d in syn.rooms}))),
+        (_("Rooms"), str(len(syn.rooms))),
+        (_("Period"), f"{_date(dates[0])} – {_date(dates[-1])}" if first != last else _date(first)),
+        (_("Participations"), str(sum(len(d.counted) for d in syn.rooms))),
+        (_("Version"), _("generated {when}").format(when=time.strftime("%d.%m.%Y %H:%M"))),
+    ]
     description = syn.rooms[0].programme_description
     intro = tag("p", esc(rooms.text(description, syn.language)), cls="bf-theme") if description else ""
-    return tag("header", tag("p", esc(_("Programme synthesis")), cls="bf-kicker") + tag("h1", esc(syn.title)) + intro
-               + tag("dl", join_list(tag("dt", esc(k)) + tag("dd", esc(v)) for k, v in facts), cls="bf-facts"),
-               cls="bf-cover")
+    return tag(
+        "header",
+        tag("p", esc(_("Programme synthesis")), cls="bf-kicker")
+        + tag("h1", esc(syn.title))
+        + intro
+        + tag("dl", join_list(tag("dt", esc(k)) + tag("dd", esc(v)) for k, v in facts), cls="bf-facts"),
+        cls="bf-cover",
+    )
 
 
 def section_timeline(syn: SynthesisData) -> str:
@@ -184,12 +211,21 @@ def section_timeline(syn: SynthesisData) -> str:
     rows = []
     for index, data in enumerate(syn.rooms):
         meeting = data.room.content["meeting"]
-        rows.append([esc(_date(data.room.created_at)), tag("strong", esc(_meeting_name(syn, index)))
-                     + tag("span", esc(rooms.text(meeting.get("theme"), syn.language)), cls="bf-sub"),
-                     esc(str(len(data.counted))), esc(str(len(data.visible_inputs()))),
-                     esc(str(len({r.step_index for r in data.step_runs})) + "/" + str(len(rooms.steps(data.room))))])
-    return _section(_("Timeline"), _table((_("Date"), _("Meeting"), _("Participants"), _("Inputs"), _("Steps run")),
-                                          rows), ident="tidslinje")
+        rows.append(
+            [
+                esc(_date(data.room.created_at)),
+                tag("strong", esc(_meeting_name(syn, index)))
+                + tag("span", esc(rooms.text(meeting.get("theme"), syn.language)), cls="bf-sub"),
+                esc(str(len(data.counted))),
+                esc(str(len(data.visible_inputs()))),
+                esc(str(len({r.step_index for r in data.step_runs})) + "/" + str(len(rooms.steps(data.room)))),
+            ]
+        )
+    return _section(
+        _("Timeline"),
+        _table((_("Date"), _("Meeting"), _("Participants"), _("Inputs"), _("Steps run")), rows),
+        ident="tidslinje",
+    )
 
 
 def section_participation(syn: SynthesisData) -> str:
@@ -202,15 +238,21 @@ def section_participation(syn: SynthesisData) -> str:
         role_order.extend(r for r, _n in by_role.most_common() if r not in role_order)
     labels = [rooms.role_label(syn.rooms[0].room, r, syn.language) for r in role_order]
     chart = charts.stacked_chart(
-        [(_meeting_name(syn, i), [c.get(r, 0) for r in role_order]) for i, c in enumerate(counts)], labels,
-        alt=_("Participants by role per meeting: ") + "; ".join(
-            f"{_meeting_name(syn, i)}: " + ", ".join(f"{l} {c.get(r, 0)}" for r, l in zip(role_order, labels))
-            for i, c in enumerate(counts)),
-        caption=_("Participants by role in each meeting."))
-    table = _table([_("Role")] + [_meeting_name(syn, i) for i in range(len(syn.rooms))],
-                   [[esc(l)] + [esc(str(c.get(r, 0))) for c in counts] for r, l in zip(role_order, labels)]
-                   + [[tag("strong", esc(_("Total")))] + [tag("strong", esc(str(sum(c.values())))) for c in counts]],
-                   cls="bf-table bf-wide")
+        [(_meeting_name(syn, i), [c.get(r, 0) for r in role_order]) for i, c in enumerate(counts)],
+        labels,
+        alt=_("Participants by role per meeting: ")
+        + "; ".join(
+            f"{_meeting_name(syn, i)}: " + ", ".join(f"{text} {c.get(r, 0)}" for r, text in zip(role_order, labels))
+            for i, c in enumerate(counts)
+        ),
+        caption=_("Participants by role in each meeting."),
+    )
+    table = _table(
+        [_("Role")] + [_meeting_name(syn, i) for i in range(len(syn.rooms))],
+        [[esc(text)] + [esc(str(c.get(r, 0))) for c in counts] for r, text in zip(role_order, labels)]
+        + [[tag("strong", esc(_("Total")))] + [tag("strong", esc(str(sum(c.values())))) for c in counts]],
+        cls="bf-table bf-wide",
+    )
     return _section(_("Participation by role over the meetings"), chart + table, ident="deltagelse")
 
 
@@ -218,17 +260,30 @@ def section_themes(syn: SynthesisData) -> str:
     _ = i18n.gettext_for(syn.language)
     themes = recurring_themes(syn)[:TOP_THEMES]
     if themes:
-        rows = [[esc(t.label) + (tag("span", esc(_("also: {texts}").format(texts=" · ".join(t.texts[1:4]))),
-                                     cls="bf-sub") if len(t.texts) > 1 else ""),
-                 esc(", ".join(_meeting_name(syn, i) for i in t.room_indices)), esc(str(t.weight))] for t in themes]
+        rows = [
+            [
+                esc(t.label)
+                + (
+                    tag("span", esc(_("also: {texts}").format(texts=" · ".join(t.texts[1:4]))), cls="bf-sub")
+                    if len(t.texts) > 1
+                    else ""
+                ),
+                esc(", ".join(_meeting_name(syn, i) for i in t.room_indices)),
+                esc(str(t.weight)),
+            ]
+            for t in themes
+        ]
         body = _table((_("Theme"), _("Meetings"), _("Cards")), rows)
     else:
         body = tag("p", esc(_("No theme recurred across meetings.")))
-    method = _note(_("Method: cluster names and cards of all meetings are compared word by word (lower case, without "
-                     "common words, words cut to their first {chars} letters). Two texts count as the same theme when "
-                     "at least {share} % of their words are shared (Jaccard similarity), and matching texts are joined "
-                     "into one theme. A theme is listed when it occurs in two meetings or more.").format(
-                         chars=STEM_CHARS, share=int(MATCH_THRESHOLD * 100)))
+    method = _note(
+        _(
+            "Method: cluster names and cards of all meetings are compared word by word (lower case, without "
+            "common words, words cut to their first {chars} letters). Two texts count as the same theme when "
+            "at least {share} % of their words are shared (Jaccard similarity), and matching texts are joined "
+            "into one theme. A theme is listed when it occurs in two meetings or more."
+        ).format(chars=STEM_CHARS, share=int(MATCH_THRESHOLD * 100))
+    )
     return _section(_("Recurring themes"), body + method, ident="temaer")
 
 
@@ -250,17 +305,30 @@ def section_commitments(syn: SynthesisData) -> str:
         rows = []
         for text in promised:
             key = stems(text)
-            followed = [j for j in range(index + 1, len(syn.rooms))
-                        if any(similarity(key, other) >= MATCH_THRESHOLD for other in stems_by_room[j])]
-            outcome = (_("taken up again in {meetings}").format(meetings=", ".join(_meeting_name(syn, j) for j in followed))
-                       if followed else _("not seen again in later meetings"))
+            followed = [
+                j
+                for j in range(index + 1, len(syn.rooms))
+                if any(similarity(key, other) >= MATCH_THRESHOLD for other in stems_by_room[j])
+            ]
+            outcome = (
+                _("taken up again in {meetings}").format(meetings=", ".join(_meeting_name(syn, j) for j in followed))
+                if followed
+                else _("not seen again in later meetings")
+            )
             rows.append([esc(text), esc(outcome)])
-        parts.append(tag("h3", esc(_meeting_name(syn, index)))
-                     + _table((_("Commitment"), _("What became of it")), rows))
+        parts.append(
+            tag("h3", esc(_meeting_name(syn, index))) + _table((_("Commitment"), _("What became of it")), rows)
+        )
     if not parts:
         parts.append(tag("p", esc(_("No commitments were recorded at the wrap-ups."))))
-    parts.append(_note(_("A commitment counts as taken up when a card or theme of a later meeting matches it by the "
-                         "method of the recurring themes.")))
+    parts.append(
+        _note(
+            _(
+                "A commitment counts as taken up when a card or theme of a later meeting matches it by the "
+                "method of the recurring themes."
+            )
+        )
+    )
     return _section(_("Commitments carried forward"), join_list(parts), ident="forpligtelser")
 
 
@@ -272,11 +340,14 @@ def _actions_of_room(data: SummaryData) -> list[tuple[str, float]]:
             if isinstance(n, (int, float)):
                 dots[target] += n
     sizes = _cluster_sizes(data)
-    actions = [(str(c.label), float(dots.get(f"cluster:{c.id}", 0) + sizes.get(c.id, 0))) for c in data.clusters
-               if c.category == "action"]
+    actions = [
+        (str(c.label), float(dots.get(f"cluster:{c.id}", 0) + sizes.get(c.id, 0)))
+        for c in data.clusters
+        if c.category == "action"
+    ]
     if actions:
         return actions
-    from .report import _result_steps, target_label  # noqa: PLC0415
+    from bifrost_lab.reports.summary import _result_steps, target_label
 
     found = []
     for step, kind, spec, rows in _result_steps(data):
@@ -299,19 +370,41 @@ def section_actions(syn: SynthesisData) -> str:
     for area in [a for a in AREA_LABELS if a in per_area] + (["__none__"] if "__none__" in per_area else []):
         label = _(AREA_LABELS[area]) if area in AREA_LABELS else _("Without an area")
         top = per_area[area].most_common(TOP_ACTIONS)
-        parts.append(tag("h3", esc(label)) + _table((_("Action"), _("Meetings"), _("Support")), [
-            [esc(text), esc(", ".join(_meeting_name(syn, i) for i in sorted(where[(area, text)]))),
-             esc(f"{score:.0f}")] for text, score in top]))
+        parts.append(
+            tag("h3", esc(label))
+            + _table(
+                (_("Action"), _("Meetings"), _("Support")),
+                [
+                    [
+                        esc(text),
+                        esc(", ".join(_meeting_name(syn, i) for i in sorted(where[(area, text)]))),
+                        esc(f"{score:.0f}"),
+                    ]
+                    for text, score in top
+                ],
+            )
+        )
     if not parts:
         parts.append(tag("p", esc(_("No actions were prioritised yet."))))
-    parts.append(_note(_("Actions are the facilitator's clusters marked as action perspectives (else the top-voted "
-                         "items); support = dots received plus cards in the cluster. A meeting's actions count for "
-                         "every area the meeting works on.")))
+    parts.append(
+        _note(
+            _(
+                "Actions are the facilitator's clusters marked as action perspectives (else the top-voted "
+                "items); support = dots received plus cards in the cluster. A meeting's actions count for "
+                "every area the meeting works on."
+            )
+        )
+    )
     return _section(_("Top actions per area"), join_list(parts), ident="handlinger")
 
 
 SECTIONS: tuple[Callable[[SynthesisData], str], ...] = (
-    section_cover, section_timeline, section_participation, section_themes, section_commitments, section_actions,
+    section_cover,
+    section_timeline,
+    section_participation,
+    section_themes,
+    section_commitments,
+    section_actions,
 )
 
 

@@ -3,12 +3,15 @@
 Sized to be read from the back of a room: few, large labels; numbers written on the bars. Every text
 that comes from a participant or a programme file passes `esc`.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from . import aggregate as agg, room as rooms, store
-from .markup import esc, join_list, shorten, tag
+from bifrost_lab import aggregation as agg
+from bifrost_lab import rooms, store
+from bifrost_lab.markup import esc, join_list, shorten, tag
 
 PALETTE = ("#0b5c8a", "#d2691e", "#2e8b57", "#8a4b9c", "#b8860b", "#c0392b", "#4a6d7c", "#6b8e23")
 SCALE_COLOURS = ("#c0392b", "#e67e22", "#b9bec6", "#7fb3d5", "#0b5c8a")  # 1..5
@@ -37,12 +40,19 @@ def bar_chart(rows: Sequence[tuple[str, float, str]], *, highlight: int = 0, cls
     for index, (label, value, shown) in enumerate(rows):
         width = 100 * value / top
         rank = tag("span", str(index + 1), cls="bf-bar-rank") if highlight else ""
-        items.append(tag(
-            "div",
-            tag("div", rank + esc(short(label)), cls="bf-bar-label")
-            + tag("div", tag("div", "", cls="bf-bar-fill", style=f"width:{width:.1f}%")
-                  + tag("span", esc(shown), cls="bf-bar-value"), cls="bf-bar-track"),
-            cls="bf-bar" + (" bf-bar-top" if index < highlight else "")))
+        items.append(
+            tag(
+                "div",
+                tag("div", rank + esc(short(label)), cls="bf-bar-label")
+                + tag(
+                    "div",
+                    tag("div", "", cls="bf-bar-fill", style=f"width:{width:.1f}%")
+                    + tag("span", esc(shown), cls="bf-bar-value"),
+                    cls="bf-bar-track",
+                ),
+                cls="bf-bar" + (" bf-bar-top" if index < highlight else ""),
+            )
+        )
     return tag("div", join_list(items), cls=f"bf-bars {cls}".strip())
 
 
@@ -52,13 +62,26 @@ def rating_bar(label: str, stats: agg.RatingStats, mean_text: str) -> str:
     for value, count in zip(agg.SCALE, stats.counts):
         if count:
             share = 100 * count / stats.n
-            segments.append(tag("div", esc(count) if share >= 6 else "", cls="bf-seg",
-                                style=f"width:{share:.1f}%;{_scale_style(value)}",
-                                title=f"{value}: {count}"))
-    track = tag("div", join_list(segments), cls="bf-rating-track") if stats.n else tag("div", "", cls="bf-rating-track bf-empty")
-    return tag("div", tag("div", esc(short(label)), cls="bf-bar-label")
-               + tag("div", track + tag("span", esc(mean_text), cls="bf-rating-mean"), cls="bf-rating-row"),
-               cls="bf-rating")
+            segments.append(
+                tag(
+                    "div",
+                    esc(count) if share >= 6 else "",
+                    cls="bf-seg",
+                    style=f"width:{share:.1f}%;{_scale_style(value)}",
+                    title=f"{value}: {count}",
+                )
+            )
+    track = (
+        tag("div", join_list(segments), cls="bf-rating-track")
+        if stats.n
+        else tag("div", "", cls="bf-rating-track bf-empty")
+    )
+    return tag(
+        "div",
+        tag("div", esc(short(label)), cls="bf-bar-label")
+        + tag("div", track + tag("span", esc(mean_text), cls="bf-rating-mean"), cls="bf-rating-row"),
+        cls="bf-rating",
+    )
 
 
 def _scale_style(value: int) -> str:
@@ -70,15 +93,24 @@ def scale_legend(low: str, high: str) -> str:
     return tag("div", tag("span", esc(f"1 = {low}")) + keys + tag("span", esc(f"5 = {high}")), cls="bf-scale-legend")
 
 
-def matrix_svg(series: Sequence[tuple[str, agg.PlacementStats | None]], quadrants: dict[str, str],
-               x_label: str, y_label: str, *, size: int = 640) -> str:
+def matrix_svg(
+    series: Sequence[tuple[str, agg.PlacementStats | None]],
+    quadrants: dict[str, str],
+    x_label: str,
+    y_label: str,
+    *,
+    size: int = 640,
+) -> str:
     """The 2×2 (x = effort, y = impact): each item's placements as small dots, its mean as a numbered disc."""
     pad = 46
     inner = size - 2 * pad
+
     def px(x: float) -> float:
         return pad + x * inner
+
     def py(y: float) -> float:
         return pad + (1 - y) * inner
+
     half = inner / 2
     parts = [
         f'<rect x="{pad}" y="{pad}" width="{half}" height="{half}" fill="#e8f4ec"/>',
@@ -87,15 +119,25 @@ def matrix_svg(series: Sequence[tuple[str, agg.PlacementStats | None]], quadrant
         f'<rect x="{pad + half}" y="{pad + half}" width="{half}" height="{half}" fill="#fbeeee"/>',
         f'<rect x="{pad}" y="{pad}" width="{inner}" height="{inner}" fill="none" stroke="#9aa3ae" stroke-width="2"/>',
     ]
-    corners = {"quick_win": (pad + 10, pad + 30, "start"), "big_bet": (size - pad - 10, pad + 30, "end"),
-               "small_thing": (pad + 10, size - pad - 14, "start"), "time_waster": (size - pad - 10, size - pad - 14, "end")}
+    corners = {
+        "quick_win": (pad + 10, pad + 30, "start"),
+        "big_bet": (size - pad - 10, pad + 30, "end"),
+        "small_thing": (pad + 10, size - pad - 14, "start"),
+        "time_waster": (size - pad - 10, size - pad - 14, "end"),
+    }
     for key, (x, y, anchor) in corners.items():
-        parts.append(f'<text x="{x}" y="{y}" font-size="22" font-weight="700" fill="#4d5868" '
-                     f'text-anchor="{anchor}">{esc(quadrants.get(key, ""))}</text>')
-    parts.append(f'<text x="{size / 2}" y="{size - 10}" font-size="20" text-anchor="middle" fill="#16202e">'
-                 f'{esc(x_label)} →</text>')
-    parts.append(f'<text x="16" y="{size / 2}" font-size="20" text-anchor="middle" fill="#16202e" '
-                 f'transform="rotate(-90 16 {size / 2})">{esc(y_label)} →</text>')
+        parts.append(
+            f'<text x="{x}" y="{y}" font-size="22" font-weight="700" fill="#4d5868" '
+            f'text-anchor="{anchor}">{esc(quadrants.get(key, ""))}</text>'
+        )
+    parts.append(
+        f'<text x="{size / 2}" y="{size - 10}" font-size="20" text-anchor="middle" fill="#16202e">'
+        f"{esc(x_label)} →</text>"
+    )
+    parts.append(
+        f'<text x="16" y="{size / 2}" font-size="20" text-anchor="middle" fill="#16202e" '
+        f'transform="rotate(-90 16 {size / 2})">{esc(y_label)} →</text>'
+    )
     for index, (_label, stats) in enumerate(series):
         if stats is None:
             continue
@@ -103,23 +145,34 @@ def matrix_svg(series: Sequence[tuple[str, agg.PlacementStats | None]], quadrant
         for n, (x, y) in enumerate(stats.points):
             jitter_x = ((n * 7919 + index * 31) % 17 - 8) / inner * 3
             jitter_y = ((n * 104729 + index * 17) % 17 - 8) / inner * 3
-            parts.append(f'<circle cx="{px(min(1, max(0, x + jitter_x))):.1f}" cy="{py(min(1, max(0, y + jitter_y))):.1f}" '
-                         f'r="6" fill="{colour}" fill-opacity=".35"/>')
+            parts.append(
+                f'<circle cx="{px(min(1, max(0, x + jitter_x))):.1f}" cy="{py(min(1, max(0, y + jitter_y))):.1f}" '
+                f'r="6" fill="{colour}" fill-opacity=".35"/>'
+            )
     for index, (_label, stats) in enumerate(series):
         if stats is None:
             continue
         colour = PALETTE[index % len(PALETTE)]
         cx, cy = px(stats.mean_x), py(stats.mean_y)
-        parts.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="19" fill="{colour}" stroke="#fff" stroke-width="3"/>'
-                     f'<text x="{cx:.1f}" y="{cy + 8:.1f}" font-size="22" font-weight="700" fill="#fff" '
-                     f'text-anchor="middle">{index + 1}</text>')
+        parts.append(
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="19" fill="{colour}" stroke="#fff" stroke-width="3"/>'
+            f'<text x="{cx:.1f}" y="{cy + 8:.1f}" font-size="22" font-weight="700" fill="#fff" '
+            f'text-anchor="middle">{index + 1}</text>'
+        )
     alt = "; ".join(f"{i + 1}. {label}" for i, (label, _s) in enumerate(series))
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" class="bf-matrix-svg" '
-           f'aria-label="{esc(alt)}">{join_list(parts)}</svg>')
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" class="bf-matrix-svg" '
+        f'aria-label="{esc(alt)}">{join_list(parts)}</svg>'
+    )
     legend = join_list(
-        tag("li", tag("span", str(i + 1), cls="bf-legend-dot", style=f"background:{PALETTE[i % len(PALETTE)]}")
-            + esc(short(label, 90)) + (tag("span", esc(f" · n={s.n}"), cls="bf-legend-n") if s else ""))
-        for i, (label, s) in enumerate(series))
+        tag(
+            "li",
+            tag("span", str(i + 1), cls="bf-legend-dot", style=f"background:{PALETTE[i % len(PALETTE)]}")
+            + esc(short(label, 90))
+            + (tag("span", esc(f" · n={s.n}"), cls="bf-legend-n") if s else ""),
+        )
+        for i, (label, s) in enumerate(series)
+    )
     return tag("div", svg + tag("ol", legend, cls="bf-matrix-legend"), cls="bf-matrix")
 
 
@@ -127,8 +180,9 @@ def matrix_svg(series: Sequence[tuple[str, agg.PlacementStats | None]], quadrant
 # A step's results
 
 
-def target_labels(room: store.Room, board: rooms.Board, spec: dict[str, Any], language: str,
-                  targets: Sequence[str]) -> dict[str, str]:
+def target_labels(
+    room: store.Room, board: rooms.Board, spec: dict[str, Any], language: str, targets: Sequence[str]
+) -> dict[str, str]:
     """What each target string is called: the listed item, the card's text or the cluster's name."""
     listed = spec.get("items") or spec.get("options") or []
     labels = {}
@@ -156,8 +210,17 @@ def board_targets(room: store.Room, board: rooms.Board, spec: dict[str, Any]) ->
     return [f"item:{i}" for i in range(len(listed))]
 
 
-def spec_results_html(room: store.Room, board: rooms.Board, step: dict, slot: str, spec: dict, language: str,
-                      _: Callable[[str], str], *, split_roles: bool = True) -> str:
+def spec_results_html(
+    room: store.Room,
+    board: rooms.Board,
+    step: dict,
+    slot: str,
+    spec: dict,
+    language: str,
+    _: Callable[[str], str],
+    *,
+    split_roles: bool = True,
+) -> str:
     """The chart(s) for one input of a step, split by role where k >= 3 allows."""
     kind = rooms.KIND_OF_TYPE.get(spec.get("type", ""))
     if kind is None or kind == "card":
@@ -174,10 +237,19 @@ def spec_results_html(room: store.Room, board: rooms.Board, step: dict, slot: st
         panels = []
         for role, payloads in groups:
             name = _("Other roles") if role == agg.POOLED else rooms.role_label(room, role, language)
-            panels.append(tag("section", tag("h4", esc(f"{name} (n={len(payloads)})"), cls="bf-split-title")
-                              + chart(payloads), cls="bf-split-panel"))
-        html += tag("details", tag("summary", esc(_("By role (groups of 3 or more)")))
-                    + tag("div", join_list(panels), cls="bf-split"), cls="bf-split-wrap", open="open")
+            panels.append(
+                tag(
+                    "section",
+                    tag("h4", esc(f"{name} (n={len(payloads)})"), cls="bf-split-title") + chart(payloads),
+                    cls="bf-split-panel",
+                )
+            )
+        html += tag(
+            "details",
+            tag("summary", esc(_("By role (groups of 3 or more)"))) + tag("div", join_list(panels), cls="bf-split"),
+            cls="bf-split-wrap",
+            open="open",
+        )
     return html
 
 
@@ -188,6 +260,7 @@ def chart_for_spec(room, board, spec, language, _):  # noqa: ANN001, ANN201
     labels = target_labels(room, board, spec, language, targets)
 
     if kind == "dot_vote":
+
         def chart(payloads):  # noqa: ANN001, ANN202
             totals = agg.dot_totals(payloads)
             rows = sorted(((labels.get(t, "?"), totals.get(t, 0)) for t in targets), key=lambda r: -r[1])
@@ -198,9 +271,14 @@ def chart_for_spec(room, board, spec, language, _):  # noqa: ANN001, ANN201
 
         def chart(payloads):  # noqa: ANN001, ANN202
             stats = agg.rating_stats(payloads, len(items))
-            rows = join_list(rating_bar(rooms.text(item, language), s,
-                                        _("mean {mean}").format(mean=decimal(s.mean, language)) if s.mean is not None else "–")
-                             for item, s in zip(items, stats))
+            rows = join_list(
+                rating_bar(
+                    rooms.text(item, language),
+                    s,
+                    _("mean {mean}").format(mean=decimal(s.mean, language)) if s.mean is not None else "–",
+                )
+                for item, s in zip(items, stats)
+            )
             legend = scale_legend(rooms.text(anchors.get("low"), language), rooms.text(anchors.get("high"), language))
             return tag("div", rows + legend, cls="bf-ratings")
     elif kind == "ranking":
@@ -208,22 +286,33 @@ def chart_for_spec(room, board, spec, language, _):  # noqa: ANN001, ANN201
 
         def chart(payloads):  # noqa: ANN001, ANN202
             scores = agg.borda([p.get("order") or [] for p in payloads], targets)
-            return bar_chart([(labels.get(t, "?"), points, _("{n} pts").format(n=points)) for t, points in scores],
-                             highlight=top, cls="bf-borda")
+            return bar_chart(
+                [(labels.get(t, "?"), points, _("{n} pts").format(n=points)) for t, points in scores],
+                highlight=top,
+                cls="bf-borda",
+            )
     elif kind == "matrix_2x2":
-        quadrants = {"quick_win": _("Quick wins"), "big_bet": _("Big bets"), "small_thing": _("Small things"),
-                     "time_waster": _("Time wasters")}
+        quadrants = {
+            "quick_win": _("Quick wins"),
+            "big_bet": _("Big bets"),
+            "small_thing": _("Small things"),
+            "time_waster": _("Time wasters"),
+        }
 
         def chart(payloads):  # noqa: ANN001, ANN202
             stats = agg.placement_stats(payloads)
-            return matrix_svg([(labels.get(t, "?"), stats.get(t)) for t in targets], quadrants,
-                              _("Effort"), _("Impact"))
+            return matrix_svg(
+                [(labels.get(t, "?"), stats.get(t)) for t in targets], quadrants, _("Effort"), _("Impact")
+            )
     else:
         options = spec.get("options") or []
 
         def chart(payloads):  # noqa: ANN001, ANN202
             counts = agg.choice_counts(payloads, len(options))
             total = len(payloads) or 1
-            return bar_chart([(rooms.text(o, language), c, f"{c} · {round(100 * c / total)}%")
-                              for o, c in zip(options, counts)], cls="bf-choices")
+            return bar_chart(
+                [(rooms.text(o, language), c, f"{c} · {round(100 * c / total)}%") for o, c in zip(options, counts)],
+                cls="bf-choices",
+            )
+
     return chart

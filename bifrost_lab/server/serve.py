@@ -5,6 +5,7 @@ Each is a Voila server in single-notebook mode, so nothing but that one notebook
 With `participant_servers` > 1 several participant servers share the database behind nginx
 (`render_nginx_config`, docs/deploy.md).
 """
+
 from __future__ import annotations
 
 import os
@@ -19,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import config, store
+from bifrost_lab import config, store
 
-VOILA_TEMPLATES = Path(__file__).resolve().parent / "templates"
+VOILA_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 WARM_KERNELSPEC = Path(__file__).resolve().parent / "kernelspec"  # "python3" started by forkserver.ForkProvisioner
 NGINX_TEMPLATE = config.repo_dir() / "deploy" / "nginx-site.conf.template"
 NGINX_ACCESS_LOG = "/var/log/nginx/bifrost-lab.access.log"
@@ -35,7 +36,9 @@ class ServeOptions:
     participant_port: int = 8867
     participant_servers: int = 1
     pool_size: int = 2
-    kernel_start: str = "fork"  # "fork": participant kernels fork from a warm parent (forkserver.py); "spawn": new interpreters
+    kernel_start: str = (
+        "fork"  # "fork": participant kernels fork from a warm parent (forkserver.py); "spawn": new interpreters
+    )
     cull_idle_timeout: int = 300
     cull_interval: int = 60
     moderator_token: str = ""
@@ -56,8 +59,9 @@ class ManagedServer:
     restarts: list[float] = field(default_factory=list)
 
     def start(self) -> None:
-        self.process = subprocess.Popen(self.command, env=self.env, cwd=str(config.notebooks_dir()),
-                                        start_new_session=True)  # Ctrl-C reaches us only; we stop children
+        self.process = subprocess.Popen(
+            self.command, env=self.env, cwd=str(config.notebooks_dir()), start_new_session=True
+        )  # Ctrl-C reaches us only; we stop children
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
@@ -90,10 +94,19 @@ def lan_address() -> str:
 
 def voila_command(notebook: str, *, ip: str, port: int, extra: list[str]) -> list[str]:
     return [
-        sys.executable, "-m", "voila", str(config.notebooks_dir() / notebook), "--no-browser",
-        f"--Voila.ip={ip}", f"--port={port}", "--Voila.port_retries=0", "--template=bifrost",
-        "--VoilaConfiguration.allow_template_override=NO", "--VoilaConfiguration.allow_theme_override=NO",
-        "--VoilaConfiguration.show_tracebacks=False", *extra,
+        sys.executable,
+        "-m",
+        "voila",
+        str(config.notebooks_dir() / notebook),
+        "--no-browser",
+        f"--Voila.ip={ip}",
+        f"--port={port}",
+        "--Voila.port_retries=0",
+        "--template=bifrost",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        "--VoilaConfiguration.show_tracebacks=False",
+        *extra,
     ]
 
 
@@ -101,33 +114,55 @@ def build_servers(options: ServeOptions) -> tuple[list[ManagedServer], str, str]
     """The server processes to run, the moderator URL and the participant base URL."""
     db_url = options.db_url or config.db_url()
     public_host = options.public_host or (lan_address() if options.host in ("0.0.0.0", "") else options.host)
-    participant_url = public_participant_url(options.public_url) if options.public_url else \
-        f"http://{public_host}:{options.participant_port}/"
-    base_env = {**os.environ, "BIFROST_DB_URL": db_url, "JUPYTER_PATH": os.pathsep.join(
-        p for p in (str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p)}
-    cull = [f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_timeout}",
-            f"--MappingKernelManager.cull_interval={options.cull_interval}"]
+    participant_url = (
+        public_participant_url(options.public_url)
+        if options.public_url
+        else f"http://{public_host}:{options.participant_port}/"
+    )
+    base_env = {
+        **os.environ,
+        "BIFROST_DB_URL": db_url,
+        "JUPYTER_PATH": os.pathsep.join(p for p in (str(VOILA_TEMPLATES), os.environ.get("JUPYTER_PATH", "")) if p),
+    }
+    cull = [
+        f"--MappingKernelManager.cull_idle_timeout={options.cull_idle_timeout}",
+        f"--MappingKernelManager.cull_interval={options.cull_interval}",
+    ]
     moderator_extra = list(cull)
     moderator_env = {**base_env, "BIFROST_PARTICIPANT_URL": participant_url}
     if options.moderator_token:
         moderator_extra.append(f"--token={options.moderator_token}")
         moderator_env["BIFROST_VOILA_TOKEN"] = options.moderator_token
-    servers = [ManagedServer("moderator", voila_command("moderator.ipynb", ip=options.moderator_host,
-                                                        port=options.moderator_port, extra=moderator_extra),
-                             moderator_env, options.moderator_port)]
+    servers = [
+        ManagedServer(
+            "moderator",
+            voila_command(
+                "moderator.ipynb", ip=options.moderator_host, port=options.moderator_port, extra=moderator_extra
+            ),
+            moderator_env,
+            options.moderator_port,
+        )
+    ]
     participant_env = dict(base_env)
     if options.kernel_start == "fork":  # our kernelspec "python3" (warm start) is found before the installed one
         participant_env["JUPYTER_PATH"] = os.pathsep.join((str(WARM_KERNELSPEC), base_env["JUPYTER_PATH"]))
     for index in range(max(1, options.participant_servers)):
         port = options.participant_port + index
         participant_extra = [*cull, "--preheat_kernel=True", f"--pool_size={options.pool_size}"]
-        servers.append(ManagedServer(f"participant-{index + 1}" if options.participant_servers > 1 else "participant",
-                                     voila_command("participant.ipynb", ip=options.host or "0.0.0.0", port=port,
-                                                   extra=participant_extra),
-                                     participant_env, port))
+        servers.append(
+            ManagedServer(
+                f"participant-{index + 1}" if options.participant_servers > 1 else "participant",
+                voila_command("participant.ipynb", ip=options.host or "0.0.0.0", port=port, extra=participant_extra),
+                participant_env,
+                port,
+            )
+        )
     host_for_url = "127.0.0.1" if options.moderator_host in ("0.0.0.0", "") else options.moderator_host
-    moderator_url = public_participant_url(options.moderator_public_url) if options.moderator_public_url else \
-        f"http://{host_for_url}:{options.moderator_port}/"
+    moderator_url = (
+        public_participant_url(options.moderator_public_url)
+        if options.moderator_public_url
+        else f"http://{host_for_url}:{options.moderator_port}/"
+    )
     if options.moderator_token:
         moderator_url += f"?token={options.moderator_token}"
     return servers, moderator_url, participant_url
@@ -149,19 +184,22 @@ def _nginx_listen(url: str, tls_certificate: str, tls_key: str) -> tuple[str, st
     host = parts.hostname or ""
     if parts.scheme != "https":
         return f"    listen {parts.port or 80};", ""
-    listen = "\n".join([
-        f"    listen {parts.port or 443} ssl http2;",
-        f"    ssl_certificate {tls_certificate or f'/etc/letsencrypt/live/{host}/fullchain.pem'};",
-        f"    ssl_certificate_key {tls_key or f'/etc/letsencrypt/live/{host}/privkey.pem'};",
-        "    ssl_protocols TLSv1.2 TLSv1.3;",
-        "    add_header Strict-Transport-Security \"max-age=31536000\" always;",
-    ])
+    listen = "\n".join(
+        [
+            f"    listen {parts.port or 443} ssl http2;",
+            f"    ssl_certificate {tls_certificate or f'/etc/letsencrypt/live/{host}/fullchain.pem'};",
+            f"    ssl_certificate_key {tls_key or f'/etc/letsencrypt/live/{host}/privkey.pem'};",
+            "    ssl_protocols TLSv1.2 TLSv1.3;",
+            '    add_header Strict-Transport-Security "max-age=31536000" always;',
+        ]
+    )
     redirect = f"\nserver {{\n    listen 80;\n    server_name {host};\n    return 301 https://$host$request_uri;\n}}\n"
     return listen, redirect
 
 
-def render_nginx_config(options: ServeOptions, *, access_log: str = NGINX_ACCESS_LOG,
-                        tls_certificate: str = "", tls_key: str = "") -> str:
+def render_nginx_config(
+    options: ServeOptions, *, access_log: str = NGINX_ACCESS_LOG, tls_certificate: str = "", tls_key: str = ""
+) -> str:
     """The nginx site for the participant servers of these options (template: deploy/nginx-site.conf.template).
 
     An https public URL gets a TLS server (certificate paths default to Let's Encrypt's, one
@@ -170,11 +208,15 @@ def render_nginx_config(options: ServeOptions, *, access_log: str = NGINX_ACCESS
     """
     participant_url = public_participant_url(options.public_url)
     upstream_host = "127.0.0.1" if options.host in ("0.0.0.0", "", "127.0.0.1") else options.host
-    upstreams = "\n".join(f"    server {upstream_host}:{options.participant_port + index} max_fails=2 fail_timeout=10s;"
-                          for index in range(max(1, options.participant_servers)))
+    upstreams = "\n".join(
+        f"    server {upstream_host}:{options.participant_port + index} max_fails=2 fail_timeout=10s;"
+        for index in range(max(1, options.participant_servers))
+    )
     listen, redirect = _nginx_listen(participant_url, tls_certificate, tls_key)
-    command = (f"bifrost-lab serve --participant-port {options.participant_port} "
-               f"--participant-servers {options.participant_servers} --public-url {options.public_url}")
+    command = (
+        f"bifrost-lab serve --participant-port {options.participant_port} "
+        f"--participant-servers {options.participant_servers} --public-url {options.public_url}"
+    )
     values = {
         "cookie_secure": "; Secure" if participant_url.startswith("https") else "",
         "upstream_servers": upstreams,
@@ -192,9 +234,12 @@ def render_nginx_config(options: ServeOptions, *, access_log: str = NGINX_ACCESS
         if urlsplit(moderator_url).netloc == urlsplit(participant_url).netloc:
             raise ValueError("--moderator-public-url needs its own host name (or port), not the participants'")
         moderator_listen, moderator_redirect = _nginx_listen(moderator_url, tls_certificate, tls_key)
-        values.update(moderator_port=str(options.moderator_port), moderator_listen=moderator_listen,
-                      moderator_redirect_server=moderator_redirect,
-                      moderator_server_name=urlsplit(moderator_url).hostname or "")
+        values.update(
+            moderator_port=str(options.moderator_port),
+            moderator_listen=moderator_listen,
+            moderator_redirect_server=moderator_redirect,
+            moderator_server_name=urlsplit(moderator_url).hostname or "",
+        )
         command += f" --moderator-port {options.moderator_port} --moderator-public-url {options.moderator_public_url}"
         text = text.replace("# {{moderator:begin}}\n", "").replace("# {{moderator:end}}\n", "")
     else:
@@ -260,9 +305,13 @@ def serve(options: ServeOptions) -> int:
     servers, moderator_url, participant_url = build_servers(options)
     taken = [server for server in servers if port_in_use(server.port, _bind_host(server.command))]
     if taken:
-        print("bifrost-lab serve: " + "; ".join(f"port {s.port} ({s.name} server) is in use" for s in taken)
-              + ". Stop what uses it, or choose other ports with --moderator-port / --participant-port "
-              "(participant servers take consecutive ports).", file=sys.stderr)
+        print(
+            "bifrost-lab serve: "
+            + "; ".join(f"port {s.port} ({s.name} server) is in use" for s in taken)
+            + ". Stop what uses it, or choose other ports with --moderator-port / --participant-port "
+            "(participant servers take consecutive ports).",
+            file=sys.stderr,
+        )
         return 2
     stopping = False
 
@@ -299,8 +348,9 @@ def serve(options: ServeOptions) -> int:
     return 0
 
 
-def print_banner(moderator_url: str, participant_url: str, db_url: str, ready: bool,
-                 participant_ports: list[int] | None = None) -> None:
+def print_banner(
+    moderator_url: str, participant_url: str, db_url: str, ready: bool, participant_ports: list[int] | None = None
+) -> None:
     engine = store.connect(db_url)
     open_rooms = store.list_rooms(engine, status="open")
     lines = [
@@ -313,11 +363,14 @@ def print_banner(moderator_url: str, participant_url: str, db_url: str, ready: b
         f"  Database:                      {store.safe_url(db_url)}",
     ]
     if participant_ports and len(participant_ports) > 1:
-        lines.append(f"  Participant servers on ports:  {', '.join(map(str, participant_ports))} "
-                     "(behind nginx: docs/deploy.md)")
+        lines.append(
+            f"  Participant servers on ports:  {', '.join(map(str, participant_ports))} (behind nginx: docs/deploy.md)"
+        )
     for summary in open_rooms[:5]:
-        lines.append(f"  Open room {summary.room.id}: join code {summary.room.join_code} "
-                     f"-> {participant_url}?code={summary.room.join_code}")
+        lines.append(
+            f"  Open room {summary.room.id}: join code {summary.room.join_code} "
+            f"-> {participant_url}?code={summary.room.join_code}"
+        )
     if not open_rooms:
         lines.append("  Open a room in the moderator app; its join code and QR code appear on the projector.")
     lines += ["", "  Press Ctrl-C to stop.", ""]

@@ -17,6 +17,7 @@ py-spy put 40 % of the participant server's CPU during a 250-person arrival in J
 Every exporter's environment now shares one in-memory bytecode cache; Jinja still checks each
 template's source checksum, so an edited template is recompiled.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,8 @@ import threading
 import jinja2
 import zmq
 import zmq.asyncio
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server._tz import utcnow
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from traitlets import default
 
 ZMQ_MAX_SOCKETS = 32768  # ~5,000 pages; each socket costs a file descriptor, see serve.raise_open_files_limit
@@ -39,8 +40,9 @@ class SharedTemplateCode(jinja2.BytecodeCache):
         self._code: dict[str, bytes] = {}
         self._lock = threading.Lock()
 
-    def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None,
-                   source: str) -> jinja2.bccache.Bucket:
+    def get_bucket(
+        self, environment: jinja2.Environment, name: str, filename: str | None, source: str
+    ) -> jinja2.bccache.Bucket:
         # Code differs between async and sync environments and with the extensions: both are in the key.
         flavour = f"{environment.is_async}|{sorted(environment.extensions)}"
         key = hashlib.sha1(f"{self.get_cache_key(name, filename)}|{flavour}".encode()).hexdigest()
@@ -82,7 +84,7 @@ def share_compiled_templates() -> None:
 class HandoutAwareKernelManager(AsyncMappingKernelManager):
     """Culls like jupyter_server, counting a kernel's hand-out from the pool as activity."""
 
-    def __init__(self, **kwargs):  # noqa: ANN003
+    def __init__(self, **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
         self._seen_outside_pool: set[str] = set()
         share_compiled_templates()  # the kernel manager is made once, when the server starts

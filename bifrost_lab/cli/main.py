@@ -1,4 +1,5 @@
 """The `bifrost-lab` command. Others script against these names: keep them stable."""
+
 from __future__ import annotations
 
 import argparse
@@ -6,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import config, store
-from .db_cli import add_db_parser
-from .admin_cli import add_purge_parser
-from .catalogue import add_catalogue_parser
-from .programme_cli import add_programmes_parser
+from bifrost_lab import config, store
+from bifrost_lab.cli.db import add_db_parser
+from bifrost_lab.cli.programmes import add_programmes_parser
+from bifrost_lab.cli.purge import add_purge_parser
+from bifrost_lab.reports.catalogue import add_catalogue_parser
 
 
 def _engine():  # noqa: ANN202
@@ -18,14 +19,22 @@ def _engine():  # noqa: ANN202
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import ServeOptions, public_participant_url, render_nginx_config, serve
+    from bifrost_lab.server.serve import ServeOptions, public_participant_url, render_nginx_config, serve
 
     options = ServeOptions(
-        host=args.host, moderator_host=args.moderator_host, moderator_port=args.moderator_port,
-        participant_port=args.participant_port, participant_servers=args.participant_servers,
-        pool_size=args.pool_size, kernel_start=args.kernel_start, moderator_token=args.moderator_token or "", open_browser=not args.no_browser,
-        public_host=args.public_host or "", cull_idle_timeout=args.cull_idle_timeout,
-        cull_interval=args.cull_interval, public_url=args.public_url or "",
+        host=args.host,
+        moderator_host=args.moderator_host,
+        moderator_port=args.moderator_port,
+        participant_port=args.participant_port,
+        participant_servers=args.participant_servers,
+        pool_size=args.pool_size,
+        kernel_start=args.kernel_start,
+        moderator_token=args.moderator_token or "",
+        open_browser=not args.no_browser,
+        public_host=args.public_host or "",
+        cull_idle_timeout=args.cull_idle_timeout,
+        cull_interval=args.cull_interval,
+        public_url=args.public_url or "",
         moderator_public_url=args.moderator_public_url or "",
     )
     try:
@@ -51,29 +60,45 @@ def cmd_rooms(args: argparse.Namespace) -> int:
     print(f"{'ROOM':<10} {'CODE':<7} {'STATUS':<7} {'DATE':<17} {'PEOPLE':>6} {'INPUTS':>6}  MEETING")
     for s in summaries:
         date = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.room.created_at))
-        print(f"{s.room.id:<10} {s.room.join_code:<7} {s.room.status:<7} {date:<17} {s.participant_count:>6} "
-              f"{s.input_count:>6}  {s.room.programme_id}/{s.room.meeting_id}")
+        print(
+            f"{s.room.id:<10} {s.room.join_code:<7} {s.room.status:<7} {date:<17} {s.participant_count:>6} "
+            f"{s.input_count:>6}  {s.room.programme_id}/{s.room.meeting_id}"
+        )
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .demo import create_demo_room
-    from .programme import load_library
+    from bifrost_lab.demo import create_demo_room
+    from bifrost_lab.programme import load_library
 
     library = load_library()
     if args.programme not in library.programmes:
-        print(f"bifrost-lab demo: no programme '{args.programme}'. Try one of: {', '.join(library.programmes)}",
-              file=sys.stderr)
+        print(
+            f"bifrost-lab demo: no programme '{args.programme}'. Try one of: {', '.join(library.programmes)}",
+            file=sys.stderr,
+        )
         return 2
     programme = library.programme(args.programme)
     if args.meeting and args.meeting not in {m.id for m in programme.meetings}:
-        print(f"bifrost-lab demo: programme '{args.programme}' has no meeting '{args.meeting}'. Try one of: "
-              f"{', '.join(m.id for m in programme.meetings)}", file=sys.stderr)
+        print(
+            f"bifrost-lab demo: programme '{args.programme}' has no meeting '{args.meeting}'. Try one of: "
+            f"{', '.join(m.id for m in programme.meetings)}",
+            file=sys.stderr,
+        )
         return 2
-    room = create_demo_room(_engine(), library, programme_id=args.programme, meeting_id=args.meeting,
-                            participants=args.participants, inputs=args.inputs, seed=args.seed)
-    print(f"Demo room for {room.programme_id}/{room.meeting_id} with {args.participants} participants; "
-          f"join code {room.join_code}.")
+    room = create_demo_room(
+        _engine(),
+        library,
+        programme_id=args.programme,
+        meeting_id=args.meeting,
+        participants=args.participants,
+        inputs=args.inputs,
+        seed=args.seed,
+    )
+    print(
+        f"Demo room for {room.programme_id}/{room.meeting_id} with {args.participants} participants; "
+        f"join code {room.join_code}."
+    )
     print(room.id)
     return 0
 
@@ -85,12 +110,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         return 2
     out = Path(args.output)
     if args.format != "html":
-        from .rawdata import write_raw
+        from bifrost_lab.reports.rawdata import write_raw
 
         count = write_raw(args.room_id, out, args.format, db_url=config.db_url(), language=args.language)
         print(f"Wrote {out} ({count} inputs, one per row; columns in docs/export.md).")
         return 0
-    from .export import export_room_html, read_summary_points
+    from bifrost_lab.reports.export import export_room_html, read_summary_points
 
     points = None
     if args.summary_points:
@@ -99,22 +124,31 @@ def cmd_export(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"bifrost-lab export: cannot read {args.summary_points}: {error.strerror}", file=sys.stderr)
             return 2
-    html = export_room_html(args.room_id, db_url=config.db_url(), language=args.language, summary_points=points,
-                            hidden_cards=args.hidden_cards, organiser=args.organiser)
+    html = export_room_html(
+        args.room_id,
+        db_url=config.db_url(),
+        language=args.language,
+        summary_points=points,
+        hidden_cards=args.hidden_cards,
+        organiser=args.organiser,
+    )
     out.write_text(html, encoding="utf-8")
     print(f"Wrote {out} ({len(html) // 1024} KiB).")
     return 0
 
 
 def cmd_synthesis(args: argparse.Namespace) -> int:
-    from .export import export_synthesis_html
-    from .synthesis import NoRoomsForProgramme
+    from bifrost_lab.reports.export import export_synthesis_html
+    from bifrost_lab.reports.synthesis import NoRoomsForProgramme
 
     try:
         html = export_synthesis_html(args.programme_id, db_url=config.db_url(), language=args.language)
     except NoRoomsForProgramme:
-        print(f"bifrost-lab synthesis: no rooms for programme '{args.programme_id}'. `bifrost-lab rooms` lists "
-              "the rooms and their programmes.", file=sys.stderr)
+        print(
+            f"bifrost-lab synthesis: no rooms for programme '{args.programme_id}'. `bifrost-lab rooms` lists "
+            "the rooms and their programmes.",
+            file=sys.stderr,
+        )
         return 2
     out = Path(args.output)
     out.write_text(html, encoding="utf-8")
@@ -129,19 +163,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="start the moderator and participant apps")
     p.add_argument("--host", default="0.0.0.0", help="address the participant app listens on (default: all)")
     p.add_argument("--public-host", default="", help="host name or address printed in the participant URL")
-    p.add_argument("--public-url", default="", help="participant URL when a proxy is in front, e.g. https://lab.example.dk/")
-    p.add_argument("--moderator-public-url", default="",
-                   help="moderator URL through nginx, on its own host name (needs --moderator-token)")
-    p.add_argument("--print-nginx-config", action="store_true",
-                   help="print the nginx site for these participant servers and --public-url, then exit")
+    p.add_argument(
+        "--public-url", default="", help="participant URL when a proxy is in front, e.g. https://lab.example.dk/"
+    )
+    p.add_argument(
+        "--moderator-public-url",
+        default="",
+        help="moderator URL through nginx, on its own host name (needs --moderator-token)",
+    )
+    p.add_argument(
+        "--print-nginx-config",
+        action="store_true",
+        help="print the nginx site for these participant servers and --public-url, then exit",
+    )
     p.add_argument("--moderator-host", default="127.0.0.1", help="address of the moderator app (default: loopback)")
     p.add_argument("--moderator-port", type=int, default=8866)
     p.add_argument("--participant-port", type=int, default=8867)
     p.add_argument("--participant-servers", type=int, default=1, help="participant servers on consecutive ports")
     p.add_argument("--pool-size", type=int, default=2, help="preheated participant kernels per server")
-    p.add_argument("--kernel-start", choices=("fork", "spawn"), default="fork",
-                   help="fork: participant kernels are forks of a warm parent (fast joins, shared memory); "
-                        "spawn: each kernel is a new Python process")
+    p.add_argument(
+        "--kernel-start",
+        choices=("fork", "spawn"),
+        default="fork",
+        help="fork: participant kernels are forks of a warm parent (fast joins, shared memory); "
+        "spawn: each kernel is a new Python process",
+    )
     p.add_argument("--moderator-token", default="", help="require this token for the moderator app")
     p.add_argument("--cull-idle-timeout", type=int, default=300, help="seconds before an idle kernel is stopped")
     p.add_argument("--cull-interval", type=int, default=60, help="seconds between checks for idle kernels")
@@ -156,21 +202,38 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--programme", default="bifrost")
     p.add_argument("--meeting", default=None, help="meeting id (default: the programme's first)")
     p.add_argument("--participants", type=int, default=12)
-    p.add_argument("--inputs", type=int, default=None, help="number of cards (default: 2 per participant); everyone also answers every "
-                   "vote, rating, ranking, placement and choice")
+    p.add_argument(
+        "--inputs",
+        type=int,
+        default=None,
+        help="number of cards (default: 2 per participant); everyone also answers every "
+        "vote, rating, ranking, placement and choice",
+    )
     p.add_argument("--seed", type=int, default=None)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("export", help="write a room's knowledge summary as one HTML file, or its raw data")
     p.add_argument("room_id")
     p.add_argument("-o", "--output", required=True, help="file to write")
-    p.add_argument("--format", choices=["html", "csv", "xlsx", "json"], default="html",
-                   help="html = the knowledge summary (default); csv, xlsx, json = one row per input")
+    p.add_argument(
+        "--format",
+        choices=["html", "csv", "xlsx", "json"],
+        default="html",
+        help="html = the knowledge summary (default); csv, xlsx, json = one row per input",
+    )
     p.add_argument("--language", default=None, help="da, en or fi (default: the room's language)")
-    p.add_argument("--summary-points", default=None, metavar="FILE",
-                   help="text file with the resumé, one point per line (default: proposed from the results)")
-    p.add_argument("--hidden-cards", choices=["mark", "omit"], default="mark",
-                   help="cards hidden by the moderator: shown and marked (default) or left out")
+    p.add_argument(
+        "--summary-points",
+        default=None,
+        metavar="FILE",
+        help="text file with the resumé, one point per line (default: proposed from the results)",
+    )
+    p.add_argument(
+        "--hidden-cards",
+        choices=["mark", "omit"],
+        default="mark",
+        help="cards hidden by the moderator: shown and marked (default) or left out",
+    )
     p.add_argument("--organiser", default="", help="organiser named on the cover")
     p.set_defaults(func=cmd_export)
 

@@ -3,23 +3,27 @@
 This module is imported by every participant kernel: it must stay light (no pandas, matplotlib,
 pydantic or voila.utils). Everything the browser sends is untrusted; rules live in `room`.
 """
+
 from __future__ import annotations
 
 import functools
-import logging
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import ipywidgets as w
 from IPython.display import display
 
-from . import charts, config, i18n, inputs_ui, live, room as rooms, solution_ui, store
-from .i18n import N_
-from .browser import BrowserBridge
-from .markup import esc, tag, text_block
+from bifrost_lab import config, i18n, live, rooms, store
+from bifrost_lab.i18n import N_
+from bifrost_lab.markup import esc, tag, text_block
+from bifrost_lab.ui import input_widgets as inputs_ui
+from bifrost_lab.ui import projector_charts as charts
+from bifrost_lab.ui import solution_widgets as solution_ui
+from bifrost_lab.ui.browser import BrowserBridge
 
 log = live.log
-_apps: list["ParticipantApp"] = []  # keep apps (and their feeds) alive for the kernel's lifetime
+_apps: list[ParticipantApp] = []  # keep apps (and their feeds) alive for the kernel's lifetime
 
 MSG_SOMETHING_WRONG = N_("Something went wrong, and your input was not saved. Please try again.")
 
@@ -33,22 +37,24 @@ def run_participant_app(db_url: str | None = None, language: str | None = None) 
 
 def _guarded(method: Callable) -> Callable:
     """Widget callbacks: show a clear message for user errors and never a traceback for ours."""
+
     @functools.wraps(method)
-    def wrapper(self: "ParticipantApp", *args: Any) -> None:
+    def wrapper(self: ParticipantApp, *args: Any) -> None:
         try:
             method(self, *args)
         except rooms.Rejected as rejected:
             self.show_message(rejected.message(self._), error=True)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("participant callback %s failed", method.__name__)
             self.show_message(self._(MSG_SOMETHING_WRONG), error=True)
+
     return wrapper
 
 
 class ParticipantApp:
     """One participant's page in one kernel."""
 
-    def __init__(self, engine: Any, language: str | None = None):
+    def __init__(self, engine: Any, language: str | None = None) -> None:
         self.engine = engine
         # Created per page, not per process: kernels are forks of one parent (forkserver.py)
         self.page_id = str(uuid.uuid4())
@@ -69,11 +75,14 @@ class ParticipantApp:
         self.body = w.VBox(layout=w.Layout(width="100%")).add_class("bf-p-body")
         self.message = w.HTML().add_class("bf-msg")
         self.language_switch = w.ToggleButtons(
-            options=[(code.upper(), code) for code in i18n.LANGUAGES], value=self.language,
-            tooltips=[i18n.LANGUAGE_NAMES[code] for code in i18n.LANGUAGES]).add_class("bf-language-switch")
+            options=[(code.upper(), code) for code in i18n.LANGUAGES],
+            value=self.language,
+            tooltips=[i18n.LANGUAGE_NAMES[code] for code in i18n.LANGUAGES],
+        ).add_class("bf-language-switch")
         self.language_switch.observe(self._on_language_switch, names="value")
-        self.root = w.VBox([self.bridge, self.language_switch, self.header, self.announce, self.body],
-                           layout=w.Layout(width="100%")).add_class("bf-p")
+        self.root = w.VBox(
+            [self.bridge, self.language_switch, self.header, self.announce, self.body], layout=w.Layout(width="100%")
+        ).add_class("bf-p")
         self._build_widgets()
         self.body.children = [w.HTML(tag("p", esc(self._("Connecting…")), cls="bf-calm-text"))]
         self.bridge.observe(self._on_bridge_ready, names="ready")
@@ -98,8 +107,9 @@ class ParticipantApp:
         self.join_button.on_click(self._on_join)
 
         self.column_input = w.Dropdown(layout=w.Layout(width="100%")).add_class("bf-column-input")
-        self.card_input = w.Textarea(placeholder=_("One card, one idea"), rows=3, continuous_update=False,
-                                     layout=w.Layout(width="100%")).add_class("bf-card-input")
+        self.card_input = w.Textarea(
+            placeholder=_("One card, one idea"), rows=3, continuous_update=False, layout=w.Layout(width="100%")
+        ).add_class("bf-card-input")
         self.submit_button = w.Button(description=_("Send card"), button_style="primary").add_class("bf-primary")
         self.submit_button.add_class("bf-submit")
         self.submit_button.on_click(self._on_submit)
@@ -180,9 +190,13 @@ class ParticipantApp:
         self.code_input.value = rooms.normalise_code(code)[:12]
         self.message.value = ""
         self.body.children = [
-            w.HTML(tag("h1", esc(_("Join the meeting")), cls="bf-h1")
-                   + tag("p", esc(_("Type the code shown on the screen.")), cls="bf-lead")),
-            self.code_input, self.code_button, self.message,
+            w.HTML(
+                tag("h1", esc(_("Join the meeting")), cls="bf-h1")
+                + tag("p", esc(_("Type the code shown on the screen.")), cls="bf-lead")
+            ),
+            self.code_input,
+            self.code_button,
+            self.message,
         ]
 
     @_guarded
@@ -198,13 +212,18 @@ class ParticipantApp:
         self.role_input.options = [(_("Choose your role…"), "")] + roles
         self.role_input.value = ""
         self.message.value = ""
-        privacy = _("You take part anonymously. Your role is shown with your cards; "
-                    "your name only if you tick the box.")
+        privacy = _(
+            "You take part anonymously. Your role is shown with your cards; your name only if you tick the box."
+        )
         self.body.children = [
             w.HTML(tag("h1", esc(_("Welcome")), cls="bf-h1") + tag("p", esc(privacy), cls="bf-lead")),
-            w.HTML(tag("label", esc(_("Your role")), cls="bf-label")), self.role_input,
-            w.HTML(tag("label", esc(_("Your name")), cls="bf-label")), self.name_input, self.consent_input,
-            self.join_button, self.message,
+            w.HTML(tag("label", esc(_("Your role")), cls="bf-label")),
+            self.role_input,
+            w.HTML(tag("label", esc(_("Your name")), cls="bf-label")),
+            self.name_input,
+            self.consent_input,
+            self.join_button,
+            self.message,
         ]
 
     @_guarded
@@ -215,8 +234,13 @@ class ParticipantApp:
         self.join_button.disabled = True
         try:
             me, token = rooms.join_room(
-                self.engine, self.room, role=self.role_input.value or "", display_name=self.name_input.value,
-                name_consent=self.consent_input.value, language=self.language)
+                self.engine,
+                self.room,
+                role=self.role_input.value or "",
+                display_name=self.name_input.value,
+                name_consent=self.consent_input.value,
+                language=self.language,
+            )
         finally:
             self.join_button.disabled = False
         tokens = dict(self.bridge.stored_value("tokens") or {})
@@ -233,27 +257,37 @@ class ParticipantApp:
         changes = store.changes_since(self.engine, self.room.id, 0)
         self.board.apply(changes)
         self._on_changes(changes)
-        self.feed = live.RoomFeed(self.engine, self.room.id, self._feed_changed, since_version=changes.room.version,
-                                  interval=float(config.setting("participant_poll_interval"))).start()
+        self.feed = live.RoomFeed(
+            self.engine,
+            self.room.id,
+            self._feed_changed,
+            since_version=changes.room.version,
+            interval=float(config.setting("participant_poll_interval")),
+        ).start()
 
     def _feed_changed(self, changes: store.Changes) -> None:
         try:
             self.board.apply(changes)
             self._on_changes(changes)
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("participant page update failed")
 
     def _on_changes(self, changes: store.Changes) -> None:
         previous = self.room
         self.room = changes.room
         step = rooms.current_step(self.room)
-        state_changed = previous is None or previous.step_states != self.room.step_states \
-            or previous.status != self.room.status
+        state_changed = (
+            previous is None or previous.step_states != self.room.step_states or previous.status != self.room.status
+        )
         targets_changed = self._targets(step) != self.shown_targets
         if step["id"] != self.shown_step or state_changed or targets_changed:
             if step["id"] != self.shown_step and self.shown_step is not None:
-                self.announce.value = tag("div", esc(self._("New step: {title}").format(
-                    title=rooms.text(step.get("title"), self.language))), role="status", aria_live="polite")
+                self.announce.value = tag(
+                    "div",
+                    esc(self._("New step: {title}").format(title=rooms.text(step.get("title"), self.language))),
+                    role="status",
+                    aria_live="polite",
+                )
                 self.bridge.scroll_top()
             self._render_step(step, new_step=step["id"] != self.shown_step)
         elif any(i.participant_id == self.me.id for i in changes.inputs if self.me):
@@ -265,12 +299,13 @@ class ParticipantApp:
         self.shown_step = step["id"]
         count = len(rooms.steps(self.room))
         meeting_title = rooms.text(self.room.content["meeting"]["title"], self.language)
-        self.header.value = (tag("div", esc(meeting_title), cls="bf-brand")
-                             + tag("div", esc(_("Step {n} of {total}").format(n=self.room.step_index + 1,
-                                                                            total=count)), cls="bf-step-count"))
+        self.header.value = tag("div", esc(meeting_title), cls="bf-brand") + tag(
+            "div", esc(_("Step {n} of {total}").format(n=self.room.step_index + 1, total=count)), cls="bf-step-count"
+        )
         question = rooms.text(step.get("question"), self.language)
-        intro = (tag("h2", esc(rooms.text(step.get("title"), self.language)), cls="bf-step-title")
-                 + text_block(question, cls="bf-question"))
+        intro = tag("h2", esc(rooms.text(step.get("title"), self.language)), cls="bf-step-title") + text_block(
+            question, cls="bf-question"
+        )
         if not self.room.is_open:
             self.body.children = [w.HTML(tag("div", esc(_(rooms.MSG_ROOM_CLOSED)), cls="bf-calm"))]
             if self.feed:
@@ -280,8 +315,7 @@ class ParticipantApp:
         self.shown_targets = self._targets(step)
         if not sections:
             calm = _("Pause") if step.get("type") == "break" else _("Listen and discuss")
-            self.body.children = [w.HTML(intro + tag("div", tag("div", esc(calm), cls="bf-calm-title"),
-                                                     cls="bf-calm"))]
+            self.body.children = [w.HTML(intro + tag("div", tag("div", esc(calm), cls="bf-calm-title"), cls="bf-calm"))]
             return
         if new_step:
             self._reset_compose()
@@ -301,11 +335,12 @@ class ParticipantApp:
                             self.column_input.value = 0
                         children += [w.HTML(tag("label", esc(_("Column")), cls="bf-label")), self.column_input]
                     limit = int(spec.get("max_chars") or rooms.CARD_MAX_CHARS)
-                    children += [self.card_input,
-                                 w.HTML(tag("div", esc(_("At most {limit} characters").format(limit=limit)),
-                                            cls="bf-hint")),
-                                 w.HBox([self.submit_button, self.cancel_button]).add_class("bf-actions"),
-                                 self.message]
+                    children += [
+                        self.card_input,
+                        w.HTML(tag("div", esc(_("At most {limit} characters").format(limit=limit)), cls="bf-hint")),
+                        w.HBox([self.submit_button, self.cancel_button]).add_class("bf-actions"),
+                        self.message,
+                    ]
                 children.append(self.my_cards)
             elif spec.get("type") == "solution":  # good-solution cards (issue 10)
                 children.append(solution_ui.section(self, step, locked))
@@ -320,14 +355,22 @@ class ParticipantApp:
 
     def _section_title(self, spec: dict) -> str:
         _ = self._
-        return {"rating": _("Your rating"), "dot_vote": _("Your dots"), "ranking": _("Your order"),
-                "matrix_2x2": _("Effect and effort"), "choice": _("Your answer")}.get(spec.get("type", ""), "")
+        return {
+            "rating": _("Your rating"),
+            "dot_vote": _("Your dots"),
+            "ranking": _("Your order"),
+            "matrix_2x2": _("Effect and effort"),
+            "choice": _("Your answer"),
+        }.get(spec.get("type", ""), "")
 
     def _targets(self, step: dict) -> tuple:
         """The options each input of the step offers now (cards and clusters can change during a step)."""
         assert self.room is not None
-        return tuple(tuple(charts.board_targets(self.room, self.board, spec)) for _slot, spec in rooms.step_inputs(step)
-                     if spec.get("targets"))
+        return tuple(
+            tuple(charts.board_targets(self.room, self.board, spec))
+            for _slot, spec in rooms.step_inputs(step)
+            if spec.get("targets")
+        )
 
     def _answer_section(self, step: dict, slot: str, spec: dict, locked: bool) -> w.Widget:
         assert self.room is not None and self.me is not None
@@ -366,7 +409,7 @@ class ParticipantApp:
         except rooms.Rejected as rejected:
             self.show_message(rejected.message(self._), error=True)
             return False
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.exception("saving a %s failed", input_type)
             self.show_message(self._(MSG_SOMETHING_WRONG), error=True)
             return False
@@ -391,13 +434,17 @@ class ParticipantApp:
         mine = [c for c in self.board.cards(step["id"], include_hidden=True) if c.participant_id == self.me.id]
         columns = spec.get("columns") or []
         locked = bool(rooms.step_state(self.room, step["id"]).get("locked")) if self.room else True
-        rows: list[w.Widget] = [w.HTML(tag("h3", esc(_("Your cards ({n})").format(n=len(mine))),
-                                           cls="bf-h3"))] if mine else []
+        rows: list[w.Widget] = (
+            [w.HTML(tag("h3", esc(_("Your cards ({n})").format(n=len(mine))), cls="bf-h3"))] if mine else []
+        )
         for card in mine:
             column = card.payload.get("column")
-            label = rooms.text(columns[column], self.language) if isinstance(column, int) and column < len(columns) else ""
-            html = (tag("div", esc(label), cls="bf-card-column") if label else "") \
-                + text_block(card.payload.get("text", ""), cls="bf-card-text")
+            label = (
+                rooms.text(columns[column], self.language) if isinstance(column, int) and column < len(columns) else ""
+            )
+            html = (tag("div", esc(label), cls="bf-card-column") if label else "") + text_block(
+                card.payload.get("text", ""), cls="bf-card-text"
+            )
             buttons: list[w.Widget] = []
             if not locked:
                 edit = w.Button(description=_("Edit")).add_class("bf-edit")
@@ -405,8 +452,7 @@ class ParticipantApp:
                 delete = w.Button(description=_("Delete")).add_class("bf-delete")
                 delete.on_click(functools.partial(self._on_delete, card.id))
                 buttons = [edit, delete]
-            rows.append(w.VBox([w.HTML(html), w.HBox(buttons).add_class("bf-card-buttons")])
-                        .add_class("bf-mycard"))
+            rows.append(w.VBox([w.HTML(html), w.HBox(buttons).add_class("bf-card-buttons")]).add_class("bf-mycard"))
         self.my_cards.children = rows
 
     # -- card actions ---------------------------------------------------------------------------------
@@ -419,12 +465,18 @@ class ParticipantApp:
         self.submit_button.disabled = True
         try:
             if self.editing_id:
-                rooms.edit_card(self.engine, self.room, self.me, self.editing_id, self.card_input.value,
-                                column=column)
+                rooms.edit_card(self.engine, self.room, self.me, self.editing_id, self.card_input.value, column=column)
                 done = self._("Your card was updated.")
             else:
-                rooms.submit_card(self.engine, self.room, self.me, step["id"], self.card_input.value,
-                                  column=column, input_id=self.compose_id)
+                rooms.submit_card(
+                    self.engine,
+                    self.room,
+                    self.me,
+                    step["id"],
+                    self.card_input.value,
+                    column=column,
+                    input_id=self.compose_id,
+                )
                 done = self._("Thank you! Your card is on the board.")
         finally:
             self.submit_button.disabled = False

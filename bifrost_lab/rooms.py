@@ -4,6 +4,7 @@ A room holds a snapshot of its content (programme, meeting agenda, roles, eviden
 room never changes under people's feet and a summary knows exactly which agenda ran. The snapshot is
 plain JSON: participant kernels read it without loading the YAML library or pydantic.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,11 +17,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from .store import Database
-
-from . import store
-from .i18n import N_
-from .store import Input, Participant, Room
+from bifrost_lab import store
+from bifrost_lab.i18n import N_
+from bifrost_lab.store import Database, Input, Participant, Room
 
 CARD_MAX_CHARS = 140
 CARDS_PER_STEP = 10
@@ -31,15 +30,21 @@ INPUT_TYPES_WITH_CARDS = ("cards",)
 RATING_MIN, RATING_MAX = 1, 5
 CLUSTER_LABEL_MAX_CHARS = 80
 # The stored `kind` of each input type's rows (the payload contract).
-KIND_OF_TYPE = {"cards": "card", "dot_vote": "vote", "rating": "rating", "ranking": "rank",
-                "matrix_2x2": "placement", "choice": "choice"}
+KIND_OF_TYPE = {
+    "cards": "card",
+    "dot_vote": "vote",
+    "rating": "rating",
+    "ranking": "rank",
+    "matrix_2x2": "placement",
+    "choice": "choice",
+}
 SLOTS = ("input", "secondary_input")
 
 
 class Rejected(Exception):
     """A request the user can fix; `msgid` is an English gettext msgid, `params` fill its {fields}."""
 
-    def __init__(self, msgid: str, **params: Any):
+    def __init__(self, msgid: str, **params: Any) -> None:
         super().__init__(msgid.format(**params))
         self.msgid = msgid
         self.params = params
@@ -57,7 +62,9 @@ MSG_CODE_UNKNOWN = N_("No open room has the code {code}. Check the code on the s
 MSG_ROLE = N_("Please choose your role.")
 MSG_LOCKED = N_("This step is closed for input.")
 MSG_NO_CARDS_HERE = N_("This step does not take cards.")
-MSG_CARD_LIMIT = N_("You have added {limit} cards to this step, which is the maximum. Edit or delete one to add another.")
+MSG_CARD_LIMIT = N_(
+    "You have added {limit} cards to this step, which is the maximum. Edit or delete one to add another."
+)
 MSG_NOT_YOURS = N_("That card can no longer be changed.")
 MSG_ROOM_CLOSED = N_("The meeting has ended. Thank you for taking part!")
 MSG_NO_INPUT_HERE = N_("This step does not take this kind of answer.")
@@ -157,8 +164,14 @@ def open_room(engine: Database, library: Any, programme_id: str, meeting_id: str
     carried = carried_commitments(engine, programme_id, meeting_ids, meeting_id)
     if carried:
         content["carried"] = carried
-    return store.create_room(engine, programme_id=programme_id, meeting_id=meeting_id, content=content,
-                             content_hash=content_hash(content), language=language)
+    return store.create_room(
+        engine,
+        programme_id=programme_id,
+        meeting_id=meeting_id,
+        content=content,
+        content_hash=content_hash(content),
+        language=language,
+    )
 
 
 def go_to_step(engine: Database, room: Room, index: int) -> Room:
@@ -193,8 +206,15 @@ def find_room_by_code(engine: Database, raw_code: str) -> Room:
     return room
 
 
-def join_room(engine: Database, room: Room, *, role: str, display_name: str = "", name_consent: bool = False,
-              language: str | None = None) -> tuple[Participant, str]:
+def join_room(
+    engine: Database,
+    room: Room,
+    *,
+    role: str,
+    display_name: str = "",
+    name_consent: bool = False,
+    language: str | None = None,
+) -> tuple[Participant, str]:
     """Add a participant to an open room. Returns the participant and the token for the browser."""
     if not room.is_open:
         raise Rejected(MSG_ROOM_CLOSED)
@@ -204,9 +224,14 @@ def join_room(engine: Database, room: Room, *, role: str, display_name: str = ""
     name = clean_text(display_name, NAME_MAX_CHARS, required=False) if display_name else ""
     token = new_token()
     participant = store.add_participant(
-        engine, room_id=room.id, participant_id=str(uuid.uuid4()), token_hash=hash_token(token), role=role,
+        engine,
+        room_id=room.id,
+        participant_id=str(uuid.uuid4()),
+        token_hash=hash_token(token),
+        role=role,
         # Privacy: a name is kept only with the participant's consent; without it, it is never stored.
-        display_name=(name or None) if name_consent else None, name_consent=bool(name and name_consent),
+        display_name=(name or None) if name_consent else None,
+        name_consent=bool(name and name_consent),
         language=language,
     )
     return participant, token
@@ -301,13 +326,24 @@ def _card_payload(step: dict[str, Any], raw_text: Any, column: Any) -> dict[str,
     spec = card_spec(step) or {}
     value = clean_text(raw_text, int(spec.get("max_chars") or CARD_MAX_CHARS))
     columns = spec.get("columns") or []
-    col = column if isinstance(column, int) and not isinstance(column, bool) and 0 <= column < len(columns) \
+    col = (
+        column
+        if isinstance(column, int) and not isinstance(column, bool) and 0 <= column < len(columns)
         else (0 if columns else None)
+    )
     return {"text": value, "column": col}
 
 
-def submit_card(engine: Database, room: Room, participant: Participant | None, step_id: str, raw_text: Any,
-                *, column: Any = None, input_id: str | None = None) -> Input:
+def submit_card(
+    engine: Database,
+    room: Room,
+    participant: Participant | None,
+    step_id: str,
+    raw_text: Any,
+    *,
+    column: Any = None,
+    input_id: str | None = None,
+) -> Input:
     """Add a card to a step. `input_id` comes from the client so a retry or double click is stored once."""
     step = _card_step(room, step_id)
     payload = _card_payload(step, raw_text, column)
@@ -316,8 +352,13 @@ def submit_card(engine: Database, room: Room, participant: Participant | None, s
     limit = int((card_spec(step) or {}).get("max_per_participant") or CARDS_PER_STEP)
     try:
         card, _created = store.add_input(
-            engine, input_id=_valid_uuid(input_id), room_id=room.id, step_id=step_id,
-            participant_id=participant.id if participant else None, kind="card", payload=payload,
+            engine,
+            input_id=_valid_uuid(input_id),
+            room_id=room.id,
+            step_id=step_id,
+            participant_id=participant.id if participant else None,
+            kind="card",
+            payload=payload,
             max_per_participant=limit if participant else None,
         )
     except store.LimitReached:
@@ -327,8 +368,9 @@ def submit_card(engine: Database, room: Room, participant: Participant | None, s
     return card
 
 
-def edit_card(engine: Database, room: Room, participant: Participant | None, input_id: str, raw_text: Any,
-              *, column: Any = None) -> Input:
+def edit_card(
+    engine: Database, room: Room, participant: Participant | None, input_id: str, raw_text: Any, *, column: Any = None
+) -> Input:
     """Change the text (and column) of one's own card."""
     existing = next((i for i in store.list_inputs(engine, room.id) if i.id == input_id), None)
     if existing is None or existing.participant_id != (participant.id if participant else None):
@@ -338,8 +380,7 @@ def edit_card(engine: Database, room: Room, participant: Participant | None, inp
         payload = _card_payload(step, raw_text, column)
         if existing.participant_id is None:
             payload["on_behalf"] = True
-        return store.update_input(engine, input_id=input_id, participant_id=existing.participant_id,
-                                  payload=payload)
+        return store.update_input(engine, input_id=input_id, participant_id=existing.participant_id, payload=payload)
     except store.NotOwner:
         raise Rejected(MSG_NOT_YOURS) from None
 
@@ -404,14 +445,25 @@ def valid_targets(engine: Database, room: Room, spec: dict[str, Any]) -> list[st
     if targets:
         if targets.get("source") == "clusters":
             return [f"cluster:{c.id}" for c in store.list_clusters(engine, room.id, targets["from_step"])]
-        return [f"card:{i.id}" for i in store.list_inputs(engine, room.id, step_id=targets["from_step"])
-                if i.kind == "card" and not i.hidden]
+        return [
+            f"card:{i.id}"
+            for i in store.list_inputs(engine, room.id, step_id=targets["from_step"])
+            if i.kind == "card" and not i.hidden
+        ]
     listed = spec.get("items") or spec.get("options") or []
     return [f"item:{index}" for index in range(len(listed))]
 
 
-def _save_answer(engine: Database, room: Room, participant: Participant | None, step: dict, slot: str, kind: str,
-                 payload: dict[str, Any], input_id: str | None) -> Input:
+def _save_answer(
+    engine: Database,
+    room: Room,
+    participant: Participant | None,
+    step: dict,
+    slot: str,
+    kind: str,
+    payload: dict[str, Any],
+    input_id: str | None,
+) -> Input:
     row_slot = _row_slot(step, kind, slot)
     if row_slot != "input":
         payload = {**payload, "slot": row_slot}
@@ -421,9 +473,15 @@ def _save_answer(engine: Database, room: Room, participant: Participant | None, 
     else:
         row_id = answer_id(room.id, step["id"], participant.id, kind, row_slot)
     try:
-        row, created = store.add_input(engine, input_id=row_id, room_id=room.id, step_id=step["id"],
-                                       participant_id=participant.id if participant else None, kind=kind,
-                                       payload=payload)
+        row, created = store.add_input(
+            engine,
+            input_id=row_id,
+            room_id=room.id,
+            step_id=step["id"],
+            participant_id=participant.id if participant else None,
+            kind=kind,
+            payload=payload,
+        )
         if not created:
             row = store.update_input(engine, input_id=row_id, participant_id=row.participant_id, payload=payload)
     except store.NotOwner:
@@ -442,8 +500,15 @@ def _whole(value: Any) -> int | None:
     return None
 
 
-def save_vote(engine: Database, room: Room, participant: Participant | None, step_id: str, dots: Any, *,
-              input_id: str | None = None) -> Input:
+def save_vote(
+    engine: Database,
+    room: Room,
+    participant: Participant | None,
+    step_id: str,
+    dots: Any,
+    *,
+    input_id: str | None = None,
+) -> Input:
     """Place (or move) one's dots: {target: count}; at most `dots` in all and `max_per_target` on one."""
     step, spec, slot = _answer_slot(room, step_id, "dot_vote", None)
     if not isinstance(dots, dict):
@@ -467,8 +532,16 @@ def save_vote(engine: Database, room: Room, participant: Participant | None, ste
     return _save_answer(engine, room, participant, step, slot, "vote", {"dots": clean}, input_id)
 
 
-def save_rating(engine: Database, room: Room, participant: Participant | None, step_id: str, ratings: Any, *,
-                slot: str | None = None, input_id: str | None = None) -> Input:
+def save_rating(
+    engine: Database,
+    room: Room,
+    participant: Participant | None,
+    step_id: str,
+    ratings: Any,
+    *,
+    slot: str | None = None,
+    input_id: str | None = None,
+) -> Input:
     """Rate one or more items 1–5: {"<item index>": value}. Items left out are unanswered."""
     step, spec, slot = _answer_slot(room, step_id, "rating", slot)
     if not isinstance(ratings, dict) or not ratings:
@@ -486,8 +559,15 @@ def save_rating(engine: Database, room: Room, participant: Participant | None, s
     return _save_answer(engine, room, participant, step, slot, "rating", {"ratings": clean}, input_id)
 
 
-def save_ranking(engine: Database, room: Room, participant: Participant | None, step_id: str, order: Any, *,
-                 input_id: str | None = None) -> Input:
+def save_ranking(
+    engine: Database,
+    room: Room,
+    participant: Participant | None,
+    step_id: str,
+    order: Any,
+    *,
+    input_id: str | None = None,
+) -> Input:
     """Order the step's items (every one of them, each once): best first."""
     step, spec, slot = _answer_slot(room, step_id, "ranking", None)
     allowed = valid_targets(engine, room, spec)
@@ -500,8 +580,15 @@ def save_ranking(engine: Database, room: Room, participant: Participant | None, 
     return _save_answer(engine, room, participant, step, slot, "rank", {"order": list(order)}, input_id)
 
 
-def save_placement(engine: Database, room: Room, participant: Participant | None, step_id: str, placements: Any,
-                   *, input_id: str | None = None) -> Input:
+def save_placement(
+    engine: Database,
+    room: Room,
+    participant: Participant | None,
+    step_id: str,
+    placements: Any,
+    *,
+    input_id: str | None = None,
+) -> Input:
     """Place items on the effort (x) × impact (y) grid: {target: {"x": 0..1, "y": 0..1}}."""
     step, spec, slot = _answer_slot(room, step_id, "matrix_2x2", None)
     if not isinstance(placements, dict) or not placements:
@@ -523,8 +610,15 @@ def save_placement(engine: Database, room: Room, participant: Participant | None
     return _save_answer(engine, room, participant, step, slot, "placement", {"placements": clean}, input_id)
 
 
-def save_choice(engine: Database, room: Room, participant: Participant | None, step_id: str, selected: Any, *,
-                input_id: str | None = None) -> Input:
+def save_choice(
+    engine: Database,
+    room: Room,
+    participant: Participant | None,
+    step_id: str,
+    selected: Any,
+    *,
+    input_id: str | None = None,
+) -> Input:
     """Choose one option (or several when the step allows it): a list of option indexes."""
     step, spec, slot = _answer_slot(room, step_id, "choice", None)
     count = len(spec.get("options") or [])
@@ -539,11 +633,15 @@ def save_choice(engine: Database, room: Room, participant: Participant | None, s
     return _save_answer(engine, room, participant, step, slot, "choice", {"selected": sorted(indexes)}, input_id)
 
 
-def my_answer(board: "Board", step_id: str, participant_id: str, kind: str, slot: str = "input") -> Input | None:
+def my_answer(board: Board, step_id: str, participant_id: str, kind: str, slot: str = "input") -> Input | None:
     """A participant's saved answer of a kind in a step (the slot matters only for same-kind pairs)."""
     for item in board.inputs.values():
-        if (item.step_id == step_id and item.kind == kind and item.participant_id == participant_id
-                and item.payload.get("slot", "input") == slot):
+        if (
+            item.step_id == step_id
+            and item.kind == kind
+            and item.participant_id == participant_id
+            and item.payload.get("slot", "input") == slot
+        ):
             return item
     return None
 
@@ -570,14 +668,22 @@ def _call(name: str, *args: Any, **kwargs: Any) -> tuple[str, tuple, tuple]:
     return (name, args, tuple(sorted(kwargs.items())))
 
 
-def create_cluster(engine: Database, room: Room, step_id: str, label: Any, *, cluster_id: str | None = None,
-                   input_ids: list[str] | None = None) -> tuple[store.Cluster, Undo]:
+def create_cluster(
+    engine: Database,
+    room: Room,
+    step_id: str,
+    label: Any,
+    *,
+    cluster_id: str | None = None,
+    input_ids: list[str] | None = None,
+) -> tuple[store.Cluster, Undo]:
     """A new cluster in a step, optionally with cards moved into it at once."""
     name = clean_text(label, CLUSTER_LABEL_MAX_CHARS, required=False)
     if not name:
         raise Rejected(MSG_CLUSTER_LABEL)
-    cluster = store.create_cluster(engine, cluster_id=_valid_uuid(cluster_id), room_id=room.id, step_id=step_id,
-                                   label=name)
+    cluster = store.create_cluster(
+        engine, cluster_id=_valid_uuid(cluster_id), room_id=room.id, step_id=step_id, label=name
+    )
     previous = store.assign_cluster(engine, room.id, input_ids or [], cluster.id) if input_ids else {}
     calls = [_call("update_cluster", cluster.id, deleted=True)]
     if previous:
@@ -606,23 +712,29 @@ def merge_clusters(engine: Database, room: Room, source_id: str, target_id: str)
     members = store.cluster_members(engine, source_id)
     previous = store.assign_cluster(engine, room.id, members, target_id)
     store.update_cluster(engine, source_id, deleted=True)
-    return Undo(N_("merge clusters"), (_call("update_cluster", source_id, deleted=False),
-                                       _call("restore_assignments", room.id, previous)))
+    return Undo(
+        N_("merge clusters"),
+        (_call("update_cluster", source_id, deleted=False), _call("restore_assignments", room.id, previous)),
+    )
 
 
 def delete_cluster(engine: Database, room: Room, cluster_id: str) -> Undo:
     """Retire a cluster; its cards go back to the unclustered pile."""
     previous = store.assign_cluster(engine, room.id, store.cluster_members(engine, cluster_id), None)
     store.update_cluster(engine, cluster_id, deleted=True)
-    return Undo(N_("delete cluster"), (_call("update_cluster", cluster_id, deleted=False),
-                                       _call("restore_assignments", room.id, previous)))
+    return Undo(
+        N_("delete cluster"),
+        (_call("update_cluster", cluster_id, deleted=False), _call("restore_assignments", room.id, previous)),
+    )
 
 
 def hide_input(engine: Database, input_id: str, hidden: bool = True) -> Undo:
     """Hide a card from the projector (it stays in the data, marked) or show it again."""
     store.set_input_hidden(engine, input_id=input_id, hidden=hidden)
-    return Undo(N_("hide card") if hidden else N_("show card"),
-                (_call("set_input_hidden", input_id=input_id, hidden=not hidden),))
+    return Undo(
+        N_("hide card") if hidden else N_("show card"),
+        (_call("set_input_hidden", input_id=input_id, hidden=not hidden),),
+    )
 
 
 def results_revealed(room: Room, step: dict[str, Any]) -> bool:
@@ -647,19 +759,29 @@ def carried_commitments(engine: Database, programme_id: str, meeting_ids: list[s
     if meeting_id not in meeting_ids or meeting_ids.index(meeting_id) == 0:
         return None
     previous_id = meeting_ids[meeting_ids.index(meeting_id) - 1]
-    earlier = [s.room for s in store.list_rooms(engine)
-               if s.room.programme_id == programme_id and s.room.meeting_id == previous_id]
+    earlier = [
+        s.room
+        for s in store.list_rooms(engine)
+        if s.room.programme_id == programme_id and s.room.meeting_id == previous_id
+    ]
     for previous in earlier:  # newest first; the first one with commitments wins
         card_steps = [s for s in steps(previous) if any(spec.get("type") == "cards" for _sl, spec in step_inputs(s))]
         if not card_steps:
             return None
         last = card_steps[-1]
-        texts = [i.payload.get("text", "") for i in store.list_inputs(engine, previous.id, step_id=last["id"])
-                 if i.kind == "card" and not i.hidden]
+        texts = [
+            i.payload.get("text", "")
+            for i in store.list_inputs(engine, previous.id, step_id=last["id"])
+            if i.kind == "card" and not i.hidden
+        ]
         if texts:
-            return {"room_id": previous.id, "meeting_id": previous_id,
-                    "meeting_title": previous.content["meeting"]["title"], "step_title": last.get("title"),
-                    "cards": texts[:40]}
+            return {
+                "room_id": previous.id,
+                "meeting_id": previous_id,
+                "meeting_title": previous.content["meeting"]["title"],
+                "step_title": last.get("title"),
+                "cards": texts[:40],
+            }
     return None
 
 
@@ -676,7 +798,7 @@ class Board:
     clusters: dict[str, store.Cluster] = field(default_factory=dict)
 
     @classmethod
-    def empty(cls) -> "Board":
+    def empty(cls) -> Board:
         return cls({}, {}, {})
 
     def apply(self, changes: store.Changes) -> None:
@@ -695,8 +817,14 @@ class Board:
 
     def answers(self, step_id: str, kind: str, slot: str = "input") -> list[Input]:
         """Every live answer of a kind in a step (one per participant, plus the room's own)."""
-        return sorted((i for i in self.inputs.values() if i.step_id == step_id and i.kind == kind
-                       and i.payload.get("slot", "input") == slot), key=lambda i: i.seq)
+        return sorted(
+            (
+                i
+                for i in self.inputs.values()
+                if i.step_id == step_id and i.kind == kind and i.payload.get("slot", "input") == slot
+            ),
+            key=lambda i: i.seq,
+        )
 
     def step_clusters(self, step_id: str) -> list[store.Cluster]:
         return sorted((c for c in self.clusters.values() if c.step_id == step_id), key=lambda c: c.position)
@@ -704,13 +832,19 @@ class Board:
     def answered(self, step: dict[str, Any]) -> int:
         """How many counted participants have given any input in a step."""
         counted = {p.id for p in self.counted_participants()}
-        return len({i.participant_id for i in self.inputs.values()
-                    if i.step_id == step["id"] and i.participant_id in counted})
+        return len(
+            {i.participant_id for i in self.inputs.values() if i.step_id == step["id"] and i.participant_id in counted}
+        )
 
     def cards(self, step_id: str, *, include_hidden: bool = False) -> list[Input]:
-        return sorted((i for i in self.inputs.values()
-                       if i.step_id == step_id and i.kind == "card" and (include_hidden or not i.hidden)),
-                      key=lambda i: i.seq)
+        return sorted(
+            (
+                i
+                for i in self.inputs.values()
+                if i.step_id == step_id and i.kind == "card" and (include_hidden or not i.hidden)
+            ),
+            key=lambda i: i.seq,
+        )
 
     def role_of(self, item: Input) -> str | None:
         person = self.participants.get(item.participant_id or "")

@@ -4,22 +4,23 @@ Called from notebooks/summary.ipynb, which export.py executes and renders with n
 notebook opens in JupyterLab, so an organiser can re-run it for a room and add their own analysis.
 Sections follow content_spec Part D; docs/export.md says where each number comes from.
 """
+
 from __future__ import annotations
 
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from . import config, i18n, room as rooms, store
-from . import report_charts as charts
-from . import report_results as results
-from .catalogue import summary_section as section_solutions  # issue 10: the meeting's good solutions
-from .i18n import N_
-from .markup import esc, join_list, tag, text_block
+from bifrost_lab import config, i18n, rooms, store
+from bifrost_lab.i18n import N_
+from bifrost_lab.markup import esc, join_list, tag, text_block
+from bifrost_lab.reports import charts, results
+from bifrost_lab.reports.catalogue import summary_section as section_solutions  # issue 10: the meeting's good solutions
 
 HIDDEN_MARK = "mark"
 HIDDEN_OMIT = "omit"
@@ -36,21 +37,37 @@ AREA_LABELS = {
     "teknologiske_loesninger": N_("Technological solutions"),
 }
 STEP_TYPE_LABELS = {
-    "welcome": N_("Welcome"), "evidence_input": N_("Evidence input"), "group_work": N_("Group work"),
-    "break": N_("Break"), "plenary": N_("Plenary"), "prioritisation": N_("Prioritisation"),
+    "welcome": N_("Welcome"),
+    "evidence_input": N_("Evidence input"),
+    "group_work": N_("Group work"),
+    "break": N_("Break"),
+    "plenary": N_("Plenary"),
+    "prioritisation": N_("Prioritisation"),
     "wrap_up": N_("Wrap-up"),
 }
 INPUT_TYPE_LABELS = {
-    "none": N_("no input"), "cards": N_("cards"), "dot_vote": N_("dot vote"), "rating": N_("rating 1–5"),
-    "ranking": N_("ranking"), "matrix_2x2": N_("impact × effort"), "choice": N_("choice"),
+    "none": N_("no input"),
+    "cards": N_("cards"),
+    "dot_vote": N_("dot vote"),
+    "rating": N_("rating 1–5"),
+    "ranking": N_("ranking"),
+    "matrix_2x2": N_("impact × effort"),
+    "choice": N_("choice"),
     "solution": N_("good solution"),
 }
 CATEGORY_LABELS = {"insight": N_("Insights"), "barrier": N_("Barriers"), "action": N_("Action perspectives")}
-QUADRANT_LABELS = {"quick_win": N_("Quick wins"), "big_bet": N_("Big bets"), "small_thing": N_("Small things"),
-                   "time_waster": N_("Time wasters")}
+QUADRANT_LABELS = {
+    "quick_win": N_("Quick wins"),
+    "big_bet": N_("Big bets"),
+    "small_thing": N_("Small things"),
+    "time_waster": N_("Time wasters"),
+}
 PROVENANCE_LABELS = {
-    "S000": N_("BIFROST project description"), "S001": N_("Sorø Municipality and the Working Environment Authority"),
-    "S002": N_("Aalborg Municipality"), "S003": N_("NECTO knowledge report 2025"), "S004": N_("FIOH (Finland)"),
+    "S000": N_("BIFROST project description"),
+    "S001": N_("Sorø Municipality and the Working Environment Authority"),
+    "S002": N_("Aalborg Municipality"),
+    "S003": N_("NECTO knowledge report 2025"),
+    "S004": N_("FIOH (Finland)"),
     "D": N_("design proposal"),
 }
 # Implementation perspective (content_spec Part D §9): a barrier or action is sorted under the first
@@ -62,14 +79,64 @@ FACTOR_LABELS = {
     "omverden": N_("Surroundings"),
 }
 FACTOR_STEMS = {
-    "implementeringsledelse": ("leder", "ledelse", "ejerleder", "beslut", "prioriter", "ansvar", "opfølg",
-                               "forankr", "politik", "strategi", "leadership", "manager"),
-    "arbejdsmiljoekompetence": ("viden", "kompetence", "rådgiv", "uddann", "arbejdsmiljørepræsentant", "amr",
-                                "værktøj", "guide", "metode", "kursus", "skills", "adviser", "knowledge"),
-    "fit": ("hverdag", "travl", "deadline", "tid", "ressource", "kultur", "branche", "tilpas", "passe", "fleksib",
-            "hjemmearbejde", "opgave", "kunde", "fit", "workload"),
-    "omverden": ("jobcent", "kommune", "læge", "myndighed", "lovgivning", "fagforening", "forsikring",
-                 "pension", "sektor", "authority"),
+    "implementeringsledelse": (
+        "leder",
+        "ledelse",
+        "ejerleder",
+        "beslut",
+        "prioriter",
+        "ansvar",
+        "opfølg",
+        "forankr",
+        "politik",
+        "strategi",
+        "leadership",
+        "manager",
+    ),
+    "arbejdsmiljoekompetence": (
+        "viden",
+        "kompetence",
+        "rådgiv",
+        "uddann",
+        "arbejdsmiljørepræsentant",
+        "amr",
+        "værktøj",
+        "guide",
+        "metode",
+        "kursus",
+        "skills",
+        "adviser",
+        "knowledge",
+    ),
+    "fit": (
+        "hverdag",
+        "travl",
+        "deadline",
+        "tid",
+        "ressource",
+        "kultur",
+        "branche",
+        "tilpas",
+        "passe",
+        "fleksib",
+        "hjemmearbejde",
+        "opgave",
+        "kunde",
+        "fit",
+        "workload",
+    ),
+    "omverden": (
+        "jobcent",
+        "kommune",
+        "læge",
+        "myndighed",
+        "lovgivning",
+        "fagforening",
+        "forsikring",
+        "pension",
+        "sektor",
+        "authority",
+    ),
 }
 
 
@@ -80,6 +147,7 @@ class ReportOptions:
     summary_points: the resumé as written by the organiser; empty = proposed from the results.
     hidden_cards: "mark" shows cards the moderator hid, marked as such; "omit" leaves them out.
     """
+
     summary_points: tuple[str, ...] = ()
     hidden_cards: str = HIDDEN_MARK
     organiser: str = ""
@@ -88,6 +156,7 @@ class ReportOptions:
 @dataclass(frozen=True)
 class SummaryData:
     """Everything a summary shows, read once from the store."""
+
     room: store.Room
     participants: tuple[store.Participant, ...]
     inputs: tuple[store.Input, ...]
@@ -118,9 +187,12 @@ class SummaryData:
     def _visible(self) -> tuple[store.Input, ...]:
         """Hidden cards out when the organiser chose so; answers of a FACILITATOR participant never count."""
         facilitators = {p.id for p in self.participants if p.role == rooms.FACILITATOR_ROLE}
-        return tuple(i for i in self.inputs
-                     if not (self.options.hidden_cards == HIDDEN_OMIT and i.hidden)
-                     and not (i.kind != "card" and i.participant_id in facilitators))
+        return tuple(
+            i
+            for i in self.inputs
+            if not (self.options.hidden_cards == HIDDEN_OMIT and i.hidden)
+            and not (i.kind != "card" and i.participant_id in facilitators)
+        )
 
     @cached_property
     def _by_kind_step(self) -> dict[tuple[str, str | None], list[store.Input]]:
@@ -183,16 +255,25 @@ def _library_context(room: store.Room) -> tuple[Any, Any]:
     return doc.get("description"), next_title
 
 
-def load_summary_data(room_id: str, db_url: str | None = None, language: str | None = None,
-                      options: ReportOptions | None = None) -> SummaryData:
+def load_summary_data(
+    room_id: str, db_url: str | None = None, language: str | None = None, options: ReportOptions | None = None
+) -> SummaryData:
     engine = store.connect(db_url or config.db_url())
     room = store.get_room(engine, room_id)
     if room is None:
         raise store.RoomNotFound(room_id)
     description, next_title = _library_context(room)
-    return SummaryData(room, tuple(store.list_participants(engine, room_id)), tuple(store.list_inputs(engine, room_id)),
-                       tuple(store.step_runs_of(engine, room_id)), i18n.normalise_language(language or room.language),
-                       list_live_clusters(engine, room_id), options or ReportOptions(), description, next_title)
+    return SummaryData(
+        room,
+        tuple(store.list_participants(engine, room_id)),
+        tuple(store.list_inputs(engine, room_id)),
+        tuple(store.step_runs_of(engine, room_id)),
+        i18n.normalise_language(language or room.language),
+        list_live_clusters(engine, room_id),
+        options or ReportOptions(),
+        description,
+        next_title,
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -296,21 +377,33 @@ def section_cover(data: SummaryData) -> str:
     content = data.room.content
     meeting = content["meeting"]
     date = i18n.format_date(data.room.created_at, data.language)
-    facilitators = [p.display_name for p in data.participants
-                    if p.role == rooms.FACILITATOR_ROLE and p.display_name and p.name_consent]
+    facilitators = [
+        p.display_name
+        for p in data.participants
+        if p.role == rooms.FACILITATOR_ROLE and p.display_name and p.name_consent
+    ]
     facts = [(_("Programme"), data.t(content["programme"]["title"])), (_("Date"), date)]
     if data.options.organiser:
         facts.append((_("Organiser"), data.options.organiser))
     if facilitators:
         facts.append((_("Facilitator"), ", ".join(facilitators)))
-    facts += [(_("Participants"), str(len(data.counted))),
-              (_("Version"), _("agenda {hash}, generated {when}").format(
-                  hash=data.room.content_hash[:8], when=i18n.format_date(time.time(), data.language, with_time=True)))]
-    return tag("header", tag("p", esc(_("Knowledge summary")), cls="bf-kicker")
-               + tag("h1", esc(data.t(meeting["title"])))
-               + tag("p", esc(data.t(meeting.get("theme"))), cls="bf-theme")
-               + tag("dl", join_list(tag("dt", esc(k)) + tag("dd", esc(v)) for k, v in facts), cls="bf-facts"),
-               cls="bf-cover")
+    facts += [
+        (_("Participants"), str(len(data.counted))),
+        (
+            _("Version"),
+            _("agenda {hash}, generated {when}").format(
+                hash=data.room.content_hash[:8], when=i18n.format_date(time.time(), data.language, with_time=True)
+            ),
+        ),
+    ]
+    return tag(
+        "header",
+        tag("p", esc(_("Knowledge summary")), cls="bf-kicker")
+        + tag("h1", esc(data.t(meeting["title"])))
+        + tag("p", esc(data.t(meeting.get("theme"))), cls="bf-theme")
+        + tag("dl", join_list(tag("dt", esc(k)) + tag("dd", esc(v)) for k, v in facts), cls="bf-facts"),
+        cls="bf-cover",
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -326,32 +419,58 @@ def proposed_points(data: SummaryData) -> list[str]:
         if kind == "vote":
             top = [s for s in results.vote_totals(rows) if not _hidden_target(data, s.target)][:3]
             if top:
-                points.append(_("{step}: most dots went to {items}.").format(step=title, items="; ".join(
-                    f"«{target_label(data, step, spec, s.target)}» ({s.value:.0f})" for s in top)))
+                points.append(
+                    _("{step}: most dots went to {items}.").format(
+                        step=title,
+                        items="; ".join(f"«{target_label(data, step, spec, s.target)}» ({s.value:.0f})" for s in top),
+                    )
+                )
         elif kind == "rank":
-            top = [s for s in results.borda(rows, len(spec.get("items") or []) or None)
-                   if not _hidden_target(data, s.target)][:3]
+            top = [
+                s
+                for s in results.borda(rows, len(spec.get("items") or []) or None)
+                if not _hidden_target(data, s.target)
+            ][:3]
             if top:
-                points.append(_("{step}: the ranking put {items} on top.").format(step=title, items="; ".join(
-                    f"«{target_label(data, step, spec, s.target)}»" for s in top)))
+                points.append(
+                    _("{step}: the ranking put {items} on top.").format(
+                        step=title, items="; ".join(f"«{target_label(data, step, spec, s.target)}»" for s in top)
+                    )
+                )
         elif kind == "rating":
             rated = results.rating_results(rows)
             if len(rated) == 1:
                 r = rated[0]
-                points.append(_("{step}: «{item}» was rated {mean} on average (1–5, {n} answers).").format(
-                    step=title, item=target_label(data, step, spec, f"item:{r.item}"),
-                    mean=_number(r.mean, 1, data.language), n=r.n))
+                points.append(
+                    _("{step}: «{item}» was rated {mean} on average (1–5, {n} answers).").format(
+                        step=title,
+                        item=target_label(data, step, spec, f"item:{r.item}"),
+                        mean=_number(r.mean, 1, data.language),
+                        n=r.n,
+                    )
+                )
             elif rated:
                 r = max(rated, key=lambda x: (x.mean, x.n))
-                points.append(_("{step}: «{item}» was rated highest, {mean} on average (1–5, {n} answers).").format(
-                    step=title, item=target_label(data, step, spec, f"item:{r.item}"),
-                    mean=_number(r.mean, 1, data.language), n=r.n))
+                points.append(
+                    _("{step}: «{item}» was rated highest, {mean} on average (1–5, {n} answers).").format(
+                        step=title,
+                        item=target_label(data, step, spec, f"item:{r.item}"),
+                        mean=_number(r.mean, 1, data.language),
+                        n=r.n,
+                    )
+                )
         elif kind == "placement":
-            wins = [p for p in results.placement_results(rows) if results.quadrant(p.x, p.y) == "quick_win"
-                    and not _hidden_target(data, p.target)]
+            wins = [
+                p
+                for p in results.placement_results(rows)
+                if results.quadrant(p.x, p.y) == "quick_win" and not _hidden_target(data, p.target)
+            ]
             if wins:
-                points.append(_("{step}: seen as quick wins: {items}.").format(step=title, items="; ".join(
-                    f"«{target_label(data, step, spec, p.target)}»" for p in wins[:3])))
+                points.append(
+                    _("{step}: seen as quick wins: {items}.").format(
+                        step=title, items="; ".join(f"«{target_label(data, step, spec, p.target)}»" for p in wins[:3])
+                    )
+                )
     sized = _cluster_sizes(data)
     big = sorted((c for c in data.clusters if sized.get(c.id)), key=lambda c: -sized[c.id])[:2]
     for cluster in big:
@@ -386,13 +505,17 @@ def section_background(data: SummaryData) -> str:
     parts.append(tag("h3", esc(_("Purpose of this meeting"))) + tag("p", esc(data.t(meeting.get("goal")))))
     areas = [a for a in meeting.get("areas") or [] if a in AREA_LABELS]
     if areas:
-        parts.append(tag("h3", esc(_("Areas the meeting works on")))
-                     + tag("ul", join_list(tag("li", esc(_(AREA_LABELS[a]))) for a in areas)))
-    questions = [data.t(s.get("question")) for s in rooms.steps(data.room)
-                 if s.get("question") and rooms.input_type(s) != "none"]
+        parts.append(
+            tag("h3", esc(_("Areas the meeting works on")))
+            + tag("ul", join_list(tag("li", esc(_(AREA_LABELS[a]))) for a in areas))
+        )
+    questions = [
+        data.t(s.get("question")) for s in rooms.steps(data.room) if s.get("question") and rooms.input_type(s) != "none"
+    ]
     if questions:
-        parts.append(tag("h3", esc(_("The meeting's questions")))
-                     + tag("ol", join_list(tag("li", esc(q)) for q in questions)))
+        parts.append(
+            tag("h3", esc(_("The meeting's questions"))) + tag("ol", join_list(tag("li", esc(q)) for q in questions))
+        )
     return _section(_("Background and purpose"), join_list(parts), ident="baggrund")
 
 
@@ -422,23 +545,33 @@ def section_agenda(data: SummaryData) -> str:
         ran = runs.get(index, [])
         actual = sum(((r.ended_at or r.started_at) - r.started_at) for r in ran) / 60
         kinds = ", ".join(_(INPUT_TYPE_LABELS.get(t, t)) for t in _input_types(step))
-        rows.append([
-            esc(_offset(start)),
-            esc(data.t(step.get("title"))) + tag("span", esc(_(STEP_TYPE_LABELS.get(step.get("type"), ""))),
-                                                 cls="bf-sub"),
-            esc(kinds),
-            esc(f"{step.get('duration_min', 0)} min"),
-            esc(f"{_fmt_clock(ran[0].started_at)} ({actual:.0f} min)") if ran else esc(_("not run")),
-            esc(str(answered.get(step["id"], 0))),
-            esc(str(counts.get(step["id"], 0))),
-        ])
+        rows.append(
+            [
+                esc(_offset(start)),
+                esc(data.t(step.get("title")))
+                + tag("span", esc(_(STEP_TYPE_LABELS.get(step.get("type"), ""))), cls="bf-sub"),
+                esc(kinds),
+                esc(f"{step.get('duration_min', 0)} min"),
+                esc(f"{_fmt_clock(ran[0].started_at)} ({actual:.0f} min)") if ran else esc(_("not run")),
+                esc(str(answered.get(step["id"], 0))),
+                esc(str(counts.get(step["id"], 0))),
+            ]
+        )
         start += int(step.get("duration_min", 0))
-    intro = tag("p", esc(_("The meeting followed a dialogue-conference format: short inputs from research and "
-                           "practice, work in groups, plenary without debate and a joint prioritisation. The table "
-                           "shows the agenda as it ran, with the time each step actually took and how many took "
-                           "part in it.")))
-    table = _table((_("Start"), _("Step"), _("Input"), _("Planned"), _("Ran (actual)"), _("Took part"),
-                    _("Inputs")), rows)
+    intro = tag(
+        "p",
+        esc(
+            _(
+                "The meeting followed a dialogue-conference format: short inputs from research and "
+                "practice, work in groups, plenary without debate and a joint prioritisation. The table "
+                "shows the agenda as it ran, with the time each step actually took and how many took "
+                "part in it."
+            )
+        ),
+    )
+    table = _table(
+        (_("Start"), _("Step"), _("Input"), _("Planned"), _("Ran (actual)"), _("Took part"), _("Inputs")), rows
+    )
     total = tag("p", esc(_("{n} inputs from {p} participants in all.").format(n=len(inputs), p=len(data.counted))))
     return _section(_("Method and process"), intro + table + total, ident="metode")
 
@@ -458,13 +591,21 @@ def section_participants(data: SummaryData) -> str:
             named.setdefault(person.role, []).append(person.display_name)
     names = ""
     if named:
-        names = (tag("h3", esc(_("Participants who agreed to be named")))
-                 + tag("ul", join_list(tag("li", tag("strong", esc(rooms.role_label(data.room, role, data.language)))
-                                           + esc(": " + ", ".join(sorted(people))))
-                                       for role, people in named.items())))
+        names = tag("h3", esc(_("Participants who agreed to be named"))) + tag(
+            "ul",
+            join_list(
+                tag(
+                    "li",
+                    tag("strong", esc(rooms.role_label(data.room, role, data.language)))
+                    + esc(": " + ", ".join(sorted(people))),
+                )
+                for role, people in named.items()
+            ),
+        )
     note = _note(_("Names appear only for participants who chose to be named when they joined."))
-    return _section(_("Participants"), total + _table((_("Role"), _("Participants")), rows) + names + note,
-                    ident="deltagere")
+    return _section(
+        _("Participants"), total + _table((_("Role"), _("Participants")), rows) + names + note, ident="deltagere"
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -508,12 +649,22 @@ def section_evidence(data: SummaryData) -> str:
         card = cards[card_id]
         citation = card.get("citation") or {}
         via = _(" (via {source})").format(source=citation["via"]) if citation.get("via") else ""
-        blocks.append(tag("article", tag("h3", esc(f"{card_id} · {data.t(card.get('label'))}"))
-                          + tag("p", esc(data.t(card.get("text"))))
-                          + tag("p", esc(citation_text(citation) + via), cls="bf-cite")
-                          + tag("p", esc(_("Provenance: {label}").format(
-                              label=_provenance_label(data, str(card.get("provenance", ""))))), cls="bf-prov"),
-                          cls="bf-evidence"))
+        blocks.append(
+            tag(
+                "article",
+                tag("h3", esc(f"{card_id} · {data.t(card.get('label'))}"))
+                + tag("p", esc(data.t(card.get("text"))))
+                + tag("p", esc(citation_text(citation) + via), cls="bf-cite")
+                + tag(
+                    "p",
+                    esc(
+                        _("Provenance: {label}").format(label=_provenance_label(data, str(card.get("provenance", ""))))
+                    ),
+                    cls="bf-prov",
+                ),
+                cls="bf-evidence",
+            )
+        )
     if not blocks:
         blocks.append(tag("p", esc(_("No evidence cards were shown in this meeting."))))
     return _section(_("Knowledge base: evidence presented"), join_list(blocks), ident="vidensgrundlag")
@@ -529,8 +680,11 @@ def section_literature(data: SummaryData) -> str:
         if citation.get("via"):
             text += " " + _("Cited via {source}.").format(source=citation["via"])
         refs.setdefault(text, text)
-    body = (tag("ol", join_list(tag("li", esc(r)) for r in sorted(refs, key=str.casefold)), cls="bf-refs")
-            if refs else tag("p", esc(_("No references."))))
+    body = (
+        tag("ol", join_list(tag("li", esc(r)) for r in sorted(refs, key=str.casefold)), cls="bf-refs")
+        if refs
+        else tag("p", esc(_("No references.")))
+    )
     return _section(_("Literature"), body, ident="litteratur")
 
 
@@ -548,8 +702,9 @@ def _clusters_of_step(data: SummaryData, step_id: str) -> list[Any]:
 
 def _cluster_entry(data: SummaryData, cluster: Any, sizes: Counter[str]) -> str:
     _ = i18n.gettext_for(data.language)
-    return tag("li", esc(cluster.label) + tag("span", esc(_("{n} cards").format(n=sizes.get(cluster.id, 0))),
-                                              cls="bf-count"))
+    return tag(
+        "li", esc(cluster.label) + tag("span", esc(_("{n} cards").format(n=sizes.get(cluster.id, 0))), cls="bf-count")
+    )
 
 
 def section_results(data: SummaryData) -> str:
@@ -564,19 +719,42 @@ def section_results(data: SummaryData) -> str:
         other = [c for c in clusters if c.category not in ("insight", "barrier", "action")]
         block = tag("h3", esc(_("Summary: insights and perspectives – {step}").format(step=data.t(step.get("title")))))
         if any(columns):
-            block += _table([_(CATEGORY_LABELS[k]) for k in ("insight", "barrier", "action")],
-                            [[tag("ul", join_list(_cluster_entry(data, c, sizes) for c in col)) if col else "–"
-                              for col in columns]], cls="bf-table bf-ibh")
+            block += _table(
+                [_(CATEGORY_LABELS[k]) for k in ("insight", "barrier", "action")],
+                [
+                    [
+                        tag("ul", join_list(_cluster_entry(data, c, sizes) for c in col)) if col else "–"
+                        for col in columns
+                    ]
+                ],
+                cls="bf-table bf-ibh",
+            )
         if other:
-            block += (tag("h4", esc(_("Themes")))
-                      + tag("ul", join_list(_cluster_entry(data, c, sizes) for c in other), cls="bf-themes"))
+            block += tag("h4", esc(_("Themes"))) + tag(
+                "ul", join_list(_cluster_entry(data, c, sizes) for c in other), cls="bf-themes"
+            )
         parts.append(block)
     if not parts:
-        parts.append(tag("p", esc(_("The facilitator did not group the cards into themes in this meeting. All cards "
-                                    "are listed in the appendix."))))
+        parts.append(
+            tag(
+                "p",
+                esc(
+                    _(
+                        "The facilitator did not group the cards into themes in this meeting. All cards "
+                        "are listed in the appendix."
+                    )
+                ),
+            )
+        )
     else:
-        parts.append(_note(_("Themes are the facilitator's clusters of the participants' cards; the number is how many "
-                             "cards were placed in each.")))
+        parts.append(
+            _note(
+                _(
+                    "Themes are the facilitator's clusters of the participants' cards; the number is how many "
+                    "cards were placed in each."
+                )
+            )
+        )
     return _section(_("Results: insights and perspectives"), join_list(parts), ident="resultater")
 
 
@@ -588,9 +766,14 @@ SPLIT_MAX_ITEMS = 10
 SPLIT_MAX_COLUMNS = 3
 
 
-def _split_table(data: SummaryData, rows: list[store.Input], head: str,
-                 measure: Callable[[list[store.Input]], dict[str, Any]], labels: list[tuple[str, str]],
-                 decimals: int) -> str:
+def _split_table(
+    data: SummaryData,
+    rows: list[store.Input],
+    head: str,
+    measure: Callable[[list[store.Input]], dict[str, Any]],
+    labels: list[tuple[str, str]],
+    decimals: int,
+) -> str:
     """Results per role group, or a note why the result is not split (k ≥ 3 rule).
 
     `measure` gives a number per target (shown with `decimals`) or a ready text (decimals < 0: "–" if missing).
@@ -601,8 +784,11 @@ def _split_table(data: SummaryData, rows: list[store.Input], head: str,
     _ = i18n.gettext_for(data.language)
     groups = results.role_groups(rows, data.roles_by_participant)
     if groups is None:
-        return _note(_("Not split by role: a role needs at least {k} respondents to be shown on its own.").format(
-            k=results.MIN_GROUP))
+        return _note(
+            _("Not split by role: a role needs at least {k} respondents to be shown on its own.").format(
+                k=results.MIN_GROUP
+            )
+        )
     order = sorted(groups, key=lambda r: (r == results.REST_GROUP, -len(groups[r]), r))
     values = {role: measure(results.of_group(rows, groups[role])) for role in order}
     labels = labels[:SPLIT_MAX_ITEMS]
@@ -616,28 +802,39 @@ def _split_table(data: SummaryData, rows: list[store.Input], head: str,
 
     title = tag("h4", esc(_("By role: {measure}").format(measure=head)))
     if len(order) <= SPLIT_MAX_COLUMNS:
-        return title + _table([_("Item")] + [group_name(r) for r in order],
-                              [[esc(label)] + [cell(r, key) for r in order] for key, label in labels],
-                              cls="bf-table bf-split")
+        return title + _table(
+            [_("Item")] + [group_name(r) for r in order],
+            [[esc(label)] + [cell(r, key) for r in order] for key, label in labels],
+            cls="bf-table bf-split",
+        )
     legend = tag("ol", join_list(tag("li", esc(label)) for _key, label in labels), cls="bf-legend")
-    return title + legend + _table([_("Role")] + [str(n) for n in range(1, len(labels) + 1)],
-                                   [[esc(group_name(r))] + [cell(r, key) for key, _label in labels] for r in order],
-                                   cls="bf-table bf-split bf-split-wide")
+    return (
+        title
+        + legend
+        + _table(
+            [_("Role")] + [str(n) for n in range(1, len(labels) + 1)],
+            [[esc(group_name(r))] + [cell(r, key) for key, _label in labels] for r in order],
+            cls="bf-table bf-split bf-split-wide",
+        )
+    )
 
 
 def _vote_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
     _ = i18n.gettext_for(data.language)
     scores = [s for s in results.vote_totals(rows) if not _hidden_target(data, s.target)]
     labels = [(s.target, target_label(data, step, spec, s.target)) for s in scores]
-    chart = charts.bar_chart([(label, s.value) for (_t, label), s in zip(labels, scores)],
-                             alt=_("Dots per item: ") + "; ".join(f"{l}: {s.value:.0f}" for (_t, l), s in
-                                                                   zip(labels, scores)),
-                             caption=_("Dot vote, {n} participants voted.").format(
-                                 n=len({results.respondent_key(r) for r in rows})))
-    table = _table((_("Item"), _("Dots"), _("Voters")),
-                   [[esc(l), esc(f"{s.value:.0f}"), esc(str(s.n))] for (_t, l), s in zip(labels, scores)])
-    split = _split_table(data, rows, _("Dots"), lambda g: {s.target: s.value for s in results.vote_totals(g)},
-                         labels, 0)
+    chart = charts.bar_chart(
+        [(label, s.value) for (_t, label), s in zip(labels, scores)],
+        alt=_("Dots per item: ") + "; ".join(f"{text}: {s.value:.0f}" for (_t, text), s in zip(labels, scores)),
+        caption=_("Dot vote, {n} participants voted.").format(n=len({results.respondent_key(r) for r in rows})),
+    )
+    table = _table(
+        (_("Item"), _("Dots"), _("Voters")),
+        [[esc(text), esc(f"{s.value:.0f}"), esc(str(s.n))] for (_t, text), s in zip(labels, scores)],
+    )
+    split = _split_table(
+        data, rows, _("Dots"), lambda g: {s.target: s.value for s in results.vote_totals(g)}, labels, 0
+    )
     return chart + table + split
 
 
@@ -647,16 +844,19 @@ def _rank_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], r
     scores = [s for s in results.borda(rows, m) if not _hidden_target(data, s.target)]
     labels = [(s.target, target_label(data, step, spec, s.target)) for s in scores]
     top = int(spec.get("top") or 3)
-    chart = charts.bar_chart([(l, s.value) for (_t, l), s in zip(labels, scores)],
-                             alt=_("Borda points per item: ") + "; ".join(f"{l}: {s.value:.0f}" for (_t, l), s in
-                                                                          zip(labels, scores)),
-                             caption=_("Ranking by Borda count (first place gets most points), {n} rankings.").format(
-                                 n=len(rows)))
-    table = _table((_("Place"), _("Item"), _("Points")),
-                   [[esc(str(i + 1)), (tag("strong", esc(l)) if i < top else esc(l)), esc(f"{s.value:.0f}")]
-                    for i, ((_t, l), s) in enumerate(zip(labels, scores))])
-    split = _split_table(data, rows, _("Points"), lambda g: {s.target: s.value for s in results.borda(g, m)},
-                         labels, 0)
+    chart = charts.bar_chart(
+        [(text, s.value) for (_t, text), s in zip(labels, scores)],
+        alt=_("Borda points per item: ") + "; ".join(f"{text}: {s.value:.0f}" for (_t, text), s in zip(labels, scores)),
+        caption=_("Ranking by Borda count (first place gets most points), {n} rankings.").format(n=len(rows)),
+    )
+    table = _table(
+        (_("Place"), _("Item"), _("Points")),
+        [
+            [esc(str(i + 1)), (tag("strong", esc(text)) if i < top else esc(text)), esc(f"{s.value:.0f}")]
+            for i, ((_t, text), s) in enumerate(zip(labels, scores))
+        ],
+    )
+    split = _split_table(data, rows, _("Points"), lambda g: {s.target: s.value for s in results.borda(g, m)}, labels, 0)
     return chart + table + split
 
 
@@ -667,17 +867,26 @@ def _rating_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any],
     anchors = spec.get("anchors") or {}
     low, high = data.t(anchors.get("low")) or "1", data.t(anchors.get("high")) or "5"
     chart = charts.distribution_chart(
-        [(l, r.distribution, _number(r.mean, 1, data.language)) for (_i, l), r in zip(labels, rated)],
-        alt=_("Ratings from 1 to 5: ") + "; ".join(
-            _("{item}: mean {mean}, {n} answers").format(item=l, mean=_number(r.mean, 1, data.language), n=r.n)
-            for (_i, l), r in zip(labels, rated)),
+        [(text, r.distribution, _number(r.mean, 1, data.language)) for (_i, text), r in zip(labels, rated)],
+        alt=_("Ratings from 1 to 5: ")
+        + "; ".join(
+            _("{item}: mean {mean}, {n} answers").format(item=text, mean=_number(r.mean, 1, data.language), n=r.n)
+            for (_i, text), r in zip(labels, rated)
+        ),
         caption=_("Rating 1 = {low}, 5 = {high}. Bars show how many gave each value; the number is the mean.").format(
-            low=low, high=high))
-    table = _table((_("Item"), _("Answers"), _("Mean"), "1", "2", "3", "4", "5"),
-                   [[esc(l), esc(str(r.n)), esc(_number(r.mean, 1, data.language))]
-                    + [esc(str(c)) for c in r.distribution] for (_i, l), r in zip(labels, rated)])
-    split = _split_table(data, rows, _("Mean"), lambda g: {r.item: r.mean for r in results.rating_results(g)},
-                         labels, 1)
+            low=low, high=high
+        ),
+    )
+    table = _table(
+        (_("Item"), _("Answers"), _("Mean"), "1", "2", "3", "4", "5"),
+        [
+            [esc(text), esc(str(r.n)), esc(_number(r.mean, 1, data.language))] + [esc(str(c)) for c in r.distribution]
+            for (_i, text), r in zip(labels, rated)
+        ],
+    )
+    split = _split_table(
+        data, rows, _("Mean"), lambda g: {r.item: r.mean for r in results.rating_results(g)}, labels, 1
+    )
     return chart + table + split
 
 
@@ -688,18 +897,38 @@ def _placement_block(data: SummaryData, step: dict[str, Any], spec: dict[str, An
     quadrants = tuple(_(QUADRANT_LABELS[q]) for q in ("quick_win", "big_bet", "small_thing", "time_waster"))
     chart = charts.matrix_chart(
         [(str(i + 1), p.x, p.y) for i, p in enumerate(placed)],
-        alt=_("Impact and effort: ") + "; ".join(
-            f"{i + 1} {l}: {_(QUADRANT_LABELS[results.quadrant(p.x, p.y)])}" for i, (l, p) in
-            enumerate(zip(labels, placed))),
+        alt=_("Impact and effort: ")
+        + "; ".join(
+            f"{i + 1} {text}: {_(QUADRANT_LABELS[results.quadrant(p.x, p.y)])}"
+            for i, (text, p) in enumerate(zip(labels, placed))
+        ),
         caption=_("Mean placement of each item; x = effort (low → high), y = impact (low → high)."),
-        x_label=_("Effort"), y_label=_("Impact"), quadrants=quadrants)  # type: ignore[arg-type]
-    table = _table(("#", _("Item"), _("Placed by"), _("Effort"), _("Impact"), _("Quadrant")),
-                   [[esc(str(i + 1)), esc(l), esc(str(p.n)), esc(_number(p.x * 100, 0, data.language)),
-                     esc(_number(p.y * 100, 0, data.language)), esc(_(QUADRANT_LABELS[results.quadrant(p.x, p.y)]))]
-                    for i, (l, p) in enumerate(zip(labels, placed))])
-    split = _split_table(data, rows, _("Impact / effort"), lambda g: {
-        p.target: f"{p.y * 100:.0f} / {p.x * 100:.0f}" for p in results.placement_results(g)},
-        [(p.target, label) for p, label in zip(placed, labels)], -1)
+        x_label=_("Effort"),
+        y_label=_("Impact"),
+        quadrants=quadrants,
+    )  # type: ignore[arg-type]
+    table = _table(
+        ("#", _("Item"), _("Placed by"), _("Effort"), _("Impact"), _("Quadrant")),
+        [
+            [
+                esc(str(i + 1)),
+                esc(text),
+                esc(str(p.n)),
+                esc(_number(p.x * 100, 0, data.language)),
+                esc(_number(p.y * 100, 0, data.language)),
+                esc(_(QUADRANT_LABELS[results.quadrant(p.x, p.y)])),
+            ]
+            for i, (text, p) in enumerate(zip(labels, placed))
+        ],
+    )
+    split = _split_table(
+        data,
+        rows,
+        _("Impact / effort"),
+        lambda g: {p.target: f"{p.y * 100:.0f} / {p.x * 100:.0f}" for p in results.placement_results(g)},
+        [(p.target, label) for p, label in zip(placed, labels)],
+        -1,
+    )
     return chart + table + _note(_("Effort and impact on a scale from 0 (low) to 100 (high).")) + split
 
 
@@ -707,17 +936,27 @@ def _choice_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any],
     _ = i18n.gettext_for(data.language)
     counts = results.choice_counts(rows)
     labels = [(s.target, target_label(data, step, spec, s.target)) for s in counts]
-    chart = charts.bar_chart([(l, s.value) for (_t, l), s in zip(labels, counts)],
-                             alt=_("Choices: ") + "; ".join(f"{l}: {s.value:.0f}" for (_t, l), s in zip(labels, counts)),
-                             caption=_("Choice, {n} answers.").format(n=len(rows)))
-    table = _table((_("Option"), _("Chosen by")), [[esc(l), esc(f"{s.value:.0f}")] for (_t, l), s in zip(labels, counts)])
-    split = _split_table(data, rows, _("Chosen by"), lambda g: {s.target: s.value for s in results.choice_counts(g)},
-                         labels, 0)
+    chart = charts.bar_chart(
+        [(text, s.value) for (_t, text), s in zip(labels, counts)],
+        alt=_("Choices: ") + "; ".join(f"{text}: {s.value:.0f}" for (_t, text), s in zip(labels, counts)),
+        caption=_("Choice, {n} answers.").format(n=len(rows)),
+    )
+    table = _table(
+        (_("Option"), _("Chosen by")), [[esc(text), esc(f"{s.value:.0f}")] for (_t, text), s in zip(labels, counts)]
+    )
+    split = _split_table(
+        data, rows, _("Chosen by"), lambda g: {s.target: s.value for s in results.choice_counts(g)}, labels, 0
+    )
     return chart + table + split
 
 
-BLOCKS = {"vote": _vote_block, "rank": _rank_block, "rating": _rating_block, "placement": _placement_block,
-          "choice": _choice_block}
+BLOCKS = {
+    "vote": _vote_block,
+    "rank": _rank_block,
+    "rating": _rating_block,
+    "placement": _placement_block,
+    "choice": _choice_block,
+}
 
 
 def section_priorities(data: SummaryData) -> str:
@@ -725,15 +964,26 @@ def section_priorities(data: SummaryData) -> str:
     parts = []
     for step, kind, spec, rows in _result_steps(data):
         question = data.t(step.get("question"))
-        parts.append(tag("div", tag("h3", esc(data.t(step.get("title"))))
-                         + (tag("p", esc(question), cls="bf-question") if question else "")
-                         + BLOCKS[kind](data, step, spec, rows), cls="bf-result"))
+        parts.append(
+            tag(
+                "div",
+                tag("h3", esc(data.t(step.get("title"))))
+                + (tag("p", esc(question), cls="bf-question") if question else "")
+                + BLOCKS[kind](data, step, spec, rows),
+                cls="bf-result",
+            )
+        )
     if not parts:
         parts.append(tag("p", esc(_("The meeting had no votes, rankings, ratings or placements."))))
     else:
-        parts.append(_note(_("Results are split by role only where a role has at least {k} respondents; smaller roles "
-                             "are counted together, and no split is shown when that group too is smaller.").format(
-                                 k=results.MIN_GROUP)))
+        parts.append(
+            _note(
+                _(
+                    "Results are split by role only where a role has at least {k} respondents; smaller roles "
+                    "are counted together, and no split is shown when that group too is smaller."
+                ).format(k=results.MIN_GROUP)
+            )
+        )
     return _section(_("Priorities"), join_list(parts), ident="prioriteringer")
 
 
@@ -754,8 +1004,9 @@ def _implementation_items(data: SummaryData) -> list[tuple[str, str, int]]:
     """(text, kind, count): barrier and action clusters, else the cards of group work and wrap-up."""
     _ = i18n.gettext_for(data.language)
     sizes = _cluster_sizes(data)
-    items = [(str(c.label), c.category, sizes.get(c.id, 0)) for c in data.clusters
-             if c.category in ("barrier", "action")]
+    items = [
+        (str(c.label), c.category, sizes.get(c.id, 0)) for c in data.clusters if c.category in ("barrier", "action")
+    ]
     if items:
         return sorted(items, key=lambda item: -item[2])
     steps = _step_by_id(data)
@@ -776,13 +1027,27 @@ def section_implementation(data: SummaryData) -> str:
     kind_label = {"barrier": _("barrier"), "action": _("action"), "card": _("card")}
     rows = []
     for factor, items in by_factor.items():
-        entries = tag("ul", join_list(tag("li", esc(text) + tag("span", esc(
-            f"{kind_label.get(kind, kind)}, {n}"), cls="bf-count")) for text, kind, n in items[:8])) if items else "–"
+        entries = (
+            tag(
+                "ul",
+                join_list(
+                    tag("li", esc(text) + tag("span", esc(f"{kind_label.get(kind, kind)}, {n}"), cls="bf-count"))
+                    for text, kind, n in items[:8]
+                ),
+            )
+            if items
+            else "–"
+        )
         rows.append([esc(_(FACTOR_LABELS[factor])), entries])
-    body = (_table((_("Factor"), _("Barriers and motivators from the meeting")), rows, cls="bf-table bf-factors")
-            + _note(_("Sorted by key words into the three implementation factors of the NECTO report "
-                      "(implementation leadership, OHS competence, fit) and the surroundings; items without a key word "
-                      "are left out. The number is how many cards support the item.")))
+    body = _table(
+        (_("Factor"), _("Barriers and motivators from the meeting")), rows, cls="bf-table bf-factors"
+    ) + _note(
+        _(
+            "Sorted by key words into the three implementation factors of the NECTO report "
+            "(implementation leadership, OHS competence, fit) and the surroundings; items without a key word "
+            "are left out. The number is how many cards support the item."
+        )
+    )
     return _section(_("Implementation perspective"), body, ident="implementering")
 
 
@@ -814,18 +1079,48 @@ def section_disagreements(data: SummaryData) -> str:
     parts = []
     found = divergences(data)
     if found:
-        parts.append(tag("ul", join_list(tag("li", tag("strong", esc(f"{step}: {item}")) + " – " + esc(", ".join(
-            f"{_role_name(data, role)} {_number(mean, 1, data.language)}" for role, mean in
-            sorted(by_role.items(), key=lambda kv: -kv[1])))) for step, item, by_role in found)))
+        parts.append(
+            tag(
+                "ul",
+                join_list(
+                    tag(
+                        "li",
+                        tag("strong", esc(f"{step}: {item}"))
+                        + " – "
+                        + esc(
+                            ", ".join(
+                                f"{_role_name(data, role)} {_number(mean, 1, data.language)}"
+                                for role, mean in sorted(by_role.items(), key=lambda kv: -kv[1])
+                            )
+                        ),
+                    )
+                    for step, item, by_role in found
+                ),
+            )
+        )
     else:
-        parts.append(tag("p", esc(_("No rating differed by {points} points or more between role groups of at least "
-                                    "{k} people.").format(points=_number(DIVERGENCE_POINTS, 1, data.language),
-                                                          k=results.MIN_GROUP))))
-    questions = sorted({str(c.payload.get("text", "")).strip() for c in data.of_kind("card")
-                        if str(c.payload.get("text", "")).strip().endswith("?")})
+        parts.append(
+            tag(
+                "p",
+                esc(
+                    _(
+                        "No rating differed by {points} points or more between role groups of at least {k} people."
+                    ).format(points=_number(DIVERGENCE_POINTS, 1, data.language), k=results.MIN_GROUP)
+                ),
+            )
+        )
+    questions = sorted(
+        {
+            str(c.payload.get("text", "")).strip()
+            for c in data.of_kind("card")
+            if str(c.payload.get("text", "")).strip().endswith("?")
+        }
+    )
     if questions:
-        parts.append(tag("h3", esc(_("Open questions raised by participants")))
-                     + tag("ul", join_list(tag("li", esc(q)) for q in questions[:15])))
+        parts.append(
+            tag("h3", esc(_("Open questions raised by participants")))
+            + tag("ul", join_list(tag("li", esc(q)) for q in questions[:15]))
+        )
     return _section(_("Disagreements, open questions and knowledge gaps"), join_list(parts), ident="uenigheder")
 
 
@@ -837,24 +1132,60 @@ def section_next_steps(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
     parts = []
     if data.next_meeting_title:
-        parts.append(tag("p", esc(_("The results are carried into the next meeting, «{title}», and into the joint "
-                                    "dissemination of the programme.").format(title=data.t(data.next_meeting_title)))))
+        parts.append(
+            tag(
+                "p",
+                esc(
+                    _(
+                        "The results are carried into the next meeting, «{title}», and into the joint "
+                        "dissemination of the programme."
+                    ).format(title=data.t(data.next_meeting_title))
+                ),
+            )
+        )
     else:
-        parts.append(tag("p", esc(_("This was the last meeting of the programme; its results go into the joint "
-                                    "dissemination."))))
+        parts.append(
+            tag("p", esc(_("This was the last meeting of the programme; its results go into the joint dissemination.")))
+        )
     wrap = [s for s in rooms.steps(data.room) if s.get("type") == "wrap_up"]
     commitments = [c for s in wrap for c in data.of_kind("card", s["id"])]
     if commitments:
-        parts.append(tag("h3", esc(_("What participants will try before next time")))
-                     + tag("ul", join_list(tag("li", text_block(str(c.payload.get("text", "")), name="span")
-                                               + _hidden_flag(data, c)) for c in commitments)))
-    parts.append(tag("p", esc(_("The loop goes from research to practice and back: what the meeting found is checked "
-                                "against research and tried in practice before the next meeting."))))
-    thanks = tag("p", esc(_("Thank you to everyone who took part: {roles}.").format(
-        roles=", ".join(rooms.role_label(data.room, r, data.language) for r, _n in
-                        Counter(p.role for p in data.counted).most_common()) or "–")))
-    return (_section(_("Next steps"), join_list(parts), ident="naeste")
-            + _section(_("Credits"), thanks, ident="kreditering"))
+        parts.append(
+            tag("h3", esc(_("What participants will try before next time")))
+            + tag(
+                "ul",
+                join_list(
+                    tag("li", text_block(str(c.payload.get("text", "")), name="span") + _hidden_flag(data, c))
+                    for c in commitments
+                ),
+            )
+        )
+    parts.append(
+        tag(
+            "p",
+            esc(
+                _(
+                    "The loop goes from research to practice and back: what the meeting found is checked "
+                    "against research and tried in practice before the next meeting."
+                )
+            ),
+        )
+    )
+    thanks = tag(
+        "p",
+        esc(
+            _("Thank you to everyone who took part: {roles}.").format(
+                roles=", ".join(
+                    rooms.role_label(data.room, r, data.language)
+                    for r, _n in Counter(p.role for p in data.counted).most_common()
+                )
+                or "–"
+            )
+        ),
+    )
+    return _section(_("Next steps"), join_list(parts), ident="naeste") + _section(
+        _("Credits"), thanks, ident="kreditering"
+    )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -880,8 +1211,11 @@ def section_cards(data: SummaryData) -> str:
         entries = []
         for card in cards:
             column = card.payload.get("column")
-            prefix = (tag("span", esc(data.t(columns[column])), cls="bf-col")
-                      if isinstance(column, int) and 0 <= column < len(columns) else "")
+            prefix = (
+                tag("span", esc(data.t(columns[column])), cls="bf-col")
+                if isinstance(column, int) and 0 <= column < len(columns)
+                else ""
+            )
             role = roles.get(card.participant_id or "")
             if card.participant_id is None:
                 who = _("entered for the room")
@@ -889,32 +1223,64 @@ def section_cards(data: SummaryData) -> str:
                 who = rooms.role_label(data.room, role, data.language)
             else:
                 who = _("other role")
-            entries.append(tag("li", prefix + text_block(str(card.payload.get("text", "")), name="span")
-                               + tag("span", esc(who), cls="bf-who") + _hidden_flag(data, card)))
-        parts.append(tag("h3", esc(f"{data.t(step.get('title'))} ({len(cards)})")) + tag("ul", join_list(entries),
-                                                                                         cls="bf-cards"))
+            entries.append(
+                tag(
+                    "li",
+                    prefix
+                    + text_block(str(card.payload.get("text", "")), name="span")
+                    + tag("span", esc(who), cls="bf-who")
+                    + _hidden_flag(data, card),
+                )
+            )
+        parts.append(
+            tag("h3", esc(f"{data.t(step.get('title'))} ({len(cards)})"))
+            + tag("ul", join_list(entries), cls="bf-cards")
+        )
     if not parts:
         parts.append(tag("p", esc(_("No cards were added in this meeting."))))
-    note = _note(_("All cards as written, without names. A role is shown only when at least {k} participants had it. "
-                   "The raw data can be exported as CSV, Excel or JSON.").format(k=results.MIN_GROUP))
+    note = _note(
+        _(
+            "All cards as written, without names. A role is shown only when at least {k} participants had it. "
+            "The raw data can be exported as CSV, Excel or JSON."
+        ).format(k=results.MIN_GROUP)
+    )
     return _section(_("Appendix: all cards"), join_list(parts) + note, ident="bilag")
 
 
 SECTIONS: tuple[Callable[[SummaryData], str], ...] = (
-    section_cover, section_resume, section_background, section_agenda, section_participants, section_evidence,
-    section_results, section_solutions, section_priorities, section_implementation, section_disagreements, section_next_steps,
-    section_literature, section_cards,
+    section_cover,
+    section_resume,
+    section_background,
+    section_agenda,
+    section_participants,
+    section_evidence,
+    section_results,
+    section_solutions,
+    section_priorities,
+    section_implementation,
+    section_disagreements,
+    section_next_steps,
+    section_literature,
+    section_cards,
 )
 
 
-def render_summary(room_id: str, db_url: str | None = None, language: str | None = None,
-                   summary_points: Iterable[str] | None = None, hidden_cards: str = HIDDEN_MARK,
-                   organiser: str = "") -> SummaryData:
+def render_summary(
+    room_id: str,
+    db_url: str | None = None,
+    language: str | None = None,
+    summary_points: Iterable[str] | None = None,
+    hidden_cards: str = HIDDEN_MARK,
+    organiser: str = "",
+) -> SummaryData:
     """Display the summary's sections as HTML outputs (one output per section); returns the data for own analysis."""
     from IPython.display import HTML, display
 
-    options = ReportOptions(tuple(p.strip() for p in summary_points or () if p and p.strip()),
-                            HIDDEN_OMIT if hidden_cards == HIDDEN_OMIT else HIDDEN_MARK, organiser or "")
+    options = ReportOptions(
+        tuple(p.strip() for p in summary_points or () if p and p.strip()),
+        HIDDEN_OMIT if hidden_cards == HIDDEN_OMIT else HIDDEN_MARK,
+        organiser or "",
+    )
     data = load_summary_data(room_id, db_url, language, options)
     for section in SECTIONS:
         html = section(data)

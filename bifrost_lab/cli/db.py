@@ -4,6 +4,7 @@
 rows already in the target are left alone, new ones are added, and the counts are checked at the end.
 It works on whatever tables `store.iter_tables()` lists, so tables added by later migrations are copied too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -11,9 +12,9 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
-from . import config, store
-from .store import Database, safe_url
-from .store.schema import Table
+from bifrost_lab import config, store
+from bifrost_lab.store import Database, safe_url
+from bifrost_lab.store.schema import Table
 
 # Not room data: the schema's own bookkeeping (the target's migrations fill it) and the wrong-code
 # counter of the join limits (minutes-old scratch rows that would only limit the target's rooms).
@@ -52,8 +53,9 @@ def _other_tables() -> list[Table]:
     return [t for t in copied_tables() if t not in _room_tables()]
 
 
-def _copy_rows(source: Database, target: store.Connection, table: Table, room_id: str | None,
-               count: TableCount) -> None:
+def _copy_rows(
+    source: Database, target: store.Connection, table: Table, room_id: str | None, count: TableCount
+) -> None:
     for row in store.read_rows(source, table.name, room_id=room_id):
         if store.copy_row(target, table.name, row):
             count.copied += 1
@@ -67,9 +69,11 @@ def _prepare_room(source_room: dict[str, Any], target: store.Connection, report:
     existing = store.get_room(target, room_id)
     if existing is not None:
         if (existing.created_at, existing.programme_id, existing.meeting_id) != (
-                source_room["created_at"], source_room["programme_id"], source_room["meeting_id"]):
-            report.conflicts.append(f"room {room_id}: the target has a different room with this id; "
-                                    "it was not copied")
+            source_room["created_at"],
+            source_room["programme_id"],
+            source_room["meeting_id"],
+        ):
+            report.conflicts.append(f"room {room_id}: the target has a different room with this id; it was not copied")
             return False
         return True
     if source_room["status"] == "open" and store.find_open_room(target, source_room["join_code"]) is not None:
@@ -115,8 +119,9 @@ def verify_copy(source: Database, target: Database, room_ids: list[str], *, whol
             expected = store.count_rows(source, table.name, room_id=room_id)
             found = store.count_rows(target, table.name, room_id=room_id)
             if expected != found:
-                problems.append(f"room {room_id}, table {table.name}: {expected} rows in the source, "
-                                f"{found} in the target")
+                problems.append(
+                    f"room {room_id}, table {table.name}: {expected} rows in the source, {found} in the target"
+                )
     if whole_tables:
         for table in _other_tables():
             expected, found = store.count_rows(source, table.name), store.count_rows(target, table.name)
@@ -129,8 +134,11 @@ def _open(url: str, what: str, out: TextIO) -> Database | None:
     try:
         return store.connect(url)
     except store.InvalidURL:
-        print(f"bifrost-lab db: the {what} '{url}' is not a database URL. Examples: "
-              "sqlite:////path/to/bifrost-lab.sqlite, postgresql+psycopg://user@host:5432/bifrost", file=out)
+        print(
+            f"bifrost-lab db: the {what} '{url}' is not a database URL. Examples: "
+            "sqlite:////path/to/bifrost-lab.sqlite, postgresql+psycopg://user@host:5432/bifrost",
+            file=out,
+        )
     except Exception as error:  # noqa: BLE001 - the driver's error (sqlite3, psycopg): say why and stop
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
         print(f"bifrost-lab db: cannot open the {what} {safe_url(url)}: {reason}", file=out)
@@ -149,8 +157,11 @@ def run_migrate(args: argparse.Namespace, out: TextIO | None = None) -> int:
     except Exception:  # noqa: BLE001 - _open below says what is wrong
         before = None
     if before is not None and before > store.LATEST_VERSION:
-        print(f"bifrost-lab db: {safe_url(url)} has schema version {before}, newer than this bifrost-lab "
-              f"({store.LATEST_VERSION}). Update bifrost-lab on this machine.", file=sys.stderr)
+        print(
+            f"bifrost-lab db: {safe_url(url)} has schema version {before}, newer than this bifrost-lab "
+            f"({store.LATEST_VERSION}). Update bifrost-lab on this machine.",
+            file=sys.stderr,
+        )
         return 2
     if _open(url, "database", sys.stderr) is None:
         return 2
@@ -184,8 +195,9 @@ def run_copy(args: argparse.Namespace, out: TextIO | None = None) -> int:
     for name, count in report.tables.items():
         print(f"  {name:<20} {count.copied:>7} {count.present:>14}", file=out)
     for room_id, (old, new) in report.new_join_codes.items():
-        print(f"  room {room_id}: join code {old} is used by an open room in the target; its new code is {new}.",
-              file=out)
+        print(
+            f"  room {room_id}: join code {old} is used by an open room in the target; its new code is {new}.", file=out
+        )
     for problem in report.conflicts + report.missing:
         print(f"bifrost-lab db copy: {problem}", file=sys.stderr)
     if report.ok:
@@ -195,8 +207,11 @@ def run_copy(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 def add_db_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register `db migrate [--url URL]` and `db copy --from URL --to URL [--room ID…]`."""
-    parser = subparsers.add_parser("db", help="migrate the database, or copy rooms to another database",
-                                   description="Database maintenance: migrate a schema, copy rooms between databases.")
+    parser = subparsers.add_parser(
+        "db",
+        help="migrate the database, or copy rooms to another database",
+        description="Database maintenance: migrate a schema, copy rooms between databases.",
+    )
     commands = parser.add_subparsers(dest="db_command", metavar="{migrate,copy}", required=True)
     migrate = commands.add_parser("migrate", help="create or upgrade the schema (the apps also do this on start)")
     migrate.add_argument("--url", default="", help="database URL (default: $BIFROST_DB_URL or the local SQLite file)")
