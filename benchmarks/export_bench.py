@@ -32,6 +32,7 @@ from bifrost_lab import (
     store,
 )
 from bifrost_lab.demo import SAMPLE_CARDS_DA, create_demo_room
+from bifrost_lab.inputs import choice, dot_vote, matrix_2x2, ranking, rating
 from bifrost_lab.programme import load_library
 from bifrost_lab.reports.export import TEMPLATES_DIR, export_room_html, export_synthesis_html, render_html
 
@@ -90,10 +91,10 @@ def fill_answers(engine, room: store.Room, budget: int, rng: random.Random) -> i
             try:
                 if kind_type == "dot_vote":
                     picks = rng.sample(targets, min(int(spec.get("dots") or 3), len(targets)))
-                    rooms.save_vote(engine, room, person, step["id"], {t: 1 for t in picks})
+                    dot_vote.save(engine, room, person, step["id"], {t: 1 for t in picks})
                 elif kind_type == "rating":
                     slot = next(s for s, sp in rooms.step_inputs(step) if sp is spec or sp == spec)
-                    rooms.save_rating(
+                    rating.save(
                         engine,
                         room,
                         person,
@@ -102,9 +103,9 @@ def fill_answers(engine, room: store.Room, budget: int, rng: random.Random) -> i
                         slot=slot,
                     )
                 elif kind_type == "ranking":
-                    rooms.save_ranking(engine, room, person, step["id"], rng.sample(targets, len(targets)))
+                    ranking.save(engine, room, person, step["id"], rng.sample(targets, len(targets)))
                 elif kind_type == "matrix_2x2":
-                    rooms.save_placement(
+                    matrix_2x2.save(
                         engine,
                         room,
                         person,
@@ -112,7 +113,7 @@ def fill_answers(engine, room: store.Room, budget: int, rng: random.Random) -> i
                         {t: {"x": round(rng.random(), 3), "y": round(rng.random(), 3)} for t in targets[:8]},
                     )
                 else:
-                    rooms.save_choice(engine, room, person, step["id"], [rng.randrange(len(targets))])
+                    choice.save(engine, room, person, step["id"], [rng.randrange(len(targets))])
                 added += 1
             except rooms.Rejected:
                 continue

@@ -1,132 +1,252 @@
-"""Pure aggregation of the room's answers (payloads of the input contract): no database, no widgets.
+"""The one place where answers are aggregated: projector, phone, summary, synthesis and raw-data exports call it.
 
-Role splits follow the k >= 3 rule: a role is shown on its own only when at least three people of
-that role answered; smaller roles are pooled, and a pool below three is not shown at all.
+Pure functions over `Answer`s (no SQL, no widgets, no HTML), so participant kernels stay light.
+
+The privacy rule (k = K_MIN = 3) covers every figure and every subtraction between figures:
+- A figure is computed over whole blocks of k respondents, taken in the order they first answered:
+  with 7 answers, the first 6 are shown and the 7th waits for two more. So two figures of the same
+  input shown at different times differ by whole blocks of k people, never by one answer.
+- An item that only some respondents answer (a rating item left out, a card not placed on the 2x2)
+  has its own blocks: the respondents who answered that item, within the shown ones, in whole blocks.
+- A role split is a partition of the shown respondents into whole blocks of k: the first k, 2k, ...
+  respondents of each role with at least k of them shown, and the rest ("others"). The groups add up
+  to the total exactly, and each is a multiple of k, so no group can be worked out by subtraction.
+- The moderator (the facilitator role) never counts.
+tests/test_aggregation.py proves with hypothesis that no set of fewer than k respondents can be
+derived, by any linear combination, from everything shown for a step over the whole meeting.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bifrost_lab import rooms, store
+
 K_MIN = 3
 SCALE = (1, 2, 3, 4, 5)
-POOLED = "__pooled__"  # the group of roles that are too small to show on their own
+OTHERS = "__others__"  # the group of smaller roles and of the latest answers of larger roles
 
 
 @dataclass(frozen=True)
-class RatingStats:
-    item: int
-    counts: tuple[int, ...]  # how many chose 1..5
-    n: int
-    mean: float | None
+class Answer:
+    """One respondent's answer to one input, as aggregation sees it."""
+
+    respondent: str  # the participant, or "room:<row id>" for an answer the moderator entered for the room
+    role: str | None
+    payload: Mapping[str, Any]
+    at: float  # when it was first given: fixes the order of the blocks of k
 
 
 @dataclass(frozen=True)
-class PlacementStats:
+class Score:
+    """One target's result: `value` (dots, Borda points, count), respondents `n` who gave it something."""
+
     target: str
+    value: float
+    n: int
+
+
+@dataclass(frozen=True)
+class RatingResult:
+    item: str  # the item index as a string, as in the payload
+    n: int
+    mean: float
+    distribution: tuple[int, ...]  # counts of 1..5
+
+
+@dataclass(frozen=True)
+class PlacementResult:
+    target: str
+    n: int
+    x: float
+    y: float
     points: tuple[tuple[float, float], ...]
-    mean_x: float
-    mean_y: float
-
-    @property
-    def n(self) -> int:
-        return len(self.points)
 
 
-def dot_totals(payloads: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Dots per target over every vote."""
-    totals: Counter[str] = Counter()
-    for payload in payloads:
-        for target, count in (payload.get("dots") or {}).items():
-            if isinstance(count, int) and count > 0:
-                totals[target] += count
-    return dict(totals)
+def respondent_key(row: store.Input) -> str:
+    """Who answered: the participant, or the row itself when the moderator entered it for the room."""
+    return row.participant_id or f"room:{row.id}"
 
 
-def rating_stats(payloads: Iterable[Mapping[str, Any]], item_count: int) -> list[RatingStats]:
-    """Distribution over 1..5 and mean per item (items nobody rated have mean None)."""
-    counts = [[0] * len(SCALE) for _ in range(item_count)]
-    for payload in payloads:
-        for key, value in (payload.get("ratings") or {}).items():
-            index = int(key) if str(key).isdigit() else -1
-            if 0 <= index < item_count and value in SCALE:
-                counts[index][value - 1] += 1
-    result = []
-    for index, row in enumerate(counts):
-        n = sum(row)
-        mean = sum(v * c for v, c in zip(SCALE, row)) / n if n else None
-        result.append(RatingStats(index, tuple(row), n, mean))
-    return result
+def answers_of(rows: Iterable[store.Input], role_of: Callable[[store.Input], str | None]) -> list[Answer]:
+    """The answers that count, from stored rows: the facilitator's own answers never do."""
+    found = []
+    for row in rows:
+        role = role_of(row)
+        if role == rooms.FACILITATOR_ROLE:
+            continue
+        found.append(Answer(respondent_key(row), role, row.payload, row.created_at))
+    return found
 
 
-def borda(orders: Iterable[Sequence[str]], candidates: Sequence[str]) -> list[tuple[str, int]]:
-    """Borda count: with m candidates, first place earns m-1 points, last 0; unranked earn nothing.
+def ordered(answers: Iterable[Answer]) -> list[Answer]:
+    return sorted(answers, key=lambda a: (a.at, a.respondent))
 
-    Sorted by points, ties in the candidates' listed order.
+
+def shown(answers: Iterable[Answer], k: int = K_MIN) -> list[Answer]:
+    """The answers a figure may use: whole blocks of k, in the order people first answered."""
+    first = ordered(answers)
+    return first[: len(first) - len(first) % k]
+
+
+def waiting(answers: Sequence[Answer], k: int = K_MIN) -> int:
+    """How many answers are not in the figures yet (fewer than k)."""
+    return len(answers) % k
+
+
+def per_item(
+    answers: Iterable[Answer], items_of: Callable[[Answer], Iterable[str]], k: int = K_MIN
+) -> dict[str, list[Answer]]:
+    """For items not every respondent answers: each item's shown answers, in whole blocks of its own."""
+    by_item: dict[str, list[Answer]] = defaultdict(list)
+    for answer in shown(answers, k):
+        for item in items_of(answer):
+            by_item[item].append(answer)
+    return {item: shown(found, k) for item, found in by_item.items() if len(found) >= k}
+
+
+def role_split(answers: Iterable[Answer], k: int = K_MIN) -> list[tuple[str, list[Answer]]]:
+    """The shown answers split by role, or [] when a split would show a single group.
+
+    Each role with at least k shown answers gets its first whole blocks of k; everything else (smaller
+    roles, answers entered for the room, a larger role's latest answers) is OTHERS. Every group is a
+    multiple of k and together they are exactly the shown answers, so the total minus any groups is
+    again a whole number of blocks. Largest group first, OTHERS last.
     """
-    m = len(candidates)
-    points = {c: 0 for c in candidates}
-    for order in orders:
-        for position, target in enumerate(order):
-            if target in points:
-                points[target] += m - 1 - position
-    rank = {c: i for i, c in enumerate(candidates)}
-    return sorted(points.items(), key=lambda kv: (-kv[1], rank[kv[0]]))
+    base = shown(answers, k)
+    by_role: dict[str, list[Answer]] = defaultdict(list)
+    for answer in base:
+        if answer.role:
+            by_role[answer.role].append(answer)
+    groups = [(role, members[: len(members) - len(members) % k]) for role, members in by_role.items()]
+    groups = sorted(((r, m) for r, m in groups if m), key=lambda rm: (-len(rm[1]), rm[0]))
+    taken = {a.respondent for _role, members in groups for a in members}
+    others = [a for a in base if a.respondent not in taken]
+    if others:
+        groups.append((OTHERS, others))
+    return groups if len(groups) >= 2 else []
 
 
-def placement_stats(payloads: Iterable[Mapping[str, Any]]) -> dict[str, PlacementStats]:
-    """Every placement per target with its mean (x = effort, y = impact, both 0..1)."""
-    points: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for payload in payloads:
-        for target, point in (payload.get("placements") or {}).items():
-            try:
-                points[target].append((float(point["x"]), float(point["y"])))
-            except (KeyError, TypeError, ValueError):
-                continue
-    return {
-        t: PlacementStats(t, tuple(p), sum(x for x, _ in p) / len(p), sum(y for _, y in p) / len(p))
-        for t, p in points.items()
-        if p
-    }
+# ----------------------------------------------------------------------------------------------
+# Figures per kind of answer (payloads follow the input contract in docs/export.md)
+
+
+def vote_totals(answers: Iterable[Answer], order: Sequence[str] = (), k: int = K_MIN) -> list[Score]:
+    """Dots per target, most first (ties in listed order); n = people who put at least one dot on it."""
+    dots: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    for answer in shown(answers, k):
+        for target, count in (answer.payload.get("dots") or {}).items():
+            if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+                dots[target] += count
+                people[target] += 1
+    return [Score(t, float(d), people[t]) for t, d in _by_value(dots, order)]
+
+
+def borda(answers: Iterable[Answer], order: Sequence[str] = (), k: int = K_MIN) -> list[Score]:
+    """Borda count: with m candidates, first place earns m-1 points, last 0; highest first, ties in listed order."""
+    points: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    for answer in shown(answers, k):
+        ranked = [t for t in (answer.payload.get("order") or []) if isinstance(t, str)]
+        m = max(len(order), len(ranked))
+        for position, target in enumerate(ranked):
+            points[target] += m - 1 - position
+            people[target] += 1
+    for target in order:
+        points.setdefault(target, 0)
+    return [Score(t, float(p), people[t]) for t, p in _by_value(points, order)]
+
+
+def rating_results(answers: Iterable[Answer], k: int = K_MIN) -> list[RatingResult]:
+    """Mean and 1–5 distribution per item, in item order; an item shows only whole blocks of its raters."""
+
+    def rated(answer: Answer) -> list[str]:
+        return [str(i) for i, v in (answer.payload.get("ratings") or {}).items() if _scale_value(v) is not None]
+
+    results = []
+    for item, found in sorted(per_item(answers, rated, k).items(), key=lambda kv: _item_order(kv[0])):
+        values = [_scale_value(a.payload["ratings"][_key_of(a.payload["ratings"], item)]) for a in found]
+        vals = [v for v in values if v is not None]
+        results.append(RatingResult(item, len(vals), sum(vals) / len(vals), tuple(vals.count(v) for v in SCALE)))
+    return results
+
+
+def placement_results(answers: Iterable[Answer], k: int = K_MIN) -> list[PlacementResult]:
+    """Mean position per target (x = effort, y = impact, both 0..1), most-placed first."""
+
+    def placed(answer: Answer) -> list[str]:
+        return [t for t, where in (answer.payload.get("placements") or {}).items() if _point(where) is not None]
+
+    results = []
+    for target, found in per_item(answers, placed, k).items():
+        points = [p for p in (_point(a.payload["placements"][target]) for a in found) if p is not None]
+        results.append(
+            PlacementResult(
+                target,
+                len(points),
+                sum(x for x, _ in points) / len(points),
+                sum(y for _, y in points) / len(points),
+                tuple(points),
+            )
+        )
+    return sorted(results, key=lambda r: (-r.n, r.target))
+
+
+def choice_counts(answers: Iterable[Answer], option_count: int | None = None, k: int = K_MIN) -> list[Score]:
+    """How many people chose each option, in option order (every option listed when option_count is given)."""
+    counts: Counter[str] = Counter()
+    for answer in shown(answers, k):
+        for option in set(answer.payload.get("selected") or []):
+            if isinstance(option, int) and not isinstance(option, bool) and option >= 0:
+                counts[f"item:{option}"] += 1
+    if option_count is not None:
+        counts = Counter({f"item:{i}": counts.get(f"item:{i}", 0) for i in range(option_count)})
+    return [Score(t, float(c), int(c)) for t, c in sorted(counts.items(), key=lambda kv: _item_order(kv[0]))]
 
 
 def quadrant(x: float, y: float) -> str:
-    """content_spec: quick wins (high impact, low effort), big bets, small things, time wasters."""
+    """content_spec §0.3: quick wins (high impact, low effort), big bets, small things, time wasters."""
     if y >= 0.5:
         return "quick_win" if x < 0.5 else "big_bet"
     return "small_thing" if x < 0.5 else "time_waster"
 
 
-def choice_counts(payloads: Iterable[Mapping[str, Any]], option_count: int) -> list[int]:
-    """How many answers selected each option."""
-    counts = [0] * option_count
-    for payload in payloads:
-        for index in payload.get("selected") or []:
-            if isinstance(index, int) and 0 <= index < option_count:
-                counts[index] += 1
-    return counts
+def respondents(answers: Iterable[Answer], k: int = K_MIN) -> int:
+    """How many people the figures are about."""
+    return len(shown(answers, k))
 
 
-def role_groups(rows: Iterable[tuple[str | None, Any]], k: int = K_MIN) -> list[tuple[str, list[Any]]]:
-    """Split answers by the respondent's role where that is safe.
-
-    `rows` are (role, answer) with one answer per respondent. Roles with >= k answers get their own
-    group (largest first); the rest are pooled as POOLED if the pool has >= k answers, else left out.
-    Answers without a role (entered for the room) are in no group. Returns [] when fewer than two
-    groups would be shown: a split of one group says nothing the total does not.
-    """
-    by_role: dict[str, list[Any]] = defaultdict(list)
-    for role, answer in rows:
-        if role:
-            by_role[role].append(answer)
-    shown = sorted(((r, a) for r, a in by_role.items() if len(a) >= k), key=lambda ra: (-len(ra[1]), ra[0]))
-    pooled = [answer for role, answers in by_role.items() if len(answers) < k for answer in answers]
-    groups = list(shown) + ([(POOLED, pooled)] if len(pooled) >= k else [])
-    return groups if len(groups) >= 2 else []
+# ----------------------------------------------------------------------------------------------
 
 
-def mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
+def _by_value(values: Mapping[str, float], order: Sequence[str]) -> list[tuple[str, float]]:
+    """Highest first; ties in the listed order, then unlisted targets in their natural order."""
+    rank = {t: i for i, t in enumerate(order)}
+    return sorted(values.items(), key=lambda kv: (-kv[1], rank.get(kv[0], len(rank)), _item_order(kv[0])))
+
+
+def _item_order(key: str) -> tuple[int, str]:
+    tail = key.rsplit(":", 1)[-1]
+    return (int(tail), key) if tail.isdigit() else (10**6, key)
+
+
+def _scale_value(value: Any) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        return None
+    return int(value) if int(value) in SCALE else None
+
+
+def _key_of(ratings: Mapping[Any, Any], item: str) -> Any:
+    return item if item in ratings else next(key for key in ratings if str(key) == item)
+
+
+def _point(where: Any) -> tuple[float, float] | None:
+    try:
+        x, y = float(where["x"]), float(where["y"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return (x, y) if 0 <= x <= 1 and 0 <= y <= 1 else None

@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from bifrost_lab import rooms, solutions, store
+from bifrost_lab.inputs.registry import input_type
 from bifrost_lab.store import Database
 
 SAMPLE_CARDS_DA = (
@@ -125,42 +126,15 @@ def _answer_everything(engine: Database, room: store.Room, people: list[store.Pa
             if kind == "cards":
                 continue
             targets = rooms.valid_targets(engine, room, spec)
+            answer_type = input_type(kind)
+            if answer_type is None:
+                continue
             for person in people:
                 try:
-                    if kind == "dot_vote" and targets:
-                        dots: dict[str, int] = {}
-                        for _dot in range(int(spec.get("dots") or 3)):
-                            choice = rng.choice(targets)
-                            if dots.get(choice, 0) < int(spec.get("max_per_target") or 1):
-                                dots[choice] = dots.get(choice, 0) + 1
-                        rooms.save_vote(engine, room, person, step["id"], dots)
-                    elif kind == "rating":
-                        lean = rng.choice((2, 3, 4))
-                        ratings = {
-                            str(i): max(1, min(5, lean + rng.choice((-1, 0, 0, 1, 1))))
-                            for i in range(len(spec.get("items") or []))
-                        }
-                        rooms.save_rating(engine, room, person, step["id"], ratings, slot=slot)
-                    elif kind == "ranking" and targets:
-                        order = sorted(targets, key=lambda t: rng.random() + targets.index(t) * 0.15)
-                        rooms.save_ranking(engine, room, person, step["id"], order)
-                    elif kind == "matrix_2x2" and targets:
-                        placements = {}
-                        for number, item in enumerate(targets[:8]):
-                            base_x, base_y = (number * 0.37) % 1, (number * 0.61 + 0.2) % 1
-                            placements[item] = {
-                                "x": round(min(1, max(0, base_x + rng.uniform(-0.2, 0.2))) * 4) / 4,
-                                "y": round(min(1, max(0, base_y + rng.uniform(-0.2, 0.2))) * 4) / 4,
-                            }
-                        rooms.save_placement(engine, room, person, step["id"], placements)
-                    elif kind == "choice":
-                        options = list(range(len(spec.get("options") or [])))
-                        picked = (
-                            rng.sample(options, rng.randint(1, 2)) if spec.get("multiple") else [rng.choice(options)]
-                        )
-                        rooms.save_choice(engine, room, person, step["id"], picked)
-                    else:
+                    value = answer_type.demo_answer(rng, spec, targets)
+                    if value is None:
                         continue
+                    answer_type.save(engine, room, person, step["id"], value, slot=slot)
                     saved += 1
                 except rooms.Rejected:
                     continue

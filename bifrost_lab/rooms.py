@@ -14,6 +14,7 @@ import secrets
 import time
 import unicodedata
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,14 +31,6 @@ INPUT_TYPES_WITH_CARDS = ("cards",)
 RATING_MIN, RATING_MAX = 1, 5
 CLUSTER_LABEL_MAX_CHARS = 80
 # The stored `kind` of each input type's rows (the payload contract).
-KIND_OF_TYPE = {
-    "cards": "card",
-    "dot_vote": "vote",
-    "rating": "rating",
-    "ranking": "rank",
-    "matrix_2x2": "placement",
-    "choice": "choice",
-}
 SLOTS = ("input", "secondary_input")
 
 
@@ -433,10 +426,11 @@ def _answer_slot(room: Room, step_id: str, input_type_: str, slot: str | None) -
     return step, spec, found_slot
 
 
-def _row_slot(step: dict, kind: str, slot: str) -> str:
-    """The slot name used in ids: 'input' unless both inputs of the step have this kind."""
-    kinds = [KIND_OF_TYPE.get(spec.get("type", "")) for _s, spec in step_inputs(step)]
-    return slot if kinds.count(kind) > 1 else "input"
+def _row_slot(step: dict, slot: str) -> str:
+    """The slot name used in ids: 'input' unless both inputs of the step are of one type."""
+    types = [spec.get("type") for _s, spec in step_inputs(step)]
+    mine = (step.get(slot) or {}).get("type") if isinstance(step.get(slot), dict) else None
+    return slot if mine is not None and types.count(mine) > 1 else "input"
 
 
 def valid_targets(engine: Database, room: Room, spec: dict[str, Any]) -> list[str]:
@@ -454,6 +448,24 @@ def valid_targets(engine: Database, room: Room, spec: dict[str, Any]) -> list[st
     return [f"item:{index}" for index in range(len(listed))]
 
 
+def save_answer(
+    engine: Database,
+    room: Room,
+    participant: Participant | None,
+    step_id: str,
+    input_type: str,
+    kind: str,
+    parse: Callable[[Database, Room, dict[str, Any], Any], dict[str, Any]],
+    value: Any,
+    *,
+    slot: str | None = None,
+    input_id: str | None = None,
+) -> Input:
+    """Store one answer of an input type (bifrost_lab/inputs/) once the step takes it and `parse` accepts it."""
+    step, spec, slot = _answer_slot(room, step_id, input_type, slot)
+    return _save_answer(engine, room, participant, step, slot, kind, parse(engine, room, spec, value), input_id)
+
+
 def _save_answer(
     engine: Database,
     room: Room,
@@ -464,7 +476,7 @@ def _save_answer(
     payload: dict[str, Any],
     input_id: str | None,
 ) -> Input:
-    row_slot = _row_slot(step, kind, slot)
+    row_slot = _row_slot(step, slot)
     if row_slot != "input":
         payload = {**payload, "slot": row_slot}
     if participant is None:
@@ -487,150 +499,6 @@ def _save_answer(
     except store.NotOwner:
         raise Rejected(MSG_NOT_YOURS) from None
     return row
-
-
-def _whole(value: Any) -> int | None:
-    """An int from untrusted JSON (bools and floats with a fraction are not numbers of dots)."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return None
-
-
-def save_vote(
-    engine: Database,
-    room: Room,
-    participant: Participant | None,
-    step_id: str,
-    dots: Any,
-    *,
-    input_id: str | None = None,
-) -> Input:
-    """Place (or move) one's dots: {target: count}; at most `dots` in all and `max_per_target` on one."""
-    step, spec, slot = _answer_slot(room, step_id, "dot_vote", None)
-    if not isinstance(dots, dict):
-        raise Rejected(MSG_UNKNOWN_TARGET)
-    allowed = set(valid_targets(engine, room, spec))
-    limit, per_target = int(spec.get("dots") or 3), int(spec.get("max_per_target") or 1)
-    clean: dict[str, int] = {}
-    for target, count in dots.items():
-        number = _whole(count)
-        if number is None or number < 0:
-            raise Rejected(MSG_DOTS_PER_TARGET, limit=per_target)
-        if number == 0:
-            continue
-        if target not in allowed:
-            raise Rejected(MSG_UNKNOWN_TARGET)
-        if number > per_target:
-            raise Rejected(MSG_DOTS_PER_TARGET, limit=per_target)
-        clean[target] = number
-    if sum(clean.values()) > limit:
-        raise Rejected(MSG_TOO_MANY_DOTS, limit=limit)
-    return _save_answer(engine, room, participant, step, slot, "vote", {"dots": clean}, input_id)
-
-
-def save_rating(
-    engine: Database,
-    room: Room,
-    participant: Participant | None,
-    step_id: str,
-    ratings: Any,
-    *,
-    slot: str | None = None,
-    input_id: str | None = None,
-) -> Input:
-    """Rate one or more items 1–5: {"<item index>": value}. Items left out are unanswered."""
-    step, spec, slot = _answer_slot(room, step_id, "rating", slot)
-    if not isinstance(ratings, dict) or not ratings:
-        raise Rejected(MSG_RATING_RANGE)
-    count = len(spec.get("items") or [])
-    clean: dict[str, int] = {}
-    for key, value in ratings.items():
-        index = int(key) if isinstance(key, str) and key.isascii() and key.isdigit() else _whole(key)
-        if index is None or not 0 <= index < count:
-            raise Rejected(MSG_UNKNOWN_TARGET)
-        number = _whole(value)
-        if number is None or not RATING_MIN <= number <= RATING_MAX:
-            raise Rejected(MSG_RATING_RANGE)
-        clean[str(index)] = number
-    return _save_answer(engine, room, participant, step, slot, "rating", {"ratings": clean}, input_id)
-
-
-def save_ranking(
-    engine: Database,
-    room: Room,
-    participant: Participant | None,
-    step_id: str,
-    order: Any,
-    *,
-    input_id: str | None = None,
-) -> Input:
-    """Order the step's items (every one of them, each once): best first."""
-    step, spec, slot = _answer_slot(room, step_id, "ranking", None)
-    allowed = valid_targets(engine, room, spec)
-    if not isinstance(order, list) or any(not isinstance(t, str) for t in order):
-        raise Rejected(MSG_RANK_ALL)
-    if any(t not in allowed for t in order):
-        raise Rejected(MSG_UNKNOWN_TARGET)
-    if len(set(order)) != len(order) or set(order) != set(allowed):
-        raise Rejected(MSG_RANK_ALL)
-    return _save_answer(engine, room, participant, step, slot, "rank", {"order": list(order)}, input_id)
-
-
-def save_placement(
-    engine: Database,
-    room: Room,
-    participant: Participant | None,
-    step_id: str,
-    placements: Any,
-    *,
-    input_id: str | None = None,
-) -> Input:
-    """Place items on the effort (x) × impact (y) grid: {target: {"x": 0..1, "y": 0..1}}."""
-    step, spec, slot = _answer_slot(room, step_id, "matrix_2x2", None)
-    if not isinstance(placements, dict) or not placements:
-        raise Rejected(MSG_PLACE_SOME)
-    allowed = set(valid_targets(engine, room, spec))
-    clean: dict[str, dict[str, float]] = {}
-    for target, point in placements.items():
-        if target not in allowed:
-            raise Rejected(MSG_UNKNOWN_TARGET)
-        if not isinstance(point, dict):
-            raise Rejected(MSG_PLACE_SOME)
-        coords = {}
-        for axis in ("x", "y"):
-            value = point.get(axis)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                raise Rejected(MSG_PLACE_SOME)
-            coords[axis] = round(float(value), 4)
-        clean[target] = coords
-    return _save_answer(engine, room, participant, step, slot, "placement", {"placements": clean}, input_id)
-
-
-def save_choice(
-    engine: Database,
-    room: Room,
-    participant: Participant | None,
-    step_id: str,
-    selected: Any,
-    *,
-    input_id: str | None = None,
-) -> Input:
-    """Choose one option (or several when the step allows it): a list of option indexes."""
-    step, spec, slot = _answer_slot(room, step_id, "choice", None)
-    count = len(spec.get("options") or [])
-    multiple = bool(spec.get("multiple"))
-    if not isinstance(selected, list):
-        raise Rejected(MSG_CHOOSE_SOME if multiple else MSG_CHOOSE_ONE)
-    indexes = [_whole(i) for i in selected]
-    if any(i is None or not 0 <= i < count for i in indexes):
-        raise Rejected(MSG_UNKNOWN_TARGET)
-    if len(set(indexes)) != len(indexes) or not indexes or (not multiple and len(indexes) != 1):
-        raise Rejected(MSG_CHOOSE_SOME if multiple else MSG_CHOOSE_ONE)
-    return _save_answer(engine, room, participant, step, slot, "choice", {"selected": sorted(indexes)}, input_id)
 
 
 def my_answer(board: Board, step_id: str, participant_id: str, kind: str, slot: str = "input") -> Input | None:

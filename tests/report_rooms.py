@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from bifrost_lab import rooms, store
+from bifrost_lab.inputs import dot_vote, matrix_2x2, ranking, rating
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 HOSTILE_CLUSTER = '<b onmouseover="x()">Klynge</b> & co'
@@ -88,18 +89,18 @@ def build_m1(engine, library) -> KnownRoom:
         cl[key] = cluster
     _run_all_steps(engine, room)
     for person, value in zip(p["adv"] + p["sme"] + p["res"], (1, 1, 2, 2, 4, 5, 5, 3, 3, 3)):
-        rooms.save_rating(engine, room, person, "bif-m1-s1", {"0": value})
-    rooms.save_rating(engine, room, p["fac"][0], "bif-m1-s1", {"0": 5})  # stored, but never counted in results
+        rating.save(engine, room, person, "bif-m1-s1", {"0": value})
+    rating.save(engine, room, p["fac"][0], "bif-m1-s1", {"0": 5})  # stored, but never counted in results
     t = {k: f"cluster:{v.id}" for k, v in cl.items()}
     for person in p["adv"]:
-        rooms.save_vote(engine, room, person, "bif-m1-s7", {t["barrier"]: 1, t["insight"]: 1, t["action"]: 1})
+        dot_vote.save(engine, room, person, "bif-m1-s7", {t["barrier"]: 1, t["insight"]: 1, t["action"]: 1})
     for person in p["sme"]:
-        rooms.save_vote(engine, room, person, "bif-m1-s7", {t["barrier"]: 1, t["insight"]: 1, t["hostile"]: 1})
+        dot_vote.save(engine, room, person, "bif-m1-s7", {t["barrier"]: 1, t["insight"]: 1, t["hostile"]: 1})
     for person in p["res"][:2]:
-        rooms.save_vote(engine, room, person, "bif-m1-s7", {t["barrier"]: 1, t["action"]: 1})
-    rooms.save_vote(engine, room, p["rep"][0], "bif-m1-s7", {t["barrier"]: 1})
+        dot_vote.save(engine, room, person, "bif-m1-s7", {t["barrier"]: 1, t["action"]: 1})
+    dot_vote.save(engine, room, p["rep"][0], "bif-m1-s7", {t["barrier"]: 1})
     for person in p["adv"] + p["sme"][:1]:
-        rooms.save_rating(engine, room, person, "bif-m1-s8", {"0": 4})
+        rating.save(engine, room, person, "bif-m1-s8", {"0": 4})
     _card(engine, room, p["adv"][0], "bif-m1-s8", COMMITMENT)
     _card(engine, room, p["sme"][0], "bif-m1-s8", "Jeg vil tale med min leder om trivsel")
     known.room = store.set_step(engine, room.id, len(rooms.steps(room)) - 1)
@@ -114,11 +115,11 @@ def build_m2(engine, library) -> KnownRoom:
     known.people["sme"] = _join(engine, room, "SME_MANAGER", 3)
     order = [f"item:{i}" for i in range(7)]
     for person in known.people["adv"]:
-        rooms.save_ranking(engine, room, person, "bif-m2-s7", order)  # item 0 first
+        ranking.save(engine, room, person, "bif-m2-s7", order)  # item 0 first
     for person in known.people["sme"]:
-        rooms.save_ranking(engine, room, person, "bif-m2-s7", order[1:] + order[:1])  # item 1 first, item 0 last
+        ranking.save(engine, room, person, "bif-m2-s7", order[1:] + order[:1])  # item 1 first, item 0 last
     for person in known.people["adv"]:
-        rooms.save_rating(engine, room, person, "bif-m2-s3", {"0": 2, "1": 5, "2": 3})
+        rating.save(engine, room, person, "bif-m2-s3", {"0": 2, "1": 5, "2": 3})
     _card(engine, room, known.people["sme"][0], "bif-m2-s5", "Lederne opdager problemerne for sent")
     _run_all_steps(engine, room)
     known.room = store.get_room(engine, room.id)
@@ -135,14 +136,14 @@ def build_m3(engine, library) -> KnownRoom:
     bet = _card(engine, room, people[1], "bif-m3-s3", "Ny politik for tilbagevenden i hele virksomheden")
     known.cards.update(quick=quick, bet=bet)
     for person in people:
-        rooms.save_placement(
+        matrix_2x2.save(
             engine,
             room,
             person,
             "bif-m3-s5",
             {f"card:{quick.id}": {"x": 0.2, "y": 0.8}, f"card:{bet.id}": {"x": 0.9, "y": 0.7}},
         )
-        rooms.save_vote(engine, room, person, "bif-m3-s7", {f"card:{quick.id}": 1})
+        dot_vote.save(engine, room, person, "bif-m3-s7", {f"card:{quick.id}": 1})
     _run_all_steps(engine, room)
     known.room = store.get_room(engine, room.id)
     return known

@@ -8,6 +8,7 @@ import pytest
 
 from bifrost_lab import rooms, store
 from bifrost_lab.demo import open_showcase_room as open_all_types_room
+from bifrost_lab.inputs import choice, dot_vote, matrix_2x2, ranking, rating
 
 
 @pytest.fixture
@@ -37,26 +38,26 @@ def test_dot_vote_limits_and_moving_dots(engine, room, people):
     a, b, _c = people
     c1, c2 = _cards(engine, room, a)
     t1, t2 = f"card:{c1.id}", f"card:{c2.id}"
-    first = rooms.save_vote(engine, room, b, "s-vote", {t1: 2, t2: 1})
+    first = dot_vote.save(engine, room, b, "s-vote", {t1: 2, t2: 1})
     assert first.payload == {"dots": {t1: 2, t2: 1}}
     assert first.id == str(uuid.uuid5(uuid.NAMESPACE_URL, f"bifrost:{room.id}:s-vote:{b.id}:vote"))
-    moved = rooms.save_vote(engine, room, b, "s-vote", {t2: 2, t1: 0})
+    moved = dot_vote.save(engine, room, b, "s-vote", {t2: 2, t1: 0})
     assert moved.id == first.id and moved.payload == {"dots": {t2: 2}}
     assert len([i for i in store.list_inputs(engine, room.id, step_id="s-vote")]) == 1
-    _reject(rooms.MSG_TOO_MANY_DOTS, rooms.save_vote, engine, room, b, "s-vote", {t1: 2, t2: 2})
-    _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-vote", {t1: 3})
-    _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-vote", {t1: -1, t2: 2})
-    _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-vote", {t1: 1.5})
-    _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-vote", {t1: True})
-    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_vote, engine, room, b, "s-vote", {"card:forged": 1})
-    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_vote, engine, room, b, "s-vote", ["not", "a", "dict"])
-    _reject(rooms.MSG_NO_INPUT_HERE, rooms.save_vote, engine, room, b, "s-rate", {t1: 1})
-    _reject(rooms.MSG_NO_INPUT_HERE, rooms.save_vote, engine, room, b, "no-such-step", {t1: 1})
+    _reject(rooms.MSG_TOO_MANY_DOTS, dot_vote.save, engine, room, b, "s-vote", {t1: 2, t2: 2})
+    _reject(rooms.MSG_DOTS_PER_TARGET, dot_vote.save, engine, room, b, "s-vote", {t1: 3})
+    _reject(rooms.MSG_DOTS_PER_TARGET, dot_vote.save, engine, room, b, "s-vote", {t1: -1, t2: 2})
+    _reject(rooms.MSG_DOTS_PER_TARGET, dot_vote.save, engine, room, b, "s-vote", {t1: 1.5})
+    _reject(rooms.MSG_DOTS_PER_TARGET, dot_vote.save, engine, room, b, "s-vote", {t1: True})
+    _reject(rooms.MSG_UNKNOWN_TARGET, dot_vote.save, engine, room, b, "s-vote", {"card:forged": 1})
+    _reject(rooms.MSG_UNKNOWN_TARGET, dot_vote.save, engine, room, b, "s-vote", ["not", "a", "dict"])
+    _reject(rooms.MSG_NO_INPUT_HERE, dot_vote.save, engine, room, b, "s-rate", {t1: 1})
+    _reject(rooms.MSG_NO_INPUT_HERE, dot_vote.save, engine, room, b, "no-such-step", {t1: 1})
     rooms.hide_input(engine, c1.id)  # a hidden card is no longer a target
-    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_vote, engine, room, b, "s-vote", {t1: 1})
+    _reject(rooms.MSG_UNKNOWN_TARGET, dot_vote.save, engine, room, b, "s-vote", {t1: 1})
     store.set_step_state(engine, room.id, "s-vote", locked=True)
     locked = store.get_room(engine, room.id)
-    _reject(rooms.MSG_LOCKED, rooms.save_vote, engine, locked, b, "s-vote", {t2: 1})
+    _reject(rooms.MSG_LOCKED, dot_vote.save, engine, locked, b, "s-vote", {t2: 1})
     assert store.list_inputs(engine, room.id, step_id="s-vote")[0].payload == {"dots": {t2: 2}}
 
 
@@ -69,46 +70,44 @@ def test_votes_on_clusters(engine, room, people):
         f"cluster:{cluster.id}",
         f"cluster:{other.id}",
     ]
-    rooms.save_vote(engine, room, b, "s-cvote", {f"cluster:{cluster.id}": 1, f"cluster:{other.id}": 1})
-    _reject(rooms.MSG_DOTS_PER_TARGET, rooms.save_vote, engine, room, b, "s-cvote", {f"cluster:{cluster.id}": 2})
-    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_vote, engine, room, b, "s-cvote", {f"card:{cards[0].id}": 1})
+    dot_vote.save(engine, room, b, "s-cvote", {f"cluster:{cluster.id}": 1, f"cluster:{other.id}": 1})
+    _reject(rooms.MSG_DOTS_PER_TARGET, dot_vote.save, engine, room, b, "s-cvote", {f"cluster:{cluster.id}": 2})
+    _reject(rooms.MSG_UNKNOWN_TARGET, dot_vote.save, engine, room, b, "s-cvote", {f"card:{cards[0].id}": 1})
 
 
 def test_rating_range_items_and_two_ratings_in_one_step(engine, room, people):
     a = people[0]
-    first = rooms.save_rating(engine, room, a, "s-rate", {"0": 4, "1": 2})
-    second = rooms.save_rating(engine, room, a, "s-rate", {"0": 1}, slot="secondary_input")
+    first = rating.save(engine, room, a, "s-rate", {"0": 4, "1": 2})
+    second = rating.save(engine, room, a, "s-rate", {"0": 1}, slot="secondary_input")
     assert first.id != second.id
     assert first.payload == {"ratings": {"0": 4, "1": 2}}
     assert second.payload == {"ratings": {"0": 1}, "slot": "secondary_input"}
-    again = rooms.save_rating(engine, room, a, "s-rate", {"0": 5})
+    again = rating.save(engine, room, a, "s-rate", {"0": 5})
     assert again.id == first.id == str(uuid.uuid5(uuid.NAMESPACE_URL, f"bifrost:{room.id}:s-rate:{a.id}:rating"))
     for bad in ({"0": 6}, {"0": 0}, {"0": "5"}, {"0": 2.5}, {"0": True}):
-        _reject(rooms.MSG_RATING_RANGE, rooms.save_rating, engine, room, a, "s-rate", bad)
+        _reject(rooms.MSG_RATING_RANGE, rating.save, engine, room, a, "s-rate", bad)
     for bad in ({"2": 3}, {"-1": 3}, {"x": 3}, {"١": 3}):
-        _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_rating, engine, room, a, "s-rate", bad)
-    _reject(rooms.MSG_RATING_RANGE, rooms.save_rating, engine, room, a, "s-rate", {})
+        _reject(rooms.MSG_UNKNOWN_TARGET, rating.save, engine, room, a, "s-rate", bad)
+    _reject(rooms.MSG_RATING_RANGE, rating.save, engine, room, a, "s-rate", {})
     # a cards step with a closing rating takes both
     rooms.submit_card(engine, room, a, "s-wrap", "Jeg vil ringe til Jens", input_id=str(uuid.uuid4()))
-    assert rooms.save_rating(engine, room, a, "s-wrap", {"0": 3}).payload == {"ratings": {"0": 3}}
+    assert rating.save(engine, room, a, "s-wrap", {"0": 3}).payload == {"ratings": {"0": 3}}
 
 
 def test_ranking_needs_every_item_once(engine, room, people):
     a = people[0]
     order = [f"item:{i}" for i in (2, 0, 1, 4, 3)]
-    saved = rooms.save_ranking(engine, room, a, "s-rank", order)
+    saved = ranking.save(engine, room, a, "s-rank", order)
     assert saved.payload == {"order": order} and saved.kind == "rank"
-    _reject(rooms.MSG_RANK_ALL, rooms.save_ranking, engine, room, a, "s-rank", order[:4])
-    _reject(rooms.MSG_RANK_ALL, rooms.save_ranking, engine, room, a, "s-rank", order[:4] + [order[0]])
-    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_ranking, engine, room, a, "s-rank", order[:4] + ["item:9"])
-    _reject(rooms.MSG_RANK_ALL, rooms.save_ranking, engine, room, a, "s-rank", "item:0")
+    _reject(rooms.MSG_RANK_ALL, ranking.save, engine, room, a, "s-rank", order[:4])
+    _reject(rooms.MSG_RANK_ALL, ranking.save, engine, room, a, "s-rank", order[:4] + [order[0]])
+    _reject(rooms.MSG_UNKNOWN_TARGET, ranking.save, engine, room, a, "s-rank", order[:4] + ["item:9"])
+    _reject(rooms.MSG_RANK_ALL, ranking.save, engine, room, a, "s-rank", "item:0")
 
 
 def test_placement_on_the_grid(engine, room, people):
     a = people[0]
-    saved = rooms.save_placement(
-        engine, room, a, "s-matrix", {"item:0": {"x": 0.25, "y": 1}, "item:2": {"x": 0, "y": 0.5}}
-    )
+    saved = matrix_2x2.save(engine, room, a, "s-matrix", {"item:0": {"x": 0.25, "y": 1}, "item:2": {"x": 0, "y": 0.5}})
     assert saved.kind == "placement" and saved.payload["placements"]["item:0"] == {"x": 0.25, "y": 1.0}
     for bad in (
         {"item:0": {"x": 1.2, "y": 0}},
@@ -117,24 +116,24 @@ def test_placement_on_the_grid(engine, room, people):
         {"item:0": [0.5, 0.5]},
         {},
     ):
-        _reject(rooms.MSG_PLACE_SOME, rooms.save_placement, engine, room, a, "s-matrix", bad)
-    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_placement, engine, room, a, "s-matrix", {"item:3": {"x": 0, "y": 0}})
+        _reject(rooms.MSG_PLACE_SOME, matrix_2x2.save, engine, room, a, "s-matrix", bad)
+    _reject(rooms.MSG_UNKNOWN_TARGET, matrix_2x2.save, engine, room, a, "s-matrix", {"item:3": {"x": 0, "y": 0}})
 
 
 def test_single_and_multiple_choice(engine, room, people):
     a = people[0]
-    assert rooms.save_choice(engine, room, a, "s-choice", [1]).payload == {"selected": [1]}
-    _reject(rooms.MSG_CHOOSE_ONE, rooms.save_choice, engine, room, a, "s-choice", [0, 1])
-    _reject(rooms.MSG_CHOOSE_ONE, rooms.save_choice, engine, room, a, "s-choice", [])
-    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_choice, engine, room, a, "s-choice", [3])
-    assert rooms.save_choice(engine, room, a, "s-multi", [3, 0]).payload == {"selected": [0, 3]}
-    _reject(rooms.MSG_CHOOSE_SOME, rooms.save_choice, engine, room, a, "s-multi", [0, 0])
-    _reject(rooms.MSG_UNKNOWN_TARGET, rooms.save_choice, engine, room, a, "s-multi", [0, "1"])
+    assert choice.save(engine, room, a, "s-choice", [1]).payload == {"selected": [1]}
+    _reject(rooms.MSG_CHOOSE_ONE, choice.save, engine, room, a, "s-choice", [0, 1])
+    _reject(rooms.MSG_CHOOSE_ONE, choice.save, engine, room, a, "s-choice", [])
+    _reject(rooms.MSG_UNKNOWN_TARGET, choice.save, engine, room, a, "s-choice", [3])
+    assert choice.save(engine, room, a, "s-multi", [3, 0]).payload == {"selected": [0, 3]}
+    _reject(rooms.MSG_CHOOSE_SOME, choice.save, engine, room, a, "s-multi", [0, 0])
+    _reject(rooms.MSG_UNKNOWN_TARGET, choice.save, engine, room, a, "s-multi", [0, "1"])
 
 
 def test_on_behalf_of_the_room_is_marked_and_unlimited_rows(engine, room, people):
-    one = rooms.save_choice(engine, room, None, "s-choice", [0], input_id=str(uuid.uuid4()))
-    two = rooms.save_choice(engine, room, None, "s-choice", [2], input_id=str(uuid.uuid4()))
+    one = choice.save(engine, room, None, "s-choice", [0], input_id=str(uuid.uuid4()))
+    two = choice.save(engine, room, None, "s-choice", [2], input_id=str(uuid.uuid4()))
     card = rooms.submit_card(engine, room, None, "s-cards", "Fra papir", input_id=str(uuid.uuid4()))
     assert one.id != two.id and one.participant_id is None
     assert one.payload["on_behalf"] is True and card.payload["on_behalf"] is True
@@ -142,7 +141,7 @@ def test_on_behalf_of_the_room_is_marked_and_unlimited_rows(engine, room, people
 
 def test_closed_room_takes_nothing(engine, room, people):
     closed = store.close_room(engine, room.id)
-    _reject(rooms.MSG_ROOM_CLOSED, rooms.save_choice, engine, closed, people[0], "s-choice", [0])
+    _reject(rooms.MSG_ROOM_CLOSED, choice.save, engine, closed, people[0], "s-choice", [0])
 
 
 def test_clusters_create_move_rename_merge_delete_and_undo(engine, room, people):

@@ -28,8 +28,8 @@ from report_rooms import (
     build_m3,
 )
 
+from bifrost_lab import aggregation as agg
 from bifrost_lab import store
-from bifrost_lab.reports import results
 from bifrost_lab.reports import summary as report
 from bifrost_lab.reports.export import export_room_html
 
@@ -120,8 +120,9 @@ def test_cover_and_participants_count_people_and_name_only_those_who_consented(e
 def test_resume_proposes_the_top_voted_and_rated_items(exported):
     _html, doc = exported
     resume = section_text(doc, "resume")
-    assert f"flest prikker fik «{BARRIER}» (10); «{INSIGHT}» (7); «{ACTION}» (6)" in resume
-    assert "«Beredskab i dag» fik i gennemsnit 2,9 (1–5, 10 svar)" in resume
+    # figures use whole blocks of three answers in the order they came: the 10th answer waits
+    assert f"flest prikker fik «{BARRIER}» (9); «{INSIGHT}» (7); «{ACTION}» (6)" in resume
+    assert "«Beredskab i dag» fik i gennemsnit 2,9 (1–5, 9 svar)" in resume
     assert "udvalgt automatisk" in resume
 
 
@@ -187,12 +188,13 @@ def test_results_tables_come_from_the_facilitators_clusters(exported):
 def test_priorities_split_by_role_only_where_k_is_at_least_three(exported):
     html, doc = exported
     text = section_text(doc, "prioriteringer")
-    # s1: advisers 4, researchers 3, managers 3 (largest first, then by id) -> means 1,5 / 3,0 / 4,7
-    assert "Arbejdsmiljørådgiver / konsulent (n=4)" in text and "Forsker (n=3)" in text
-    assert re.search(r"Beredskab i dag</td><td>1,5</td><td>3,0</td><td>4,7</td>", html)
-    # s7: the employee representative (1) and two researchers are counted together (3)
-    assert "Øvrige roller samlet (n=3)" in text
-    assert re.search(re.escape(BARRIER) + r"</td><td>4</td><td>3</td><td>3</td>", html)
+    # s1: 10 answers in the order advisers 4, managers 3, researchers 3: the first 9 are shown; the first
+    # 3 advisers (1, 1, 2), the 3 managers (4, 5, 5) and the others (the 4th adviser, 2 researchers: 2, 3, 3)
+    assert "Arbejdsmiljørådgiver / konsulent (n=3)" in text and "Forsker (n=3)" not in text
+    assert re.search(r"Beredskab i dag</td><td>1,3</td><td>4,7</td><td>2,7</td>", html)
+    # s7: the 4th adviser and two researchers are counted together (3); the representative's vote waits
+    assert "Øvrige (n=3)" in text
+    assert re.search(re.escape(BARRIER) + r"</td><td>3</td><td>3</td><td>3</td>", html)
     # s8: 4 advisers and 1 manager -> a rest of 1 could be worked out from the total: no split
     assert "Ikke opdelt på roller" in text
     assert "Forsker (n=2)" not in text and "(n=1)" not in text and "(n=2)" not in text
@@ -213,8 +215,8 @@ def test_ranking_and_placement_sections_compute_borda_and_quadrants(db):
     m3 = data_of(db, "m3")
     html = report.section_priorities(m3)
     assert "Hurtige gevinster" in html and "Store satsninger" in html
-    assert re.search(r"Fast kontaktaftale med lederen under fraværet</td><td>5</td><td>20</td><td>80</td>", html)
-    assert "Ikke opdelt på roller" in html and "Effekt / indsats" not in html  # 3 advisers + 2 others: no split
+    assert re.search(r"Fast kontaktaftale med lederen under fraværet</td><td>3</td><td>20</td><td>80</td>", html)
+    assert "Ikke opdelt på roller" in html and "Effekt / indsats" not in html  # the 3 shown are advisers: no split
 
 
 def test_implementation_disagreements_next_steps_and_appendix(exported):
@@ -269,21 +271,16 @@ def test_document_is_valid_html5_offline_and_code_free(exported):
     assert "@page" in html and "break-before: page" in html
 
 
-def test_k_rule_refuses_a_split_that_subtraction_would_undo():
-    def rows(roles):
-        return [
-            store.Input(f"i{n}", "r", "s", f"p{n}", "vote", {}, False, False, n, 0.0, 0.0, 1)
-            for n, _role in enumerate(roles)
-        ], {f"p{n}": role for n, role in enumerate(roles)}
+def test_k_rule_splits_only_into_groups_that_subtraction_cannot_undo():
+    def answers(roles):
+        return [agg.Answer(f"p{n}", role, {}, float(n)) for n, role in enumerate(roles)]
 
-    inputs, roles = rows(["A"] * 3 + ["B"] * 3)
-    assert set(results.role_groups(inputs, roles)) == {"A", "B"}
-    inputs, roles = rows(["A"] * 3 + ["B"] * 3 + ["C"])
-    assert results.role_groups(inputs, roles) is None  # C alone = total minus A and B
-    inputs, roles = rows(["A"] * 3 + ["B"] * 3 + ["C", "D", "E"])
-    assert set(results.role_groups(inputs, roles)) == {"A", "B", results.REST_GROUP}
-    inputs, roles = rows(["A"] * 5 + ["B"] * 2)
-    assert results.role_groups(inputs, roles) is None
+    assert {r for r, _m in agg.role_split(answers(["A"] * 3 + ["B"] * 3))} == {"A", "B"}
+    # C alone waits: the 7th answer is in no figure, so total minus A and B says nothing about C
+    split = agg.role_split(answers(["A"] * 3 + ["B"] * 3 + ["C"]))
+    assert {r for r, _m in split} == {"A", "B"} and sum(len(m) for _r, m in split) == 6
+    assert {r for r, _m in agg.role_split(answers(["A"] * 3 + ["B"] * 3 + ["C", "D", "E"]))} == {"A", "B", agg.OTHERS}
+    assert agg.role_split(answers(["A"] * 2 + ["B"] * 2)) == []
 
 
 def test_many_role_groups_become_rows_so_the_split_fits_the_page(db):
@@ -323,8 +320,9 @@ def test_factor_classification_and_borda_are_plain_rules():
     assert report.classify_factor("Deadlines i branchen") == "fit"
     assert report.classify_factor("Jobcentret svarer ikke") == "omverden"
     assert report.classify_factor("Noget helt andet") is None
-    row = store.Input("i", "r", "s", "p", "rank", {"order": ["item:1", "item:0", "item:2"]}, False, False, 1, 0, 0, 1)
-    assert [(s.target, s.value) for s in results.borda([row], 3)] == [("item:1", 2), ("item:0", 1), ("item:2", 0)]
+    rows = [agg.Answer(f"p{n}", None, {"order": ["item:1", "item:0", "item:2"]}, n) for n in range(3)]
+    order = ["item:0", "item:1", "item:2"]
+    assert [(s.target, s.value) for s in agg.borda(rows, order)] == [("item:1", 6), ("item:0", 3), ("item:2", 0)]
 
 
 def test_every_input_type_of_the_showcase_meeting_renders_as_valid_html(tmp_path, library):

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bifrost_lab import i18n, rooms, store
+from bifrost_lab.inputs import dot_vote
 from bifrost_lab.purge import purge_rooms, rooms_older_than
 
 DA = i18n.gettext_for("da")
@@ -413,10 +414,10 @@ def test_max_dots_hold_against_forged_votes(engine, library, m1):
     ]
     for dots, msgid in forged:
         with pytest.raises(rooms.Rejected) as info:
-            rooms.save_vote(engine, room, me, step["id"], dots)
+            dot_vote.save(engine, room, me, step["id"], dots)
         assert info.value.msgid == msgid, dots
         assert "{" not in info.value.message(DA)
-    vote = rooms.save_vote(engine, room, me, step["id"], {t: 1 for t in targets[:3]})
+    vote = dot_vote.save(engine, room, me, step["id"], {t: 1 for t in targets[:3]})
     assert sum(vote.payload["dots"].values()) == 3
     assert [i.kind for i in store.list_inputs(engine, room.id)] == ["vote"]
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bifrost_lab import config, rooms, store
+from bifrost_lab.inputs.registry import BY_KIND
 from bifrost_lab.reports.summary import list_live_clusters
 
 FORMATS = ("csv", "xlsx", "json")
@@ -35,6 +36,7 @@ COLUMNS = (
     "created_at",
     "updated_at",
     "text",
+    "answer",
     "column",
     "column_label",
     "cluster_id",
@@ -67,6 +69,7 @@ def raw_rows(room_id: str, db_url: str | None = None, language: str | None = Non
         column = item.payload.get("column")
         cluster = clusters.get(getattr(item, "cluster_id", None) or "")
         role = roles.get(item.participant_id or "", "")
+        answer_type = BY_KIND.get(item.kind)
         text = item.payload.get("text")
         if text is None and item.kind == "solution":
             text = item.payload.get("solution")
@@ -90,6 +93,7 @@ def raw_rows(room_id: str, db_url: str | None = None, language: str | None = Non
                 "created_at": _iso(item.created_at),
                 "updated_at": _iso(item.updated_at),
                 "text": text if isinstance(text, str) else "",
+                "answer": answer_type.raw_answer(item.payload) if answer_type else "",
                 "column": column if isinstance(column, int) else None,
                 "column_label": rooms.text(columns[column], lang)
                 if isinstance(column, int) and 0 <= column < len(columns)

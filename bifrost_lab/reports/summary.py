@@ -16,14 +16,23 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from bifrost_lab import aggregation as agg
 from bifrost_lab import config, i18n, rooms, store
 from bifrost_lab.i18n import N_
+from bifrost_lab.inputs.registry import BY_KIND, INPUT_TYPES
 from bifrost_lab.markup import esc, join_list, tag, text_block
-from bifrost_lab.reports import charts, results
+from bifrost_lab.reports.blocks import (  # the shared building blocks, also used by each input type's section
+    HIDDEN_MARK,
+    HIDDEN_OMIT,
+    _hidden_target,
+    _note,
+    _number,
+    _role_name,
+    _table,
+    target_label,
+)
 from bifrost_lab.reports.catalogue import summary_section as section_solutions  # issue 10: the meeting's good solutions
 
-HIDDEN_MARK = "mark"
-HIDDEN_OMIT = "omit"
 DIVERGENCE_POINTS = 1.5  # content_spec Part D §10: role means this far apart count as a disagreement
 RESUME_MAX_POINTS = 8
 
@@ -48,20 +57,10 @@ STEP_TYPE_LABELS = {
 INPUT_TYPE_LABELS = {
     "none": N_("no input"),
     "cards": N_("cards"),
-    "dot_vote": N_("dot vote"),
-    "rating": N_("rating 1–5"),
-    "ranking": N_("ranking"),
-    "matrix_2x2": N_("impact × effort"),
-    "choice": N_("choice"),
     "solution": N_("good solution"),
+    **{name: answer_type.label for name, answer_type in INPUT_TYPES.items()},
 }
 CATEGORY_LABELS = {"insight": N_("Insights"), "barrier": N_("Barriers"), "action": N_("Action perspectives")}
-QUADRANT_LABELS = {
-    "quick_win": N_("Quick wins"),
-    "big_bet": N_("Big bets"),
-    "small_thing": N_("Small things"),
-    "time_waster": N_("Time wasters"),
-}
 PROVENANCE_LABELS = {
     "S000": N_("BIFROST project description"),
     "S001": N_("Sorø Municipality and the Working Environment Authority"),
@@ -174,6 +173,10 @@ class SummaryData:
     @cached_property
     def inputs_by_id(self) -> dict[str, store.Input]:
         return {i.id: i for i in self.inputs}
+
+    def answers(self, rows: Iterable[store.Input]) -> list[agg.Answer]:
+        """The rows as the aggregation rule sees them (with each respondent's role)."""
+        return agg.answers_of(rows, lambda row: self.roles_by_participant.get(row.participant_id or ""))
 
     @property
     def counted(self) -> list[store.Participant]:
@@ -288,24 +291,8 @@ def _offset(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def _number(value: float, decimals: int = 1, language: str = "da") -> str:
-    text = f"{value:.{decimals}f}"
-    return text.replace(".", ",") if language in ("da", "fi") else text
-
-
 def _section(title: str, body: str, *, ident: str) -> str:
     return tag("section", tag("h2", esc(title)) + body, cls="bf-section", id=ident)
-
-
-def _table(head: Iterable[str], rows: Iterable[Iterable[str]], *, cls: str = "bf-table") -> str:
-    """A table; head cells are plain text (escaped here), row cells are safe HTML."""
-    thead = tag("thead", tag("tr", join_list(tag("th", esc(h), scope="col") for h in head)))
-    body = join_list(tag("tr", join_list(tag("td", cell) for cell in row)) for row in rows)
-    return tag("table", thead + tag("tbody", body), cls=cls)
-
-
-def _note(text: str) -> str:
-    return tag("p", esc(text), cls="bf-note")
 
 
 def _step_by_id(data: SummaryData) -> dict[str, dict[str, Any]]:
@@ -320,51 +307,19 @@ def _inputs_by_id(data: SummaryData) -> dict[str, store.Input]:
     return data.inputs_by_id
 
 
-def target_label(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], target: str) -> str:
-    """The readable name of a TARGET ("item:<i>", "card:<id>", "cluster:<id>")."""
-    _ = i18n.gettext_for(data.language)
-    kind, _sep, key = target.partition(":")
-    if kind == "item":
-        listed = list(spec.get("items") or spec.get("options") or [])
-        if key.isdigit() and int(key) < len(listed):
-            return data.t(listed[int(key)])
-    elif kind == "card":
-        card = _inputs_by_id(data).get(key)
-        if card is not None:
-            return str(card.payload.get("text", ""))
-    elif kind == "cluster":
-        for cluster in data.clusters:
-            if cluster.id == key:
-                return str(cluster.label)
-    return _("(removed)")
-
-
-def _hidden_target(data: SummaryData, target: str) -> bool:
-    kind, _sep, key = target.partition(":")
-    if kind != "card" or data.options.hidden_cards != HIDDEN_OMIT:
-        return False
-    card = _inputs_by_id(data).get(key)
-    return card is None or card.hidden
-
-
-def _role_name(data: SummaryData, role: str) -> str:
-    _ = i18n.gettext_for(data.language)
-    return _("Other roles together") if role == results.REST_GROUP else rooms.role_label(data.room, role, data.language)
-
-
-def _result_steps(data: SummaryData) -> list[tuple[dict[str, Any], str, dict[str, Any], list[store.Input]]]:
-    """(step, kind, spec, rows) for every step with priority input, in agenda order."""
+def _result_steps(data: SummaryData) -> list[tuple[dict[str, Any], str, dict[str, Any], list[agg.Answer]]]:
+    """(step, kind, answers) for every step with priority input, in agenda order."""
     found = []
     for step in rooms.steps(data.room):
-        for kind in ("vote", "rank", "rating", "placement", "choice"):
+        for kind, answer_type in BY_KIND.items():
             rows = data.of_kind(kind, step["id"])
             # A step with two inputs of one kind keeps the second apart with payload "slot" (room.answer_id).
             for slot in dict.fromkeys(str(r.payload.get("slot") or "input") for r in rows):
                 in_slot = [r for r in rows if str(r.payload.get("slot") or "input") == slot]
                 spec = step.get(slot) if slot in ("input", "secondary_input") else None
-                if not isinstance(spec, dict) or spec.get("type") != results.KIND_INPUT_TYPE[kind]:
-                    spec = results.spec_for_kind(step, kind)
-                found.append((step, kind, dict(spec), in_slot))
+                if not isinstance(spec, dict) or spec.get("type") != answer_type.name:
+                    spec = next((sp for _s, sp in rooms.step_inputs(step) if sp.get("type") == answer_type.name), {})
+                found.append((step, kind, dict(spec), data.answers(in_slot)))
     return found
 
 
@@ -417,7 +372,7 @@ def proposed_points(data: SummaryData) -> list[str]:
     for step, kind, spec, rows in _result_steps(data):
         title = data.t(step.get("title"))
         if kind == "vote":
-            top = [s for s in results.vote_totals(rows) if not _hidden_target(data, s.target)][:3]
+            top = [s for s in agg.vote_totals(rows) if not _hidden_target(data, s.target)][:3]
             if top:
                 points.append(
                     _("{step}: most dots went to {items}.").format(
@@ -428,7 +383,7 @@ def proposed_points(data: SummaryData) -> list[str]:
         elif kind == "rank":
             top = [
                 s
-                for s in results.borda(rows, len(spec.get("items") or []) or None)
+                for s in agg.borda(rows, [f"item:{i}" for i in range(len(spec.get("items") or []))])
                 if not _hidden_target(data, s.target)
             ][:3]
             if top:
@@ -438,7 +393,7 @@ def proposed_points(data: SummaryData) -> list[str]:
                     )
                 )
         elif kind == "rating":
-            rated = results.rating_results(rows)
+            rated = agg.rating_results(rows)
             if len(rated) == 1:
                 r = rated[0]
                 points.append(
@@ -462,8 +417,8 @@ def proposed_points(data: SummaryData) -> list[str]:
         elif kind == "placement":
             wins = [
                 p
-                for p in results.placement_results(rows)
-                if results.quadrant(p.x, p.y) == "quick_win" and not _hidden_target(data, p.target)
+                for p in agg.placement_results(rows)
+                if agg.quadrant(p.x, p.y) == "quick_win" and not _hidden_target(data, p.target)
             ]
             if wins:
                 points.append(
@@ -538,7 +493,7 @@ def section_agenda(data: SummaryData) -> str:
         runs.setdefault(run.step_index, []).append(run)
     inputs = data.visible_inputs()
     counts = Counter(i.step_id for i in inputs)
-    answered = {sid: len({results.respondent_key(i) for i in inputs if i.step_id == sid}) for sid in counts}
+    answered = {sid: len({agg.respondent_key(i) for i in inputs if i.step_id == sid}) for sid in counts}
     rows = []
     start = 0
     for index, step in enumerate(rooms.steps(data.room)):
@@ -762,203 +717,6 @@ def section_results(data: SummaryData) -> str:
 # 8 Prioriteringer
 
 
-SPLIT_MAX_ITEMS = 10
-SPLIT_MAX_COLUMNS = 3
-
-
-def _split_table(
-    data: SummaryData,
-    rows: list[store.Input],
-    head: str,
-    measure: Callable[[list[store.Input]], dict[str, Any]],
-    labels: list[tuple[str, str]],
-    decimals: int,
-) -> str:
-    """Results per role group, or a note why the result is not split (k ≥ 3 rule).
-
-    `measure` gives a number per target (shown with `decimals`) or a ready text (decimals < 0: "–" if missing).
-    Up to SPLIT_MAX_COLUMNS groups are columns next to the items; with more groups the groups are rows and
-    the items numbered columns (a legend names them), so the table still fits an A4 page. At most
-    SPLIT_MAX_ITEMS items (the first ones, i.e. the leading results) are split.
-    """
-    _ = i18n.gettext_for(data.language)
-    groups = results.role_groups(rows, data.roles_by_participant)
-    if groups is None:
-        return _note(
-            _("Not split by role: a role needs at least {k} respondents to be shown on its own.").format(
-                k=results.MIN_GROUP
-            )
-        )
-    order = sorted(groups, key=lambda r: (r == results.REST_GROUP, -len(groups[r]), r))
-    values = {role: measure(results.of_group(rows, groups[role])) for role in order}
-    labels = labels[:SPLIT_MAX_ITEMS]
-
-    def cell(role: str, key: str) -> str:
-        value = values[role].get(key, "–" if decimals < 0 else 0.0)
-        return esc(value if isinstance(value, str) else _number(value, decimals, data.language))
-
-    def group_name(role: str) -> str:
-        return f"{_role_name(data, role)} (n={len(groups[role])})"
-
-    title = tag("h4", esc(_("By role: {measure}").format(measure=head)))
-    if len(order) <= SPLIT_MAX_COLUMNS:
-        return title + _table(
-            [_("Item")] + [group_name(r) for r in order],
-            [[esc(label)] + [cell(r, key) for r in order] for key, label in labels],
-            cls="bf-table bf-split",
-        )
-    legend = tag("ol", join_list(tag("li", esc(label)) for _key, label in labels), cls="bf-legend")
-    return (
-        title
-        + legend
-        + _table(
-            [_("Role")] + [str(n) for n in range(1, len(labels) + 1)],
-            [[esc(group_name(r))] + [cell(r, key) for key, _label in labels] for r in order],
-            cls="bf-table bf-split bf-split-wide",
-        )
-    )
-
-
-def _vote_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
-    _ = i18n.gettext_for(data.language)
-    scores = [s for s in results.vote_totals(rows) if not _hidden_target(data, s.target)]
-    labels = [(s.target, target_label(data, step, spec, s.target)) for s in scores]
-    chart = charts.bar_chart(
-        [(label, s.value) for (_t, label), s in zip(labels, scores)],
-        alt=_("Dots per item: ") + "; ".join(f"{text}: {s.value:.0f}" for (_t, text), s in zip(labels, scores)),
-        caption=_("Dot vote, {n} participants voted.").format(n=len({results.respondent_key(r) for r in rows})),
-    )
-    table = _table(
-        (_("Item"), _("Dots"), _("Voters")),
-        [[esc(text), esc(f"{s.value:.0f}"), esc(str(s.n))] for (_t, text), s in zip(labels, scores)],
-    )
-    split = _split_table(
-        data, rows, _("Dots"), lambda g: {s.target: s.value for s in results.vote_totals(g)}, labels, 0
-    )
-    return chart + table + split
-
-
-def _rank_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
-    _ = i18n.gettext_for(data.language)
-    m = len(spec.get("items") or []) or None
-    scores = [s for s in results.borda(rows, m) if not _hidden_target(data, s.target)]
-    labels = [(s.target, target_label(data, step, spec, s.target)) for s in scores]
-    top = int(spec.get("top") or 3)
-    chart = charts.bar_chart(
-        [(text, s.value) for (_t, text), s in zip(labels, scores)],
-        alt=_("Borda points per item: ") + "; ".join(f"{text}: {s.value:.0f}" for (_t, text), s in zip(labels, scores)),
-        caption=_("Ranking by Borda count (first place gets most points), {n} rankings.").format(n=len(rows)),
-    )
-    table = _table(
-        (_("Place"), _("Item"), _("Points")),
-        [
-            [esc(str(i + 1)), (tag("strong", esc(text)) if i < top else esc(text)), esc(f"{s.value:.0f}")]
-            for i, ((_t, text), s) in enumerate(zip(labels, scores))
-        ],
-    )
-    split = _split_table(data, rows, _("Points"), lambda g: {s.target: s.value for s in results.borda(g, m)}, labels, 0)
-    return chart + table + split
-
-
-def _rating_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
-    _ = i18n.gettext_for(data.language)
-    rated = results.rating_results(rows)
-    labels = [(r.item, target_label(data, step, spec, f"item:{r.item}")) for r in rated]
-    anchors = spec.get("anchors") or {}
-    low, high = data.t(anchors.get("low")) or "1", data.t(anchors.get("high")) or "5"
-    chart = charts.distribution_chart(
-        [(text, r.distribution, _number(r.mean, 1, data.language)) for (_i, text), r in zip(labels, rated)],
-        alt=_("Ratings from 1 to 5: ")
-        + "; ".join(
-            _("{item}: mean {mean}, {n} answers").format(item=text, mean=_number(r.mean, 1, data.language), n=r.n)
-            for (_i, text), r in zip(labels, rated)
-        ),
-        caption=_("Rating 1 = {low}, 5 = {high}. Bars show how many gave each value; the number is the mean.").format(
-            low=low, high=high
-        ),
-    )
-    table = _table(
-        (_("Item"), _("Answers"), _("Mean"), "1", "2", "3", "4", "5"),
-        [
-            [esc(text), esc(str(r.n)), esc(_number(r.mean, 1, data.language))] + [esc(str(c)) for c in r.distribution]
-            for (_i, text), r in zip(labels, rated)
-        ],
-    )
-    split = _split_table(
-        data, rows, _("Mean"), lambda g: {r.item: r.mean for r in results.rating_results(g)}, labels, 1
-    )
-    return chart + table + split
-
-
-def _placement_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
-    _ = i18n.gettext_for(data.language)
-    placed = [p for p in results.placement_results(rows) if not _hidden_target(data, p.target)]
-    labels = [target_label(data, step, spec, p.target) for p in placed]
-    quadrants = tuple(_(QUADRANT_LABELS[q]) for q in ("quick_win", "big_bet", "small_thing", "time_waster"))
-    chart = charts.matrix_chart(
-        [(str(i + 1), p.x, p.y) for i, p in enumerate(placed)],
-        alt=_("Impact and effort: ")
-        + "; ".join(
-            f"{i + 1} {text}: {_(QUADRANT_LABELS[results.quadrant(p.x, p.y)])}"
-            for i, (text, p) in enumerate(zip(labels, placed))
-        ),
-        caption=_("Mean placement of each item; x = effort (low → high), y = impact (low → high)."),
-        x_label=_("Effort"),
-        y_label=_("Impact"),
-        quadrants=quadrants,
-    )  # type: ignore[arg-type]
-    table = _table(
-        ("#", _("Item"), _("Placed by"), _("Effort"), _("Impact"), _("Quadrant")),
-        [
-            [
-                esc(str(i + 1)),
-                esc(text),
-                esc(str(p.n)),
-                esc(_number(p.x * 100, 0, data.language)),
-                esc(_number(p.y * 100, 0, data.language)),
-                esc(_(QUADRANT_LABELS[results.quadrant(p.x, p.y)])),
-            ]
-            for i, (text, p) in enumerate(zip(labels, placed))
-        ],
-    )
-    split = _split_table(
-        data,
-        rows,
-        _("Impact / effort"),
-        lambda g: {p.target: f"{p.y * 100:.0f} / {p.x * 100:.0f}" for p in results.placement_results(g)},
-        [(p.target, label) for p, label in zip(placed, labels)],
-        -1,
-    )
-    return chart + table + _note(_("Effort and impact on a scale from 0 (low) to 100 (high).")) + split
-
-
-def _choice_block(data: SummaryData, step: dict[str, Any], spec: dict[str, Any], rows: list[store.Input]) -> str:
-    _ = i18n.gettext_for(data.language)
-    counts = results.choice_counts(rows)
-    labels = [(s.target, target_label(data, step, spec, s.target)) for s in counts]
-    chart = charts.bar_chart(
-        [(text, s.value) for (_t, text), s in zip(labels, counts)],
-        alt=_("Choices: ") + "; ".join(f"{text}: {s.value:.0f}" for (_t, text), s in zip(labels, counts)),
-        caption=_("Choice, {n} answers.").format(n=len(rows)),
-    )
-    table = _table(
-        (_("Option"), _("Chosen by")), [[esc(text), esc(f"{s.value:.0f}")] for (_t, text), s in zip(labels, counts)]
-    )
-    split = _split_table(
-        data, rows, _("Chosen by"), lambda g: {s.target: s.value for s in results.choice_counts(g)}, labels, 0
-    )
-    return chart + table + split
-
-
-BLOCKS = {
-    "vote": _vote_block,
-    "rank": _rank_block,
-    "rating": _rating_block,
-    "placement": _placement_block,
-    "choice": _choice_block,
-}
-
-
 def section_priorities(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
     parts = []
@@ -969,7 +727,7 @@ def section_priorities(data: SummaryData) -> str:
                 "div",
                 tag("h3", esc(data.t(step.get("title"))))
                 + (tag("p", esc(question), cls="bf-question") if question else "")
-                + BLOCKS[kind](data, step, spec, rows),
+                + BY_KIND[kind].summary(data, step, spec, rows),
                 cls="bf-result",
             )
         )
@@ -979,9 +737,10 @@ def section_priorities(data: SummaryData) -> str:
         parts.append(
             _note(
                 _(
-                    "Results are split by role only where a role has at least {k} respondents; smaller roles "
-                    "are counted together, and no split is shown when that group too is smaller."
-                ).format(k=results.MIN_GROUP)
+                    "Figures count answers in whole groups of {k}, in the order they came in, so no one's answer "
+                    "can be worked out; up to {less} of the latest answers to a question may not be counted. A role "
+                    "is shown on its own in groups of {k}; everyone else is counted together as «Others»."
+                ).format(k=agg.K_MIN, less=agg.K_MIN - 1)
             )
         )
     return _section(_("Priorities"), join_list(parts), ident="prioriteringer")
@@ -1061,12 +820,12 @@ def divergences(data: SummaryData) -> list[tuple[str, str, dict[str, float]]]:
     for step, kind, spec, rows in _result_steps(data):
         if kind != "rating":
             continue
-        groups = results.role_groups(rows, data.roles_by_participant)
-        if groups is None:
+        groups = agg.role_split(rows)
+        if not groups:
             continue
         means: dict[str, dict[str, float]] = {}
-        for role, members in groups.items():
-            for r in results.rating_results(results.of_group(rows, members)):
+        for role, members in groups:
+            for r in agg.rating_results(members):
                 means.setdefault(r.item, {})[role] = r.mean
         for item, by_role in means.items():
             if len(by_role) >= 2 and max(by_role.values()) - min(by_role.values()) >= DIVERGENCE_POINTS:
@@ -1105,7 +864,7 @@ def section_disagreements(data: SummaryData) -> str:
                 esc(
                     _(
                         "No rating differed by {points} points or more between role groups of at least {k} people."
-                    ).format(points=_number(DIVERGENCE_POINTS, 1, data.language), k=results.MIN_GROUP)
+                    ).format(points=_number(DIVERGENCE_POINTS, 1, data.language), k=agg.K_MIN)
                 ),
             )
         )
@@ -1219,7 +978,7 @@ def section_cards(data: SummaryData) -> str:
             role = roles.get(card.participant_id or "")
             if card.participant_id is None:
                 who = _("entered for the room")
-            elif role and role_sizes[role] >= results.MIN_GROUP:
+            elif role and role_sizes[role] >= agg.K_MIN:
                 who = rooms.role_label(data.room, role, data.language)
             else:
                 who = _("other role")
@@ -1242,7 +1001,7 @@ def section_cards(data: SummaryData) -> str:
         _(
             "All cards as written, without names. A role is shown only when at least {k} participants had it. "
             "The raw data can be exported as CSV, Excel or JSON."
-        ).format(k=results.MIN_GROUP)
+        ).format(k=agg.K_MIN)
     )
     return _section(_("Appendix: all cards"), join_list(parts) + note, ident="bilag")
 

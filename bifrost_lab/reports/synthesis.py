@@ -14,9 +14,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bifrost_lab import aggregation as agg
 from bifrost_lab import config, i18n, rooms, store
 from bifrost_lab.markup import esc, join_list, tag
-from bifrost_lab.reports import charts, results
+from bifrost_lab.reports import charts
 from bifrost_lab.reports.summary import (
     AREA_LABELS,
     HIDDEN_OMIT,
@@ -24,10 +25,12 @@ from bifrost_lab.reports.summary import (
     SummaryData,
     _cluster_sizes,
     _note,
+    _result_steps,
     _section,
     _table,
     load_summary_data,
     programme_of,
+    target_label,
 )
 
 MATCH_THRESHOLD = 0.5
@@ -335,10 +338,9 @@ def section_commitments(syn: SynthesisData) -> str:
 def _actions_of_room(data: SummaryData) -> list[tuple[str, float]]:
     """(text, score): action clusters scored by dots they received plus their cards; else top-voted targets."""
     dots: Counter[str] = Counter()
-    for vote in data.of_kind("vote"):
-        for target, n in (vote.payload.get("dots") or {}).items():
-            if isinstance(n, (int, float)):
-                dots[target] += n
+    for _step, kind, _spec, answers in _result_steps(data):
+        if kind == "vote":
+            dots.update({s.target: int(s.value) for s in agg.vote_totals(answers)})
     sizes = _cluster_sizes(data)
     actions = [
         (str(c.label), float(dots.get(f"cluster:{c.id}", 0) + sizes.get(c.id, 0)))
@@ -347,12 +349,10 @@ def _actions_of_room(data: SummaryData) -> list[tuple[str, float]]:
     ]
     if actions:
         return actions
-    from bifrost_lab.reports.summary import _result_steps, target_label
-
     found = []
     for step, kind, spec, rows in _result_steps(data):
         if kind == "vote" and step.get("type") in ("prioritisation", "wrap_up"):
-            found += [(target_label(data, step, spec, s.target), s.value) for s in results.vote_totals(rows)[:3]]
+            found += [(target_label(data, step, spec, s.target), s.value) for s in agg.vote_totals(rows)[:3]]
     return found
 
 

@@ -20,9 +20,10 @@ from IPython.display import display
 
 from bifrost_lab import config, i18n, live, rooms, store
 from bifrost_lab.i18n import N_
+from bifrost_lab.inputs.registry import input_type
 from bifrost_lab.markup import card_html, esc, join_list, qr_svg, tag, text_block
-from bifrost_lab.ui import input_widgets as inputs_ui
 from bifrost_lab.ui import projector_charts as charts
+from bifrost_lab.ui import results
 from bifrost_lab.ui import solution_widgets as solution_ui
 from bifrost_lab.ui.browser import BrowserBridge, Countdown
 
@@ -501,7 +502,7 @@ class ModeratorApp:
             if revealed
             else tag("div", esc(self._("Hidden from the room until you reveal them.")), cls="bf-console-note")
         )
-        body = charts.spec_results_html(r, self.board, step, slot, spec, self.language, self._)
+        body = results.spec_results_html(r, self.board, step, slot, spec, self.language, self._)
         return tag("section", note + title + body, cls="bf-results")
 
     def _clusters_html(self, clusters: list[store.Cluster]) -> str:
@@ -715,21 +716,11 @@ class ModeratorApp:
                     self._button(_("Add card for the room"), "bf-behalf-add", self._on_behalf_card),
                 ]
             else:
-                kind_type = spec["type"]
-                save = functools.partial(self._save_for_room, step["id"], slot, kind_type)
-                targets = charts.board_targets(self.room, self.board, spec)
-                labels = charts.target_labels(self.room, self.board, spec, self.language, targets)
-                options = {"autosave": False}
-                if kind_type == "dot_vote":
-                    section = inputs_ui.VoteSection(spec, targets, labels, None, _, save, **options)
-                elif kind_type == "rating":
-                    section = inputs_ui.RatingSection(spec, self.language, None, _, save, **options)
-                elif kind_type == "ranking":
-                    section = inputs_ui.RankingSection(targets, labels, None, _, save, **options)
-                elif kind_type == "matrix_2x2":
-                    section = inputs_ui.MatrixSection(targets, labels, None, _, save, **options)
-                else:
-                    section = inputs_ui.ChoiceSection(spec, self.language, None, _, save, **options)
+                kind = input_type(spec.get("type"))
+                assert kind is not None
+                save = functools.partial(self._save_for_room, step["id"], slot, spec["type"])
+                context = results.input_context(self.room, self.board, spec, self.language, _)
+                section = kind.widget(context, None, save, autosave=False)
                 children.append(section.box)
         if children:
             head = w.HTML(
@@ -742,20 +733,12 @@ class ModeratorApp:
             self.behalf_box.children = []
             self.behalf_box.layout.display = "none"
 
-    def _save_for_room(self, step_id: str, slot: str, input_type: str, value: Any) -> bool:
+    def _save_for_room(self, step_id: str, slot: str, input_type_name: str, value: Any) -> bool:
         assert self.room is not None
         try:
-            fresh = str(uuid.uuid4())
-            if input_type == "dot_vote":
-                rooms.save_vote(self.engine, self.room, None, step_id, value, input_id=fresh)
-            elif input_type == "rating":
-                rooms.save_rating(self.engine, self.room, None, step_id, value, slot=slot, input_id=fresh)
-            elif input_type == "ranking":
-                rooms.save_ranking(self.engine, self.room, None, step_id, value, input_id=fresh)
-            elif input_type == "matrix_2x2":
-                rooms.save_placement(self.engine, self.room, None, step_id, value, input_id=fresh)
-            else:
-                rooms.save_choice(self.engine, self.room, None, step_id, value, input_id=fresh)
+            kind = input_type(input_type_name)
+            assert kind is not None
+            kind.save(self.engine, self.room, None, step_id, value, slot=slot, input_id=str(uuid.uuid4()))
         except rooms.Rejected as rejected:
             self.status.value = tag("div", esc(rejected.message(self._)), cls="bf-msg-error", role="alert")
             return False

@@ -16,9 +16,10 @@ from IPython.display import display
 
 from bifrost_lab import config, i18n, live, rooms, store
 from bifrost_lab.i18n import N_
+from bifrost_lab.inputs.registry import input_type
 from bifrost_lab.markup import esc, tag, text_block
-from bifrost_lab.ui import input_widgets as inputs_ui
 from bifrost_lab.ui import projector_charts as charts
+from bifrost_lab.ui import results
 from bifrost_lab.ui import solution_widgets as solution_ui
 from bifrost_lab.ui.browser import BrowserBridge
 
@@ -374,43 +375,25 @@ class ParticipantApp:
 
     def _answer_section(self, step: dict, slot: str, spec: dict, locked: bool) -> w.Widget:
         assert self.room is not None and self.me is not None
-        kind = rooms.KIND_OF_TYPE[spec["type"]]
-        mine = rooms.my_answer(self.board, step["id"], self.me.id, kind, rooms._row_slot(step, kind, slot))
-        current = mine.payload if mine else None
+        kind = input_type(spec.get("type"))
+        assert kind is not None
+        mine = rooms.my_answer(self.board, step["id"], self.me.id, kind.kind, rooms._row_slot(step, slot))
         save = functools.partial(self._save_answer, step["id"], slot, spec["type"])
-        targets = charts.board_targets(self.room, self.board, spec)
-        labels = charts.target_labels(self.room, self.board, spec, self.language, targets)
-        options = {"locked": locked}
-        kind_type = spec["type"]
-        if kind_type == "dot_vote":
-            return inputs_ui.VoteSection(spec, targets, labels, current, self._, save, **options).box
-        if kind_type == "rating":
-            return inputs_ui.RatingSection(spec, self.language, current, self._, save, **options).box
-        if kind_type == "ranking":
-            return inputs_ui.RankingSection(targets, labels, current, self._, save, **options).box
-        if kind_type == "matrix_2x2":
-            return inputs_ui.MatrixSection(targets, labels, current, self._, save, **options).box
-        return inputs_ui.ChoiceSection(spec, self.language, current, self._, save, **options).box
+        context = results.input_context(self.room, self.board, spec, self.language, self._)
+        return kind.widget(context, mine.payload if mine else None, save, locked=locked).box
 
-    def _save_answer(self, step_id: str, slot: str, input_type: str, value: Any) -> bool:
+    def _save_answer(self, step_id: str, slot: str, input_type_name: str, value: Any) -> bool:
         """Save one answer through the room rules; a rejection is shown, never raised into the widget."""
         assert self.room is not None
+        kind = input_type(input_type_name)
+        assert kind is not None
         try:
-            if input_type == "dot_vote":
-                rooms.save_vote(self.engine, self.room, self.me, step_id, value)
-            elif input_type == "rating":
-                rooms.save_rating(self.engine, self.room, self.me, step_id, value, slot=slot)
-            elif input_type == "ranking":
-                rooms.save_ranking(self.engine, self.room, self.me, step_id, value)
-            elif input_type == "matrix_2x2":
-                rooms.save_placement(self.engine, self.room, self.me, step_id, value)
-            else:
-                rooms.save_choice(self.engine, self.room, self.me, step_id, value)
+            kind.save(self.engine, self.room, self.me, step_id, value, slot=slot)
         except rooms.Rejected as rejected:
             self.show_message(rejected.message(self._), error=True)
             return False
         except Exception:
-            log.exception("saving a %s failed", input_type)
+            log.exception("saving a %s failed", input_type_name)
             self.show_message(self._(MSG_SOMETHING_WRONG), error=True)
             return False
         self.message.value = ""

@@ -6,7 +6,7 @@ that comes from a participant or a programme file passes `esc`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from bifrost_lab import aggregation as agg
@@ -56,10 +56,10 @@ def bar_chart(rows: Sequence[tuple[str, float, str]], *, highlight: int = 0, cls
     return tag("div", join_list(items), cls=f"bf-bars {cls}".strip())
 
 
-def rating_bar(label: str, stats: agg.RatingStats, mean_text: str) -> str:
-    """One item: a stacked bar of the 1..5 distribution and the mean."""
+def rating_bar(label: str, stats: agg.RatingResult | None, mean_text: str) -> str:
+    """One item: a stacked bar of the 1..5 distribution and the mean (None: not enough answers yet)."""
     segments = []
-    for value, count in zip(agg.SCALE, stats.counts):
+    for value, count in zip(agg.SCALE, stats.distribution if stats else ()):
         if count:
             share = 100 * count / stats.n
             segments.append(
@@ -73,7 +73,7 @@ def rating_bar(label: str, stats: agg.RatingStats, mean_text: str) -> str:
             )
     track = (
         tag("div", join_list(segments), cls="bf-rating-track")
-        if stats.n
+        if stats and stats.n
         else tag("div", "", cls="bf-rating-track bf-empty")
     )
     return tag(
@@ -94,7 +94,7 @@ def scale_legend(low: str, high: str) -> str:
 
 
 def matrix_svg(
-    series: Sequence[tuple[str, agg.PlacementStats | None]],
+    series: Sequence[tuple[str, agg.PlacementResult | None]],
     quadrants: dict[str, str],
     x_label: str,
     y_label: str,
@@ -153,7 +153,7 @@ def matrix_svg(
         if stats is None:
             continue
         colour = PALETTE[index % len(PALETTE)]
-        cx, cy = px(stats.mean_x), py(stats.mean_y)
+        cx, cy = px(stats.x), py(stats.y)
         parts.append(
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="19" fill="{colour}" stroke="#fff" stroke-width="3"/>'
             f'<text x="{cx:.1f}" y="{cy + 8:.1f}" font-size="22" font-weight="700" fill="#fff" '
@@ -208,111 +208,3 @@ def board_targets(room: store.Room, board: rooms.Board, spec: dict[str, Any]) ->
         return [f"card:{c.id}" for c in board.cards(targets["from_step"])]
     listed = spec.get("items") or spec.get("options") or []
     return [f"item:{i}" for i in range(len(listed))]
-
-
-def spec_results_html(
-    room: store.Room,
-    board: rooms.Board,
-    step: dict,
-    slot: str,
-    spec: dict,
-    language: str,
-    _: Callable[[str], str],
-    *,
-    split_roles: bool = True,
-) -> str:
-    """The chart(s) for one input of a step, split by role where k >= 3 allows."""
-    kind = rooms.KIND_OF_TYPE.get(spec.get("type", ""))
-    if kind is None or kind == "card":
-        return ""
-    row_slot = rooms._row_slot(step, kind, slot)
-    answers = board.answers(step["id"], kind, row_slot)
-    chart = chart_for_spec(room, board, spec, language, _)
-    main = chart([a.payload for a in answers])
-    if not answers:
-        return tag("div", esc(_("No answers yet.")), cls="bf-results-empty")
-    html = main
-    groups = agg.role_groups([(board.role_of(a), a.payload) for a in answers]) if split_roles else []
-    if groups and spec.get("type") in ("rating", "choice", "dot_vote"):
-        panels = []
-        for role, payloads in groups:
-            name = _("Other roles") if role == agg.POOLED else rooms.role_label(room, role, language)
-            panels.append(
-                tag(
-                    "section",
-                    tag("h4", esc(f"{name} (n={len(payloads)})"), cls="bf-split-title") + chart(payloads),
-                    cls="bf-split-panel",
-                )
-            )
-        html += tag(
-            "details",
-            tag("summary", esc(_("By role (groups of 3 or more)"))) + tag("div", join_list(panels), cls="bf-split"),
-            cls="bf-split-wrap",
-            open="open",
-        )
-    return html
-
-
-def chart_for_spec(room, board, spec, language, _):  # noqa: ANN001, ANN201
-    """A function payloads -> chart HTML for this spec."""
-    kind = spec.get("type")
-    targets = board_targets(room, board, spec)
-    labels = target_labels(room, board, spec, language, targets)
-
-    if kind == "dot_vote":
-
-        def chart(payloads):  # noqa: ANN001, ANN202
-            totals = agg.dot_totals(payloads)
-            rows = sorted(((labels.get(t, "?"), totals.get(t, 0)) for t in targets), key=lambda r: -r[1])
-            return bar_chart([(label, value, str(value)) for label, value in rows], cls="bf-dots")
-    elif kind == "rating":
-        items = spec.get("items") or []
-        anchors = spec.get("anchors") or {}
-
-        def chart(payloads):  # noqa: ANN001, ANN202
-            stats = agg.rating_stats(payloads, len(items))
-            rows = join_list(
-                rating_bar(
-                    rooms.text(item, language),
-                    s,
-                    _("mean {mean}").format(mean=decimal(s.mean, language)) if s.mean is not None else "–",
-                )
-                for item, s in zip(items, stats)
-            )
-            legend = scale_legend(rooms.text(anchors.get("low"), language), rooms.text(anchors.get("high"), language))
-            return tag("div", rows + legend, cls="bf-ratings")
-    elif kind == "ranking":
-        top = int(spec.get("top") or 3)
-
-        def chart(payloads):  # noqa: ANN001, ANN202
-            scores = agg.borda([p.get("order") or [] for p in payloads], targets)
-            return bar_chart(
-                [(labels.get(t, "?"), points, _("{n} pts").format(n=points)) for t, points in scores],
-                highlight=top,
-                cls="bf-borda",
-            )
-    elif kind == "matrix_2x2":
-        quadrants = {
-            "quick_win": _("Quick wins"),
-            "big_bet": _("Big bets"),
-            "small_thing": _("Small things"),
-            "time_waster": _("Time wasters"),
-        }
-
-        def chart(payloads):  # noqa: ANN001, ANN202
-            stats = agg.placement_stats(payloads)
-            return matrix_svg(
-                [(labels.get(t, "?"), stats.get(t)) for t in targets], quadrants, _("Effort"), _("Impact")
-            )
-    else:
-        options = spec.get("options") or []
-
-        def chart(payloads):  # noqa: ANN001, ANN202
-            counts = agg.choice_counts(payloads, len(options))
-            total = len(payloads) or 1
-            return bar_chart(
-                [(rooms.text(o, language), c, f"{c} · {round(100 * c / total)}%") for o, c in zip(options, counts)],
-                cls="bf-choices",
-            )
-
-    return chart

@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from bifrost_lab import store
+from bifrost_lab import rooms, store
 from bifrost_lab.demo import open_showcase_room as open_all_types_room
+from bifrost_lab.inputs import choice, dot_vote, matrix_2x2, ranking, rating
 from bifrost_lab.programme import load_library
 
 from .conftest import choose, offline_context, screenshot
@@ -84,6 +85,13 @@ def test_every_input_type_with_two_phones(browser, servers, room):
     a_context, alice = phone(browser, servers, room.join_code, "Arbejdsmiljørådgiver")
     b_context, bob = phone(browser, servers, room.join_code, "Ejerleder")
     phones = (alice, bob)
+    # A third person answers without a browser, so the projector has a whole block of three to show
+    # (figures use whole blocks of k = 3 answers: bifrost_lab/aggregation.py).
+    engine = store.connect(servers.db_url)
+    carol, _token = rooms.join_room(engine, store.get_room(engine, room.id), role="RESEARCHER")
+
+    def carol_answers(step_id: str, input_type, value, slot: str | None = None) -> None:
+        input_type.save(engine, store.get_room(engine, room.id), carol, step_id, value, slot=slot)
 
     # cards in columns: the column list starts at the first column
     assert alice.eval_on_selector(".bf-column-input select", "s => s.value") == "A"
@@ -133,7 +141,8 @@ def test_every_input_type_with_two_phones(browser, servers, room):
     wait_text(alice, ".bf-section-status", lambda t: "3 prikker" in t)
     alice.locator(".bf-vote-row").nth(1).locator(".bf-dot-minus").click()  # move a dot
     alice.locator(".bf-vote-row").nth(2).locator(".bf-dot-plus").click()
-    wait_text(projector, ".bf-board", lambda t: "2 af 2 har svaret" in t)
+    wait_text(projector, ".bf-board", lambda t: "2 af 3 har svaret" in t)
+    carol_answers("s-vote", dot_vote, {})  # Carol places no dots
     screenshot(alice, "inputs-phone-vote")
     no_overflow(alice)
     console.click(".bf-reveal")
@@ -152,6 +161,7 @@ def test_every_input_type_with_two_phones(browser, servers, room):
         page.wait_for_selector(".bf-vote-row")
         assert "Ledelse" in page.inner_text(".bf-vote")
         page.locator(".bf-vote-row").nth(0).locator(".bf-dot-plus").click()
+    carol_answers("s-cvote", dot_vote, {})
     console.click(".bf-reveal")
     wait_text(projector, ".bf-dots", lambda t: "Ledelse" in t and "2" in t)
 
@@ -164,6 +174,7 @@ def test_every_input_type_with_two_phones(browser, servers, room):
         wait_text(page, ".bf-section-status", lambda t: "er gemt" in t)
     no_overflow(alice)
     screenshot(alice, "inputs-phone-rating")
+    carol_answers("s-rate", rating, {"0": 4}, slot="input")  # keeps item 0's mean at 4
     console.click(".bf-reveal")
     wait_text(projector, ".bf-board", lambda t: "gns. 4,0" in t or "gns. 4.0" in t)
     screenshot(projector, "inputs-projector-rating")
@@ -184,6 +195,7 @@ def test_every_input_type_with_two_phones(browser, servers, room):
     wait_text(alice, ".bf-section-status", lambda t: "er gemt" in t)
     screenshot(alice, "inputs-phone-ranking")
     no_overflow(alice)
+    carol_answers("s-rank", ranking, [f"item:{i}" for i in range(5)])
     console.click(".bf-reveal")
     wait_text(projector, ".bf-borda", lambda t: t.strip().startswith("1Punkt 0") or "Punkt 0" in t.split("\n")[0])
     screenshot(projector, "inputs-projector-ranking")
@@ -197,6 +209,7 @@ def test_every_input_type_with_two_phones(browser, servers, room):
         wait_text(page, ".bf-section-status", lambda t: "1 af 3" in t)
     screenshot(bob, "inputs-phone-matrix")
     no_overflow(bob)
+    carol_answers("s-matrix", matrix_2x2, {"item:0": {"x": 0.25, "y": 0.75}})
     console.click(".bf-reveal")
     projector.wait_for_selector(".bf-matrix-svg circle")
     assert (
@@ -212,16 +225,18 @@ def test_every_input_type_with_two_phones(browser, servers, room):
     bob.locator(".bf-choice-option", has_text="Punkt 2").click()
     wait_text(bob, ".bf-section-status", lambda t: "er gemt" in t)
     screenshot(alice, "inputs-phone-choice")
+    carol_answers("s-choice", choice, [2])
     console.click(".bf-reveal")
-    wait_text(projector, ".bf-choices", lambda t: "2 · 100%" in t)
+    wait_text(projector, ".bf-choices", lambda t: "3 · 100%" in t)
     screenshot(projector, "inputs-projector-choice")
     next_step(console, phones, "Vælg flere")
     for page in phones:
         page.locator(".bf-choice-option", has_text="Punkt 0").click()
         page.locator(".bf-choice-option", has_text="Punkt 3").click()
         wait_text(page, ".bf-section-status", lambda t: "er gemt" in t)
+    carol_answers("s-multi", choice, [0, 3])
     console.click(".bf-reveal")
-    wait_text(projector, ".bf-choices", lambda t: t.count("2 · 100%") == 2)
+    wait_text(projector, ".bf-choices", lambda t: t.count("3 · 100%") == 2)
 
     # wrap-up: a card and a closing rating in one step; lock stops input
     next_step(console, phones, "Afslutning")
@@ -232,9 +247,8 @@ def test_every_input_type_with_two_phones(browser, servers, room):
     console.click(".bf-lock")
     bob.wait_for_selector(".bf-calm")
     assert bob.locator(".bf-card-input").count() == 0
-    wait_text(console, ".bf-console-answered", lambda t: "1 af 2" in t)
+    wait_text(console, ".bf-console-answered", lambda t: "1 af 3" in t)
 
-    engine = store.connect(servers.db_url)
     kinds = {(i.step_id, i.kind) for i in store.list_inputs(engine, room.id)}
     assert {
         ("s-vote", "vote"),
@@ -248,7 +262,7 @@ def test_every_input_type_with_two_phones(browser, servers, room):
         ("s-wrap", "rating"),
     } <= kinds
     votes = [i for i in store.list_inputs(engine, room.id, step_id="s-vote")]
-    assert len(votes) == 2 and all(sum(v.payload["dots"].values()) <= 3 for v in votes)
+    assert len(votes) == 3 and all(sum(v.payload["dots"].values()) <= 3 for v in votes)
     rank = next(
         i
         for i in store.list_inputs(engine, room.id, step_id="s-rank")

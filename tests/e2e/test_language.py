@@ -6,6 +6,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bifrost_lab import i18n, rooms, store
+from bifrost_lab.inputs import rating
 from bifrost_lab.markup import esc
 from bifrost_lab.programme import load_library
 from bifrost_lab.ui import projector_charts as charts
@@ -175,7 +176,7 @@ def test_a_fioh_room_runs_end_to_end_in_its_language(browser, servers, language)
     for k, role in enumerate(("MANAGER", "OH_SERVICE", "EMPLOYEE_REP", "MANAGER", "OH_SERVICE")):
         person, _token = rooms.join_room(engine, room, role=role)
         ratings = {str(j): 1 + (j + 2 * k) % 5 for j in range(scales.count())}
-        rooms.save_rating(engine, store.get_room(engine, room.id), person, steps[1]["id"], ratings)
+        rating.save(engine, store.get_room(engine, room.id), person, steps[1]["id"], ratings)
         first_ratings.append(ratings["0"])
     console.click(".bf-reveal")
     projector.wait_for_selector(".bf-ratings", timeout=10_000)

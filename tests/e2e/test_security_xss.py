@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bifrost_lab import rooms, store
+from bifrost_lab.inputs import dot_vote
 from bifrost_lab.reports.export import export_room_html
 
 from .conftest import offline_context, screenshot
@@ -156,7 +157,7 @@ def test_hostile_cluster_labels_as_vote_options_never_run(browser, servers):
     tokens = []
     for index in range(0, len(clusters), 3):  # every option gets a dot, so every label is in the results
         me, token = rooms.join_room(engine, room, role="RESEARCHER")
-        rooms.save_vote(engine, room, me, vote_step["id"], {f"cluster:{c.id}": 1 for c in clusters[index : index + 3]})
+        dot_vote.save(engine, room, me, vote_step["id"], {f"cluster:{c.id}": 1 for c in clusters[index : index + 3]})
         tokens.append(token)
     expected = [_shown(label) for label in CLUSTER_PAYLOADS]
 
