@@ -64,7 +64,7 @@ CATEGORY_LABELS = {"insight": N_("Insights"), "barrier": N_("Barriers"), "action
 PROVENANCE_LABELS = {
     "S000": N_("BIFROST project description"),
     "S001": N_("Sorø Municipality and the Working Environment Authority"),
-    "S002": N_("Aalborg Municipality"),
+    "S002": N_("Article on amid.dk about Aalborg Municipality"),
     "S003": N_("NECTO knowledge report 2025"),
     "S004": N_("FIOH (Finland)"),
     "D": N_("design proposal"),
@@ -608,6 +608,7 @@ def section_evidence(data: SummaryData) -> str:
             tag(
                 "article",
                 tag("h3", esc(f"{card_id} · {data.t(card.get('label'))}"))
+                + (tag("p", esc(_("To be verified")), cls="bf-verify") if card.get("verify") else "")
                 + tag("p", esc(data.t(card.get("text"))))
                 + tag("p", esc(citation_text(citation) + via), cls="bf-cite")
                 + tag(
@@ -622,6 +623,15 @@ def section_evidence(data: SummaryData) -> str:
         )
     if not blocks:
         blocks.append(tag("p", esc(_("No evidence cards were shown in this meeting."))))
+    elif any(cards[card_id].get("verify") for card_id in shown_card_ids(data)):
+        blocks.append(
+            _note(
+                _(
+                    "«To be verified»: the wording of this card has not yet been checked against its source; "
+                    "read it as a pointer to the source, not as a finding."
+                )
+            )
+        )
     return _section(_("Knowledge base: evidence presented"), join_list(blocks), ident="vidensgrundlag")
 
 
