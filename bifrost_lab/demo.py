@@ -293,9 +293,9 @@ def create_demo_room(
     inputs: int | None = None,
     seed: int | None = None,
 ) -> store.Room:
-    """Open a room for a meeting (default: the programme's first) and fill it with demo input."""
+    """Open a room marked as demo for a meeting (default: the programme's first) and fill it with demo input."""
     programme = library.programme(programme_id)
     meeting_id = meeting_id or programme.meetings[0].id
-    room = rooms.open_room(engine, library, programme_id, meeting_id)
+    room = rooms.open_room(engine, library, programme_id, meeting_id, demo=True)
     fill_room(engine, room, participants=participants, inputs=inputs, seed=seed)
     return store.get_room(engine, room.id) or room
