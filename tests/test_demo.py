@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from bifrost_lab import demo, rooms, store
+from bifrost_lab.markup import demo_banner_html
 
 
 def test_a_demo_room_is_marked_as_demo(sqlite_engine, library):
@@ -20,3 +23,12 @@ def test_a_demo_rooms_commitments_are_not_carried_into_a_real_meeting(sqlite_eng
     assert "carried" not in rooms.open_room(sqlite_engine, library, "bifrost", "bif-m2").content
     demo_m2 = rooms.open_room(sqlite_engine, library, "bifrost", "bif-m2", demo=True)
     assert "Opdigtet tilsagn" in demo_m2.content["carried"]["cards"]  # a demo meeting may follow a demo meeting
+
+
+@pytest.mark.parametrize(
+    "language, text",
+    [("da", "DEMO – opdigtede data"), ("en", "DEMO – invented data"), ("fi", "DEMO – keksittyä aineistoa")],
+)
+def test_the_demo_banner_speaks_the_language(language, text):
+    banner = demo_banner_html(language)
+    assert f">{text}</div>" in banner and 'class="bf-demo-banner"' in banner and 'role="note"' in banner
