@@ -73,6 +73,7 @@ MSG_UNKNOWN_SECTOR = N_("Please choose a sector from the list.")
 MSG_UNKNOWN_TOPIC = N_("Please choose a topic from the list.")
 MSG_NOTHING_TO_IMPORT = N_("Choose at least one solution to bring in.")
 MSG_IMPORT_STEP = N_("Solutions can be brought into a step that takes cards or solutions.")
+MSG_IMPORT_DEMO = N_("Solutions from demo rooms are invented: they cannot be brought into a real meeting.")
 
 
 class FieldRejected(rooms.Rejected):
@@ -257,11 +258,17 @@ def import_entries(engine: Database, room: Room, step_id: str, entries: list[Any
 
     Into a `cards` step each entry becomes a card (so later steps can cluster, vote on or rank it);
     into a `solution` step it is copied whole. `entries` are `catalogue.CatalogueEntry` records.
+    Entries from demo rooms go only into demo rooms (checked in the store, not taken from the entries).
     """
     if not entries:
         raise rooms.Rejected(MSG_NOTHING_TO_IMPORT)
     if not room.is_open:
         raise rooms.Rejected(rooms.MSG_ROOM_CLOSED)
+    if not room.demo:
+        for source_id in {entry.room_id for entry in entries}:
+            source_room = store.get_room(engine, source_id)
+            if source_room is not None and source_room.demo:
+                raise rooms.Rejected(MSG_IMPORT_DEMO)
     step = next((s for s in rooms.steps(room) if s["id"] == step_id), None)
     kind = rooms.input_type(step) if step else "none"
     if kind not in ("cards", KIND):
