@@ -155,8 +155,17 @@ def cmd_synthesis(args: argparse.Namespace) -> int:
     from bifrost_lab.reports.synthesis import NoRoomsForProgramme
 
     try:
-        html = export_synthesis_html(args.programme_id, db_url=config.db_url(), language=args.language)
-    except NoRoomsForProgramme:
+        html = export_synthesis_html(
+            args.programme_id, db_url=config.db_url(), language=args.language, include_demo=args.include_demo
+        )
+    except NoRoomsForProgramme as missing:
+        if missing.demo_rooms:
+            print(
+                f"bifrost-lab synthesis: programme '{args.programme_id}' has only demo rooms ({missing.demo_rooms}), "
+                "whose data is invented. Add --include-demo for a synthesis of them, marked DEMO.",
+                file=sys.stderr,
+            )
+            return 2
         print(
             f"bifrost-lab synthesis: no rooms for programme '{args.programme_id}'. `bifrost-lab rooms` lists "
             "the rooms and their programmes.",
@@ -263,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("programme_id")
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
     p.add_argument("--language", default="da", help="da, en or fi (default: da)")
+    p.add_argument(
+        "--include-demo",
+        action="store_true",
+        help="also the demo rooms (`bifrost-lab demo`, invented data); the document then says DEMO first",
+    )
     p.set_defaults(func=cmd_synthesis)
 
     add_programmes_parser(sub)
