@@ -123,7 +123,7 @@ def export_room_html(
         },
     )
     title = f"{gettext_for(language)('Knowledge summary')} – {text(room.content['meeting']['title'], language)}"
-    return render_html(nb, title, language)
+    return render_html(nb, _demo_title(title, language) if room.demo else title, language)
 
 
 def export_synthesis_html(

@@ -18,7 +18,7 @@ from typing import Any
 
 from bifrost_lab import config, i18n, rooms, store
 from bifrost_lab.i18n import N_
-from bifrost_lab.markup import esc, join_list, tag, text_block
+from bifrost_lab.markup import demo_banner_html, esc, join_list, tag, text_block
 from bifrost_lab.reports import charts, results
 from bifrost_lab.reports.catalogue import summary_section as section_solutions  # issue 10: the meeting's good solutions
 
@@ -1247,7 +1247,13 @@ def section_cards(data: SummaryData) -> str:
     return _section(_("Appendix: all cards"), join_list(parts) + note, ident="bilag")
 
 
+def section_demo(data: SummaryData) -> str:
+    """Issue 15 §2: a demo room's summary says so before anything else ('' for a real room)."""
+    return demo_banner_html(data.language) if data.room.demo else ""
+
+
 SECTIONS: tuple[Callable[[SummaryData], str], ...] = (
+    section_demo,
     section_cover,
     section_resume,
     section_background,
