@@ -32,3 +32,44 @@ def test_a_demo_rooms_commitments_are_not_carried_into_a_real_meeting(sqlite_eng
 def test_the_demo_banner_speaks_the_language(language, text):
     banner = demo_banner_html(language)
     assert f">{text}</div>" in banner and 'class="bf-demo-banner"' in banner and 'role="note"' in banner
+
+
+def test_the_participant_page_of_a_demo_room_says_demo_on_top(sqlite_engine, library):
+    import asyncio
+
+    from own_thread import in_own_thread
+
+    from bifrost_lab.ui.participant import ParticipantApp
+
+    room = demo.create_demo_room(sqlite_engine, library, participants=2, inputs=2, seed=1)
+
+    async def scenario() -> None:  # joining starts the page's change feed, which needs an event loop
+        app = ParticipantApp(sqlite_engine, "da")
+        app.bridge.set_state({"query": f"?code={room.join_code}", "stored": {}})
+        app._on_bridge_ready({"new": True})
+        assert app.header.value.startswith('<div class="bf-demo-banner"')  # from the code onwards
+        assert "DEMO – opdigtede data" in app.header.value
+        app.role_input.value = "RESEARCHER"
+        app._on_join(None)
+        try:
+            assert app.me is not None and app.header.value.startswith('<div class="bf-demo-banner"')
+            app.language_switch.value = "fi"  # the page re-renders in the participant's language
+            assert "DEMO – keksittyä aineistoa" in app.header.value
+        finally:
+            app.feed.stop()
+
+        real = rooms.open_room(sqlite_engine, library, "bifrost", "bif-m1")
+        app = ParticipantApp(sqlite_engine, "da")
+        app.bridge.set_state({"query": f"?code={real.join_code}", "stored": {}})
+        app._on_bridge_ready({"new": True})
+        app.role_input.value = "RESEARCHER"
+        app._on_join(None)
+        try:
+            assert "bf-demo-banner" not in app.header.value
+            store.set_room_demo(sqlite_engine, real.id)  # an old demo room marked while a phone follows it
+            app._refresh_now()
+            assert app.header.value.startswith('<div class="bf-demo-banner"')
+        finally:
+            app.feed.stop()
+
+    in_own_thread(asyncio.run, scenario())
