@@ -1,6 +1,8 @@
 """Demo rooms: realistic generated input so anyone can try the moderator view and the exports.
 
-Input goes through the same room functions participants use, so limits and validation apply.
+Input goes through the same room functions participants use, so limits and validation apply. Demo
+rooms are marked (`Room.demo`), so their invented data never passes for a real meeting's (issue 15 §2),
+and every text here is invented: it names no real organisation, unit or person (tests/test_demo.py).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ SAMPLE_CARDS_DA = (
     "Kollegerne ved ikke, hvad de må sige, når en kollega kommer tilbage",
     "Deadlines gør det svært at tilbyde gradvis tilbagevenden",
     "Rådgiveren kender ikke virksomhedens hverdag godt nok",
-    "Ejerlederen står alene med beslutningerne",
+    "Ejerlederen træffer alle beslutninger selv",
     "Delvis raskmelding bliver aftalt, men ikke fulgt op",
     "Tidlig dialog med medarbejderen virker, når den er uformel",
     "Kunderne forventer, at vi altid er tilgængelige",
@@ -38,7 +40,8 @@ SAMPLE_CARDS_DA = (
     "Vi ved ikke, hvornår vi skal trække på ekstern hjælp",
     "Fleksible arbejdstider gør tilbagevenden lettere",
 )
-SAMPLE_NAMES = ("Mette", "Søren", "Anne", "Lars", "Pia", "Jens", "Camilla", "Henrik", "Louise", "Mads", "Sara", "Ole")
+# First names only, none of them a name of a person in the programmes or their sources (tests/test_demo.py).
+SAMPLE_NAMES = ("Lene", "Bo", "Karin", "Pia", "Jens", "Camilla", "Niels", "Tina", "Birgitte", "Kim", "Lone", "Tove")
 
 
 def fill_room(
@@ -92,6 +95,14 @@ CLUSTER_NAMES_DA = (
     "Rådgivning og netværk",
     "Tilpasning af opgaver",
 )
+
+
+def invented_texts() -> list[str]:
+    """Every text a demo room gets from here: cards, cluster names, display names and good solutions."""
+    texts = [*SAMPLE_CARDS_DA, *CLUSTER_NAMES_DA, *SAMPLE_NAMES]
+    for demo in solutions.DEMO_SOLUTIONS:  # not the sector (a code) nor the topic (from the programme's list)
+        texts += [value for field, value in demo.items() if field not in ("sector", "topic")]
+    return texts
 
 
 def _make_clusters(engine: Database, room: store.Room, rng: random.Random) -> None:
