@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
             html["room"] = export_room_html(made[0].id, db_url=url)
             times["room"].append(time.perf_counter() - start)
             start = time.perf_counter()
-            html["syn"] = export_synthesis_html("bifrost", db_url=url)
+            html["syn"] = export_synthesis_html("bifrost", db_url=url, include_demo=True)  # the rooms are demo rooms
             times["synthesis"].append(time.perf_counter() - start)
         baseline, room_s, synthesis_s = (statistics.median(times[k]) for k in ("empty", "room", "synthesis"))
         print(

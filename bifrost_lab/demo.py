@@ -1,6 +1,8 @@
 """Demo rooms: realistic generated input so anyone can try the moderator view and the exports.
 
-Input goes through the same room functions participants use, so limits and validation apply.
+Input goes through the same room functions participants use, so limits and validation apply. Demo
+rooms are marked (`Room.demo`), so their invented data never passes for a real meeting's (issue 15 §2),
+and every text here is invented: it names no real organisation, unit or person (tests/test_demo.py).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ SAMPLE_CARDS_DA = (
     "Kollegerne ved ikke, hvad de må sige, når en kollega kommer tilbage",
     "Deadlines gør det svært at tilbyde gradvis tilbagevenden",
     "Rådgiveren kender ikke virksomhedens hverdag godt nok",
-    "Ejerlederen står alene med beslutningerne",
+    "Ejerlederen træffer alle beslutninger selv",
     "Delvis raskmelding bliver aftalt, men ikke fulgt op",
     "Tidlig dialog med medarbejderen virker, når den er uformel",
     "Kunderne forventer, at vi altid er tilgængelige",
@@ -39,7 +41,8 @@ SAMPLE_CARDS_DA = (
     "Vi ved ikke, hvornår vi skal trække på ekstern hjælp",
     "Fleksible arbejdstider gør tilbagevenden lettere",
 )
-SAMPLE_NAMES = ("Mette", "Søren", "Anne", "Lars", "Pia", "Jens", "Camilla", "Henrik", "Louise", "Mads", "Sara", "Ole")
+# First names only, none of them a name of a person in the programmes or their sources (tests/test_demo.py).
+SAMPLE_NAMES = ("Lene", "Bo", "Karin", "Pia", "Jens", "Camilla", "Niels", "Tina", "Birgitte", "Kim", "Lone", "Tove")
 
 
 def fill_room(
@@ -93,6 +96,14 @@ CLUSTER_NAMES_DA = (
     "Rådgivning og netværk",
     "Tilpasning af opgaver",
 )
+
+
+def invented_texts() -> list[str]:
+    """Every text a demo room gets from here: cards, cluster names, display names and good solutions."""
+    texts = [*SAMPLE_CARDS_DA, *CLUSTER_NAMES_DA, *SAMPLE_NAMES]
+    for demo in solutions.DEMO_SOLUTIONS:  # not the sector (a code) nor the topic (from the programme's list)
+        texts += [value for field, value in demo.items() if field not in ("sector", "topic")]
+    return texts
 
 
 def _make_clusters(engine: Database, room: store.Room, rng: random.Random) -> None:
@@ -267,9 +278,9 @@ def create_demo_room(
     inputs: int | None = None,
     seed: int | None = None,
 ) -> store.Room:
-    """Open a room for a meeting (default: the programme's first) and fill it with demo input."""
+    """Open a room marked as demo for a meeting (default: the programme's first) and fill it with demo input."""
     programme = library.programme(programme_id)
     meeting_id = meeting_id or programme.meetings[0].id
-    room = rooms.open_room(engine, library, programme_id, meeting_id)
+    room = rooms.open_room(engine, library, programme_id, meeting_id, demo=True)
     fill_room(engine, room, participants=participants, inputs=inputs, seed=seed)
     return store.get_room(engine, room.id) or room

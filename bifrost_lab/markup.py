@@ -9,6 +9,16 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
+from bifrost_lab.i18n import N_, gettext_for
+
+MSG_DEMO = N_("DEMO – invented data")
+# Inline, so the banner looks the same on every page and in every export, whatever their stylesheet
+# (dark text on yellow: contrast 12.7:1).
+DEMO_BANNER_STYLE = (
+    "background:#ffe066;color:#1b1f24;border:2px solid #1b1f24;border-radius:6px;"
+    "padding:.4rem .8rem;margin:0 0 .75rem;font-weight:700;font-size:1.1rem;text-align:center"
+)
+
 
 def shorten(text: object, limit: int) -> str:
     """`text` on one line, at most `limit` characters, cut after a whole word with "…" when too long."""
@@ -55,3 +65,13 @@ def card_html(text: str, role: str | None, *, cls: str = "bf-board-card", extra:
 
 def join_list(parts: Iterable[str]) -> str:
     return "".join(parts)
+
+
+def demo_label(language: str | None) -> str:
+    """ "DEMO – invented data" in a language: what every page and export of a demo room says first."""
+    return gettext_for(language)(MSG_DEMO)
+
+
+def demo_banner_html(language: str | None) -> str:
+    """The banner at the top of every page and export of a demo room (`Room.demo`)."""
+    return tag("div", esc(demo_label(language)), cls="bf-demo-banner", role="note", style=DEMO_BANNER_STYLE)

@@ -150,11 +150,13 @@ def step_state(room: Room, step_id: str) -> dict[str, Any]:
 # Moderator
 
 
-def open_room(engine: Database, library: Any, programme_id: str, meeting_id: str, language: str = "da") -> Room:
-    """Open a new room for a meeting of a programme."""
+def open_room(
+    engine: Database, library: Any, programme_id: str, meeting_id: str, language: str = "da", *, demo: bool = False
+) -> Room:
+    """Open a new room for a meeting of a programme (demo=True: a room of invented data, `bifrost-lab demo`)."""
     content = build_content(library, programme_id, meeting_id)
     meeting_ids = [m.id for m in library.programme(programme_id).meetings]
-    carried = carried_commitments(engine, programme_id, meeting_ids, meeting_id)
+    carried = carried_commitments(engine, programme_id, meeting_ids, meeting_id, include_demo=demo)
     if carried:
         content["carried"] = carried
     return store.create_room(
@@ -164,6 +166,7 @@ def open_room(engine: Database, library: Any, programme_id: str, meeting_id: str
         content=content,
         content_hash=content_hash(content),
         language=language,
+        demo=demo,
     )
 
 
@@ -622,14 +625,19 @@ def names_shown(room: Room, step: dict[str, Any]) -> bool:
 # Carry-forward: the last meeting's commitments open the next one
 
 
-def carried_commitments(engine: Database, programme_id: str, meeting_ids: list[str], meeting_id: str) -> dict | None:
-    """The cards of the wrap-up step of the latest room of the previous meeting of the programme."""
+def carried_commitments(
+    engine: Database, programme_id: str, meeting_ids: list[str], meeting_id: str, *, include_demo: bool = False
+) -> dict | None:
+    """The cards of the wrap-up step of the latest room of the previous meeting of the programme.
+
+    A demo room's invented commitments are carried only into another demo room (include_demo).
+    """
     if meeting_id not in meeting_ids or meeting_ids.index(meeting_id) == 0:
         return None
     previous_id = meeting_ids[meeting_ids.index(meeting_id) - 1]
     earlier = [
         s.room
-        for s in store.list_rooms(engine)
+        for s in store.list_rooms(engine, include_demo=include_demo)
         if s.room.programme_id == programme_id and s.room.meeting_id == previous_id
     ]
     for previous in earlier:  # newest first; the first one with commitments wins

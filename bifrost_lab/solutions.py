@@ -73,6 +73,7 @@ MSG_UNKNOWN_SECTOR = N_("Please choose a sector from the list.")
 MSG_UNKNOWN_TOPIC = N_("Please choose a topic from the list.")
 MSG_NOTHING_TO_IMPORT = N_("Choose at least one solution to bring in.")
 MSG_IMPORT_STEP = N_("Solutions can be brought into a step that takes cards or solutions.")
+MSG_IMPORT_DEMO = N_("Solutions from demo rooms are invented: they cannot be brought into a real meeting.")
 
 
 class FieldRejected(rooms.Rejected):
@@ -257,11 +258,17 @@ def import_entries(engine: Database, room: Room, step_id: str, entries: list[Any
 
     Into a `cards` step each entry becomes a card (so later steps can cluster, vote on or rank it);
     into a `solution` step it is copied whole. `entries` are `catalogue.CatalogueEntry` records.
+    Entries from demo rooms go only into demo rooms (checked in the store, not taken from the entries).
     """
     if not entries:
         raise rooms.Rejected(MSG_NOTHING_TO_IMPORT)
     if not room.is_open:
         raise rooms.Rejected(rooms.MSG_ROOM_CLOSED)
+    if not room.demo:
+        for source_id in {entry.room_id for entry in entries}:
+            source_room = store.get_room(engine, source_id)
+            if source_room is not None and source_room.demo:
+                raise rooms.Rejected(MSG_IMPORT_DEMO)
     step = next((s for s in rooms.steps(room) if s["id"] == step_id), None)
     kind = rooms.input_type(step) if step else "none"
     if kind not in ("cards", KIND):
@@ -301,71 +308,109 @@ def import_entries(engine: Database, room: Room, step_id: str, entries: list[Any
 
 
 # ----------------------------------------------------------------------------------------------
-# Demo data: realistic solutions so the catalogue can be tried without a workshop
+# Demo data: realistic solutions so the catalogue can be tried without a workshop. Invented: they name
+# no real organisation, unit or person and repeat no phrase of the programmes' sources (tests/test_demo.py).
+# Places are described, never named ("a care home with four units"), contacts are roles.
 
 DEMO_SOLUTIONS: tuple[dict[str, str], ...] = (
     {
-        "problem": "Pårørende blev vrede, når vi ikke kunne hjælpe i et hjem, hvor sengen stod uden plads omkring.",
-        "solution": "Visitator, hjælper og pårørende ser hjemmet sammen før første besøg og aftaler indretningen skriftligt.",
-        "where": "Hjemmeplejen, plejegruppe Syd",
-        "what_it_took": "En ekstra halv time pr. ny borger og en fælles tjekliste.",
-        "contact_role": "Plejegruppens arbejdsmiljørepræsentant",
+        "problem": "Pårørende ringede flere gange om dagen, fordi de ikke vidste, hvornår hjælpen kom.",
+        "solution": "Et ugeskema på køleskabet viser, hvilke dage og tidsrum der kommer besøg, og hvem man ringer til ved ændringer.",
+        "where": "Et hjemmeplejeteam i en mellemstor kommune",
+        "what_it_took": "En skabelon og fem minutter, når ugens plan er lagt.",
+        "contact_role": "Teamets koordinator",
         "sector": "velfaerd_offentlig",
         "topic": "Samarbejde med borgere og pårørende",
     },
     {
-        "problem": "Nye vikarer kendte ikke borgernes forflytningsbehov og løftede forkert.",
-        "solution": "Et kort med forflytningsbehov og hjælpemidler hænger i hvert hjem og bliver gennemgået ved første vagt.",
-        "where": "Plejecenter Nord",
-        "what_it_took": "Ergoterapeut laver kortene; 10 minutter ved vagtskifte.",
+        "problem": "Hjælpemidlerne stod til opladning et andet sted, når de skulle bruges.",
+        "solution": "En fast ladeplads med en tavle, hvor man skriver, hvem der har lånt hvad, og hvornår det kommer tilbage.",
+        "where": "Et bosted for voksne med handicap",
+        "what_it_took": "En stikdåse, en tavle og en aftale på personalemødet.",
         "contact_role": "Forflytningsvejleder",
         "sector": "velfaerd_offentlig",
         "topic": "Forflytning og hjælpemidler",
     },
     {
-        "problem": "Konflikter med en borger gik igen, fordi hver medarbejder håndterede dem forskelligt.",
-        "solution": "Fælles aftale om sprog og grænser for den enkelte borger, drøftet på teammødet hver 14. dag.",
-        "where": "Hjemmeplejen, aftenvagten",
-        "what_it_took": "Fast punkt på teammødet og støtte fra lederen.",
-        "contact_role": "Teamleder i hjemmeplejen",
+        "problem": "Efter en ubehagelig episode gik medarbejderen hjem uden at have talt med nogen.",
+        "solution": "En kort samtale med en kollega eller lederen samme dag, før vagten slutter, efter en tjekliste på én side.",
+        "where": "Et døgntilbud for unge",
+        "what_it_took": "Tjeklisten, og at lederen giver tid til samtalen i vagten.",
+        "contact_role": "Arbejdsmiljørepræsentant",
         "sector": "velfaerd_offentlig",
         "topic": "Vold, trusler og konflikter",
     },
     {
-        "problem": "Arbejdsmiljøgrupper uden for MED hørte aldrig om de andres løsninger.",
-        "solution": "Et kvartalsvist netværksmøde, hvor hver gruppe tager én løsning med på et løsningskort.",
-        "where": "Ældre- og handicapområdet",
-        "what_it_took": "To timer pr. kvartal og en konsulent, der samler kortene.",
-        "contact_role": "Arbejdsmiljøkonsulent i forvaltningen",
+        "problem": "Morgenvagten startede bagud, fordi dagens ændringer først blev kendt ved vagtstart.",
+        "solution": "Aftenvagten lægger en seddel med de kendte ændringer, og planlæggeren ser den igennem et kvarter før morgenvagten.",
+        "where": "Et plejecenter med fire afdelinger",
+        "what_it_took": "Ti minutter i aftenvagten og en fast plads til sedlen.",
+        "contact_role": "Planlægger",
         "sector": "velfaerd_offentlig",
-        "topic": "Videndeling og netværk",
+        "topic": "Travlhed og planlægning",
     },
     {
-        "problem": "Medarbejdere, der kører ud til borgere, passede ikke ind i den almindelige APV.",
-        "solution": "Et særligt APV-skema om arbejde i bil og i borgerens hjem.",
-        "where": "Sundhed og bæredygtig udvikling",
-        "what_it_took": "En arbejdsgruppe på tre møder og en test i to teams.",
-        "contact_role": "Arbejdsmiljørepræsentant",
+        "problem": "Afløsere vidste ikke, hvor nøgler, handsker og nødnumre var.",
+        "solution": "En startside ved indgangen med det vigtigste på ét ark og billeder af, hvor tingene står.",
+        "where": "Et aktivitetscenter for ældre",
+        "what_it_took": "En eftermiddag at lave arket; det bliver gennemgået hvert halve år.",
+        "contact_role": "Afdelingsleder",
+        "sector": "velfaerd_offentlig",
+        "topic": "Introduktion af nye og vikarer",
+    },
+    {
+        "problem": "Svarene i kortlægningen blev ikke til handling, fordi ingen vidste, hvem der skulle gøre hvad.",
+        "solution": "Hvert fund får en ansvarlig og en dato på det møde, hvor resultaterne fremlægges; listen hænger i personalerummet.",
+        "where": "En administrativ afdeling med 25 ansatte",
+        "what_it_took": "Et ekstra kvarter på mødet og en opslagstavle.",
+        "contact_role": "Arbejdsmiljøleder",
         "sector": "velfaerd_offentlig",
         "topic": "APV og kortlægning",
     },
     {
-        "problem": "Møderne med bedriftssundhedstjenesten handlede kun om det, der allerede var gået galt.",
-        "solution": "Et årligt planlægningsmøde, hvor vi først aftaler tre mål og derefter, hvad rådgiveren skal hjælpe med.",
-        "where": "Produktionsvirksomhed med 60 ansatte",
-        "what_it_took": "Et halvdagsmøde om året og en fælles årsplan.",
-        "contact_role": "HR-ansvarlig",
+        "problem": "Mails sendt om aftenen gav et pres for at svare med det samme.",
+        "solution": "Aftale om, at mails efter kl. 17 først besvares næste arbejdsdag, og forsinket afsendelse som standard.",
+        "where": "Et rådgivningsfirma med 15 ansatte",
+        "what_it_took": "En drøftelse på et personalemøde og en indstilling i mailprogrammet.",
+        "contact_role": "Medejer",
+        "sector": "andet",
+        "topic": "Psykisk arbejdsmiljø",
+    },
+    {
+        "problem": "Nye arbejdsmiljørepræsentanter vidste ikke, hvem de kunne spørge til råds.",
+        "solution": "Hver ny repræsentant får en erfaren makker fra en anden afdeling det første halve år.",
+        "where": "Et teknisk område med seks afdelinger",
+        "what_it_took": "En liste over makkerpar og to fælles møder om året.",
+        "contact_role": "Arbejdsmiljøkoordinator",
+        "sector": "velfaerd_offentlig",
+        "topic": "Videndeling og netværk",
+    },
+    {
+        "problem": "Vi bestilte kun rådgiveren, når noget allerede var gået galt.",
+        "solution": "To faste besøg om året står i kalenderen, og dagsordenen laves af en medarbejder og en leder sammen.",
+        "where": "En møbelfabrik med 40 ansatte",
+        "what_it_took": "To halve dage om året og en fælles skabelon til dagsordenen.",
+        "contact_role": "Produktionsleder",
         "sector": "industri",
         "topic": "Planlægning af samarbejdet",
     },
     {
-        "problem": "Vi vidste ikke, om samarbejdet med rådgiveren gjorde en forskel.",
-        "solution": "Tre enkle indikatorer, som begge parter ser på hvert halve år – fx hvor mange aftalte opfølgninger der blev holdt.",
-        "where": "Detailkæde, region Midt",
-        "what_it_took": "En times møde hvert halve år og et fælles regneark.",
+        "problem": "Ingen kunne sige, om vores indsats mod sygefravær virkede.",
+        "solution": "Tre tal på en tavle i frokoststuen, opdateret hver måned: korttidsfravær, holdte opfølgningssamtaler og et trivselsspørgsmål.",
+        "where": "En butik med 30 ansatte",
+        "what_it_took": "En time om måneden til at opdatere tavlen.",
         "contact_role": "Butikschef",
         "sector": "handel_service",
         "topic": "Fælles mål og indikatorer",
+    },
+    {
+        "problem": "Medarbejdere med ondt i ryggen blev sygemeldt, før nogen havde talt om andre opgaver.",
+        "solution": "Lederen tilbyder en samtale om midlertidigt tilpassede opgaver allerede på anden sygedag.",
+        "where": "En malervirksomhed med 12 ansatte",
+        "what_it_took": "En liste over lettere opgaver og en kort samtaleguide.",
+        "contact_role": "Indehaver",
+        "sector": "bygge_anlaeg",
+        "topic": "Tidlig støtte til arbejdsevnen",
     },
 )
 

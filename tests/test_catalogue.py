@@ -328,10 +328,13 @@ def test_the_catalogue_exports_from_demo_data(db_url, tmp_path, monkeypatch, cap
         args = ["demo", "--programme", programme, "--participants", "4", "--seed", "3"]
         assert cli.main(args + (["--meeting", meeting] if meeting else [])) == 0
     out = tmp_path / "katalog.html"
-    assert cli.main(["catalogue", "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert cli.main(["catalogue", "-o", str(out)]) == 0  # demo data is left out unless asked for
+    assert "Left out 6 invented solutions of 2 demo rooms; --include-demo" in capsys.readouterr().out
+    assert cli.main(["catalogue", "-o", str(out), "--include-demo"]) == 0
     assert "6 solutions from 2 rooms" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
-    assert page.count('<article class="sol"') == 6
+    assert page.count('<article class="sol"') == 6 and page.count('class="tag tag-demo"') == 6
     assert 'data-programme="aalborg-videnskorps"' in page and 'data-programme="soroe-spredning"' in page
     store.dispose_all()
 
@@ -453,3 +456,81 @@ def test_the_import_panel_searches_the_catalogue(sqlite_engine, library):
     assert len(panel.select.options) == 2 and len(panel.select.value) == 1  # the chosen one stays
     panel.search.value = ""
     assert len(panel.select.options) == 3
+
+
+# -- demo rooms (issue 15 §2): their solutions are invented and never pass for real ones
+
+
+@pytest.fixture
+def demo_room(engine, library):
+    from bifrost_lab.demo import create_demo_room
+
+    room = create_demo_room(engine, library, programme_id="soroe-spredning", meeting_id="soroe-med", participants=3)
+    assert room.demo and any(i.kind == "solution" for i in store.list_inputs(engine, room.id))
+    return room
+
+
+def test_demo_rooms_stay_out_of_the_catalogue_unless_asked(engine, med, demo_room):
+    solutions.submit_solution(
+        engine, med, _join(engine, med), _step(med, "solution")["id"], _fields(), input_id=str(uuid.uuid4())
+    )
+    assert [e.room_id for e in catalogue.collect_entries(engine)] == [med.id]
+    every = catalogue.collect_entries(engine, include_demo=True)
+    assert {e.room_id: e.demo for e in every} == {med.id: False, demo_room.id: True}
+    assert catalogue.find_entry(engine, next(e.id for e in every if e.demo)) is None
+    real_page = catalogue.render_catalogue_html(catalogue.collect_entries(engine), language="da")
+    assert "DEMO" not in real_page
+    page = catalogue.render_catalogue_html(every, language="da")
+    body = page[page.index("<body>") :]
+    assert body.index(">DEMO – opdigtede data<") < body.index("<h1>")  # the first thing on the page
+    assert page.count('class="tag tag-demo"') == sum(e.demo for e in every)  # and on each invented solution
+
+
+def test_the_catalogue_command_leaves_demo_rooms_out_unless_asked(
+    engine, db_url, med, demo_room, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("BIFROST_DB_URL", db_url)
+    solutions.submit_solution(
+        engine, med, _join(engine, med), _step(med, "solution")["id"], _fields(), input_id=str(uuid.uuid4())
+    )
+    invented = len([i for i in store.list_inputs(engine, demo_room.id) if i.kind == "solution"])
+    out = tmp_path / "katalog.html"
+    assert cli.main(["catalogue", "-o", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "1 solutions from 1 rooms" in said and f"Left out {invented} invented solutions of 1 demo rooms" in said
+    assert "DEMO" not in out.read_text(encoding="utf-8")
+    assert cli.main(["catalogue", "-o", str(out), "--include-demo", "--language", "en"]) == 0
+    assert f"{invented + 1} solutions from 2 rooms" in capsys.readouterr().out
+    assert "DEMO – invented data" in out.read_text(encoding="utf-8")
+    assert cli.main(["catalogue", "-o", str(tmp_path / "k.json"), "--json", "--include-demo"]) == 0
+    import json
+
+    flags = [e["demo"] for e in json.loads((tmp_path / "k.json").read_text(encoding="utf-8"))]
+    assert sorted(flags) == [False] + [True] * invented
+
+
+def test_the_import_into_a_real_room_never_offers_or_takes_demo_solutions(sqlite_engine, library):
+    from bifrost_lab import i18n
+    from bifrost_lab.demo import create_demo_room
+    from bifrost_lab.ui.solution_widgets import ImportPanel
+
+    engine = sqlite_engine
+    create_demo_room(engine, library, programme_id="soroe-spredning", meeting_id="soroe-forberedelse")
+    prep = rooms.open_room(engine, library, "soroe-spredning", "soroe-forberedelse")
+    solutions.submit_solution(
+        engine, prep, _join(engine, prep), _step(prep, "solution")["id"], _fields(), input_id=str(uuid.uuid4())
+    )
+    real = rooms.open_room(engine, library, "soroe-spredning", "soroe-med")
+    panel = ImportPanel(engine, real, rooms.step_by_id(real, "soroe-med-s2"), "da", i18n.gettext_for("da"))
+    assert [e.room_id for e in panel.entries] == [prep.id]
+    # Even when handed one (an entry read before, a forged call), a demo solution is refused.
+    invented = next(e for e in catalogue.collect_entries(engine, include_demo=True) if e.demo)
+    with pytest.raises(rooms.Rejected) as info:
+        solutions.import_entries(engine, real, "soroe-med-s2", [invented])
+    assert info.value.msgid == solutions.MSG_IMPORT_DEMO
+    assert store.list_inputs(engine, real.id) == []
+    # A demo room may try the import with demo solutions, shown as DEMO.
+    demo_med = create_demo_room(engine, library, programme_id="soroe-spredning", meeting_id="soroe-med")
+    panel = ImportPanel(engine, demo_med, rooms.step_by_id(demo_med, "soroe-med-s2"), "da", i18n.gettext_for("da"))
+    assert any(label.startswith("DEMO · ") for label, _id in panel.options)
+    assert solutions.import_entries(engine, demo_med, "soroe-med-s2", [invented])

@@ -63,3 +63,29 @@ def test_every_command_is_documented_in_the_readme():
     commands = parser._subparsers._group_actions[0].choices
     for name in commands:
         assert f"bifrost-lab {name}" in readme, f"README.md does not document `bifrost-lab {name}`"
+
+
+def test_rooms_marks_demo_rooms_and_says_what_that_means(db_env, capsys, library):
+    from bifrost_lab import rooms
+
+    cli.main(["demo", "--participants", "2", "--inputs", "1"])
+    demo_id = capsys.readouterr().out.strip().splitlines()[-1]
+    real = rooms.open_room(store.connect(db_env), library, "bifrost", "bif-m1")
+    assert cli.main(["rooms"]) == 0
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.split()[0] in (demo_id, real.id)}
+    assert lines[demo_id].endswith("  DEMO") and not lines[real.id].endswith("DEMO")
+    columns = lines[demo_id].split()
+    assert (columns[5], columns[7]) == ("2", "bifrost/bif-m1")  # the columns scripts read stay where they were
+    assert "--include-demo" in out
+
+
+def test_rooms_marks_an_old_demo_room_as_demo(db_env, capsys, library):
+    from bifrost_lab import rooms
+
+    old = rooms.open_room(store.connect(db_env), library, "bifrost", "bif-m1")
+    assert cli.main(["rooms", "--mark-demo", old.id]) == 0
+    assert f"Room {old.id} is marked as demo." in capsys.readouterr().out
+    assert store.get_room(store.connect(db_env), old.id).demo
+    assert cli.main(["rooms", "--mark-demo", "nosuchroom"]) == 2
+    assert "no room 'nosuchroom'" in capsys.readouterr().err

@@ -62,6 +62,7 @@ def test_copy_moves_every_row_of_every_room_and_can_be_repeated(laptop, db_url, 
         s.room.id: (s.participant_count, s.input_count) for s in store.list_rooms(source)
     }
     assert "Tidlig kontakt" in [c.label for c in store.list_clusters(target, room_ids[0])]
+    assert all(store.get_room(target, room_id).demo for room_id in room_ids)  # demo rooms stay marked as demo
     assert store.list_clusters(target, room_ids[0]) == store.list_clusters(source, room_ids[0])
     assert store.failed_joins_since(target, 0)[0] == 0
 

@@ -204,3 +204,55 @@ def test_summary_notebook_reruns_with_the_organisers_own_analysis(m1_db, tmp_pat
     printed = executed.cells[-1].outputs[0]["text"]
     assert printed.strip() == "[('card', 12), ('rating', 16), ('vote', 10)]"  # raw: the facilitator's rating too
     assert sum(1 for o in executed.cells[-2].outputs if "text/html" in o.get("data", {})) == 13  # one per section
+
+
+# Demo rooms (issue 15 §2): every export of one says so on its first screen
+
+
+@pytest.fixture(scope="module")
+def demo_db(tmp_path_factory, library):
+    from bifrost_lab.demo import create_demo_room
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'db.sqlite'}"
+    room = create_demo_room(store.connect(url), library, participants=4, inputs=6, seed=5)
+    yield url, room
+    store.dispose_all()
+
+
+def test_the_summary_of_a_demo_room_says_demo_first(demo_db, exported):
+    url, room = demo_db
+    html = export_room_html(room.id, db_url=url, language="fi")
+    assert "<title>DEMO – keksittyä aineistoa · " in html
+    body = html[html.index("<body") :]
+    assert body.index(">DEMO – keksittyä aineistoa<") < body.index("<h1")  # before the cover's title
+    _room, real = exported
+    assert "bf-demo-banner" not in real and "DEMO" not in real
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_raw_data_of_a_demo_room_says_demo(demo_db, m1_db, tmp_path, fmt):
+    import json
+
+    import pandas as pd
+
+    from bifrost_lab.reports.rawdata import COLUMNS, write_raw
+
+    url, room = demo_db
+    out = tmp_path / f"raw.{fmt}"
+    assert write_raw(room.id, out, fmt, db_url=url) > 0
+    assert COLUMNS.index("demo") < 4  # among the first columns: on the first screen of a spreadsheet
+    if fmt == "json":
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        assert list(doc)[:2] == ["demo", "notice"] and doc["demo"] is True
+        assert doc["notice"] == "DEMO – opdigtede data" and all(row["demo"] is True for row in doc["rows"])
+    else:
+        frame = pd.read_csv(out, encoding="utf-8-sig") if fmt == "csv" else pd.read_excel(out, sheet_name="inputs")
+        assert frame.demo.astype(bool).all()
+    real_url, known = m1_db
+    write_raw(known.room.id, out, fmt, db_url=real_url)
+    if fmt == "json":
+        doc = json.loads(out.read_text(encoding="utf-8"))
+        assert doc["demo"] is False and "notice" not in doc and not any(row["demo"] for row in doc["rows"])
+    else:
+        frame = pd.read_csv(out, encoding="utf-8-sig") if fmt == "csv" else pd.read_excel(out, sheet_name="inputs")
+        assert not frame.demo.astype(bool).any()

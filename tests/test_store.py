@@ -238,6 +238,46 @@ def test_list_rooms_counts_people_and_live_inputs(engine):
     assert (summary.participant_count, summary.input_count) == (1, 1)
 
 
+def _solution(engine, room) -> store.Input:
+    row, _created = store.add_input(
+        engine,
+        input_id=str(uuid.uuid4()),
+        room_id=room.id,
+        step_id="s0",
+        participant_id=None,
+        kind="solution",
+        payload={"problem": "p", "solution": "s"},
+    )
+    return row
+
+
+def test_a_demo_room_is_marked_and_left_out_where_rooms_are_gathered(engine):
+    real = _room(engine)
+    demo = store.create_room(engine, programme_id="p", meeting_id="m", content=_content(), content_hash="h", demo=True)
+    assert (real.demo, demo.demo) == (False, True)
+    assert store.get_room(engine, demo.id).demo and store.find_open_room(engine, demo.join_code).demo
+    # A list of rooms shows every room and says which are demo; gathering leaves demo rooms out.
+    assert {s.room.id: s.room.demo for s in store.list_rooms(engine)} == {real.id: False, demo.id: True}
+    assert [s.room.id for s in store.list_rooms(engine, include_demo=False)] == [real.id]
+    assert [s.room.id for s in store.list_rooms(engine, status="open", include_demo=False)] == [real.id]
+    assert store.rooms_with_inputs(engine, "solution") == []  # no room has solutions yet
+    _solution(engine, real)
+    _solution(engine, demo)
+    assert [r.id for r in store.rooms_with_inputs(engine, "solution")] == [real.id]
+    assert {r.id for r in store.rooms_with_inputs(engine, "solution", include_demo=True)} == {real.id, demo.id}
+    assert store.rooms_with_inputs(engine, "card", include_demo=True) == []
+
+
+def test_an_old_demo_room_can_be_marked_and_every_page_sees_it(engine):
+    room = _room(engine)
+    marked = store.set_room_demo(engine, room.id)
+    assert marked.demo and marked.version == room.version + 1  # the change feed carries the mark to open pages
+    assert store.changes_since(engine, room.id, room.version).room.demo
+    assert [s.room.id for s in store.list_rooms(engine, include_demo=False)] == []
+    with pytest.raises(store.RoomNotFound):
+        store.set_room_demo(engine, "nosuchroom")
+
+
 def test_purge_room_leaves_no_row(engine):
     room, keep = _room(engine), _room(engine)
     me = _person(engine, room)
@@ -333,6 +373,7 @@ def test_the_schema_is_the_one_the_sqlalchemy_store_made(old_db_url, tmp_path, r
         request.getfixturevalue("pg_admin").execute(f'CREATE DATABASE "{fresh.rsplit("/", 1)[1]}"')
     try:
         store.connect(fresh)
+        store.connect(old_db_url)  # and the migrations since (4: rooms.demo) bring both to the same schema
         assert _columns(fresh) == _columns(old_db_url)
     finally:
         store.dispose_all()
@@ -357,6 +398,7 @@ def test_a_database_made_by_the_sqlalchemy_store_reads_and_writes_the_same(old_d
     assert (cluster.label, cluster.category, cluster.deleted) == ("Tema", "insight", False)
     assert [r.step_index for r in store.step_runs_of(engine, OLD_ROOM)] == [0, 1]
     assert store.find_open_room(engine, room.join_code).id == OLD_ROOM
+    assert room.demo is False  # migration 4: rooms made before it count as real
 
     second, created = store.add_input(
         engine,

@@ -99,3 +99,31 @@ def test_synthesis_command(db, tmp_path, monkeypatch, capsys):
     assert cli.main(["synthesis", "necto", "-o", str(tmp_path / "x.html")]) == 2
     assert "no rooms for programme 'necto'" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_demo_rooms_stay_out_of_the_synthesis_unless_asked(tmp_path, library, monkeypatch, capsys):
+    from bifrost_lab import rooms
+    from bifrost_lab.demo import create_demo_room
+
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    engine = store.connect(url)
+    real = rooms.open_room(engine, library, "bifrost", "bif-m1")
+    invented = create_demo_room(engine, library, meeting_id="bif-m2", participants=3, inputs=4, seed=1)
+    create_demo_room(engine, library, programme_id="necto", participants=3, inputs=4, seed=2)  # necto: only demo
+    syn = synthesis.load_synthesis_data("bifrost", url)
+    assert [d.room.id for d in syn.rooms] == [real.id] and not syn.demo
+    assert "bf-demo-banner" not in synthesis.section_cover(syn)
+    syn = synthesis.load_synthesis_data("bifrost", url, include_demo=True)
+    assert [d.room.id for d in syn.rooms] == [real.id, invented.id] and syn.demo
+    assert synthesis.section_cover(syn).startswith('<header class="bf-cover"><div class="bf-demo-banner"')
+
+    monkeypatch.setenv("BIFROST_DB_URL", url)
+    out = tmp_path / "necto.html"
+    assert cli.main(["synthesis", "necto", "-o", str(out)]) == 2
+    assert "has only demo rooms (1)" in capsys.readouterr().err and not out.exists()
+    assert cli.main(["synthesis", "necto", "-o", str(out), "--include-demo", "--language", "en"]) == 0
+    page = out.read_text(encoding="utf-8")
+    assert "<title>DEMO – invented data · Programme synthesis" in page
+    body = page[page.index("<body") :]
+    assert body.index(">DEMO – invented data<") < body.index("<h1")  # on the first screen, before the title
+    store.dispose_all()

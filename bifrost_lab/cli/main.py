@@ -53,7 +53,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_rooms(args: argparse.Namespace) -> int:
-    summaries = store.list_rooms(_engine(), status=args.status)
+    engine = _engine()
+    for room_id in args.mark_demo:
+        if store.get_room(engine, room_id) is None:
+            print(f"bifrost-lab rooms: no room '{room_id}'. `bifrost-lab rooms` lists the rooms.", file=sys.stderr)
+            return 2
+        store.set_room_demo(engine, room_id)
+        print(f"Room {room_id} is marked as demo.")
+    summaries = store.list_rooms(engine, status=args.status)
     if not summaries:
         print("No rooms yet. Open one in the moderator app, or try `bifrost-lab demo`.")
         return 0
@@ -62,7 +69,12 @@ def cmd_rooms(args: argparse.Namespace) -> int:
         date = time.strftime("%Y-%m-%d %H:%M", time.localtime(s.room.created_at))
         print(
             f"{s.room.id:<10} {s.room.join_code:<7} {s.room.status:<7} {date:<17} {s.participant_count:>6} "
-            f"{s.input_count:>6}  {s.room.programme_id}/{s.room.meeting_id}"
+            f"{s.input_count:>6}  {s.room.programme_id}/{s.room.meeting_id}" + ("  DEMO" if s.room.demo else "")
+        )
+    if any(s.room.demo for s in summaries):
+        print(
+            "DEMO: invented data from `bifrost-lab demo`. The catalogue, the synthesis and the console's import "
+            "of solutions leave demo rooms out (catalogue and synthesis take --include-demo)."
         )
     return 0
 
@@ -97,7 +109,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     print(
         f"Demo room for {room.programme_id}/{room.meeting_id} with {args.participants} participants; "
-        f"join code {room.join_code}."
+        f"join code {room.join_code}. Its data is invented: every page and export of it says DEMO, and the "
+        "catalogue and the synthesis leave it out unless run with --include-demo."
     )
     print(room.id)
     return 0
@@ -142,8 +155,17 @@ def cmd_synthesis(args: argparse.Namespace) -> int:
     from bifrost_lab.reports.synthesis import NoRoomsForProgramme
 
     try:
-        html = export_synthesis_html(args.programme_id, db_url=config.db_url(), language=args.language)
-    except NoRoomsForProgramme:
+        html = export_synthesis_html(
+            args.programme_id, db_url=config.db_url(), language=args.language, include_demo=args.include_demo
+        )
+    except NoRoomsForProgramme as missing:
+        if missing.demo_rooms:
+            print(
+                f"bifrost-lab synthesis: programme '{args.programme_id}' has only demo rooms ({missing.demo_rooms}), "
+                "whose data is invented. Add --include-demo for a synthesis of them, marked DEMO.",
+                file=sys.stderr,
+            )
+            return 2
         print(
             f"bifrost-lab synthesis: no rooms for programme '{args.programme_id}'. `bifrost-lab rooms` lists "
             "the rooms and their programmes.",
@@ -194,11 +216,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-browser", action="store_true", help="do not open the moderator app in a browser")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("rooms", help="list rooms with id, meeting, date and counts")
+    p = sub.add_parser("rooms", help="list rooms with id, meeting, date and counts; DEMO marks demo rooms")
     p.add_argument("--status", choices=["open", "closed"], default=None)
+    p.add_argument(
+        "--mark-demo",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="mark this room as demo data, e.g. one `bifrost-lab demo` made before demo rooms were marked (repeatable)",
+    )
     p.set_defaults(func=cmd_rooms)
 
-    p = sub.add_parser("demo", help="fill a new room with realistic generated input; prints its id last")
+    p = sub.add_parser(
+        "demo", help="fill a new room, marked as demo, with realistic invented input; prints its id last"
+    )
     p.add_argument("--programme", default="bifrost")
     p.add_argument("--meeting", default=None, help="meeting id (default: the programme's first)")
     p.add_argument("--participants", type=int, default=12)
@@ -241,6 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("programme_id")
     p.add_argument("-o", "--output", required=True, help="HTML file to write")
     p.add_argument("--language", default="da", help="da, en or fi (default: da)")
+    p.add_argument(
+        "--include-demo",
+        action="store_true",
+        help="also the demo rooms (`bifrost-lab demo`, invented data); the document then says DEMO first",
+    )
     p.set_defaults(func=cmd_synthesis)
 
     add_programmes_parser(sub)

@@ -3,6 +3,7 @@
 `collect_entries` gathers the `solution` inputs of all rooms; `filter_entries` searches them;
 `render_catalogue_html` writes one offline HTML file whose small inline script filters by text,
 sector, topic and programme (no remote resources; every participant text goes through `esc`).
+Demo rooms' invented solutions are left out unless asked for, and then marked DEMO (issue 15 §2).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from bifrost_lab import i18n, rooms, solutions, store
 from bifrost_lab.i18n import N_
-from bifrost_lab.markup import esc, join_list, tag, text_block
+from bifrost_lab.markup import demo_banner_html, demo_label, esc, join_list, tag, text_block
 from bifrost_lab.store import Database
 
 
@@ -38,6 +39,7 @@ class CatalogueEntry:
     topic_label: dict[str, str] | None
     contributor_role: str | None
     contributor_role_label: dict[str, str] | None
+    demo: bool = False  # from a demo room: invented
 
     @property
     def sector(self) -> str | None:
@@ -65,11 +67,16 @@ def fold(value: str) -> str:
     return folded.replace("ø", "o").replace("æ", "ae").replace("å", "a")
 
 
-def collect_entries(engine: Database, *, include_closed: bool = True) -> list[CatalogueEntry]:
-    """Every solution of every room (hidden, deleted and brought-in copies left out), newest first."""
+def collect_entries(
+    engine: Database, *, include_closed: bool = True, include_demo: bool = False
+) -> list[CatalogueEntry]:
+    """Every solution of every room (hidden, deleted and brought-in copies left out), newest first.
+
+    Demo rooms (`bifrost-lab demo`) are left out unless include_demo: their solutions are invented.
+    """
     entries: list[CatalogueEntry] = []
-    for summary in store.list_rooms(engine, status=None if include_closed else "open"):
-        room = summary.room
+    status = None if include_closed else "open"
+    for room in store.rooms_with_inputs(engine, solutions.KIND, include_demo=include_demo, status=status):
         found = [
             i
             for i in store.list_inputs(engine, room.id)
@@ -95,6 +102,7 @@ def collect_entries(engine: Database, *, include_closed: bool = True) -> list[Ca
                     topic_label=_topic_label(steps.get(item.step_id), item.payload.get("topic")),
                     contributor_role=role,
                     contributor_role_label=role_labels.get(role) if role else None,
+                    demo=room.demo,
                 )
             )
     entries.sort(key=lambda e: e.created_at, reverse=True)
@@ -111,8 +119,8 @@ def _topic_label(step: dict[str, Any] | None, topic: str | None) -> dict[str, st
     return {"da": topic}
 
 
-def find_entry(engine: Database, entry_id: str) -> CatalogueEntry | None:
-    return next((e for e in collect_entries(engine) if e.id == entry_id), None)
+def find_entry(engine: Database, entry_id: str, *, include_demo: bool = False) -> CatalogueEntry | None:
+    return next((e for e in collect_entries(engine, include_demo=include_demo) if e.id == entry_id), None)
 
 
 def filter_entries(
@@ -235,6 +243,7 @@ def render_catalogue_html(entries: list[CatalogueEntry], *, language: str = "da"
         + tag("div", tag("button", esc(_(MSG_CLEAR)), id="bf-clear", type="button"))
     )
     body = tag("div", join_list(_entry_html(e, language, _) for e in entries), cls="grid")
+    banner = demo_banner_html(language) if any(e.demo for e in entries) else ""
     generated = _(MSG_GENERATED).format(date=time.strftime("%d.%m.%Y %H:%M"), count=len(entries))
     page = (
         "<!DOCTYPE html>\n"
@@ -245,7 +254,8 @@ def render_catalogue_html(entries: list[CatalogueEntry], *, language: str = "da"
         + "</head><body>"
         + tag(
             "header",
-            tag("h1", esc(_(MSG_TITLE)))
+            banner
+            + tag("h1", esc(_(MSG_TITLE)))
             + tag("p", esc(_(MSG_INTRO)), cls="lead")
             + tag("p", esc(generated), cls="lead"),
         )
@@ -279,6 +289,10 @@ def render_catalogue_html(entries: list[CatalogueEntry], *, language: str = "da"
 
 def _entry_html(entry: CatalogueEntry, language: str, _: Any) -> str:
     tags = []
+    if entry.demo:
+        tags.append(
+            tag("span", esc(demo_label(language)), cls="tag tag-demo", style="background:#ffe066;color:#1b1f24")
+        )
     if entry.sector:
         tags.append(tag("span", esc(solutions.sector_label(entry.sector, language)), cls="tag tag-sector"))
     if entry.topic:
@@ -319,6 +333,7 @@ def entries_as_json(entries: list[CatalogueEntry]) -> str:
                 "sector": e.sector,
                 "topic": e.topic,
                 "contributor_role": e.contributor_role,
+                "demo": e.demo,
                 **{f: e.field(f) for f in solutions.FIELDS},
             }
             for e in entries
@@ -386,7 +401,9 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
     from bifrost_lab import config
 
     engine = store.connect(config.db_url())
-    every = collect_entries(engine)
+    every = collect_entries(engine, include_demo=True)
+    left_out = [] if args.include_demo else [e for e in every if e.demo]
+    every = [e for e in every if args.include_demo or not e.demo]
     if args.sector and args.sector not in solutions.SECTORS:
         print(
             f"bifrost-lab catalogue: no sector '{args.sector}'. Try one of: {', '.join(solutions.SECTORS)}",
@@ -405,6 +422,13 @@ def cmd_catalogue(args: argparse.Namespace) -> int:
         + (f" (of {len(every)} in the catalogue)" if len(chosen) != len(every) else "")
         + "."
     )
+    if left_out:
+        print(
+            f"Left out {len(left_out)} invented solutions of {len({e.room_id for e in left_out})} demo rooms; "
+            "--include-demo adds them, marked DEMO."
+        )
+    elif any(e.demo for e in chosen):
+        print(f"{sum(e.demo for e in chosen)} of them are invented (demo rooms) and marked DEMO.")
     return 0
 
 
@@ -418,4 +442,9 @@ def add_catalogue_parser(sub: Any) -> None:
     p.add_argument("--topic", default=None, help="only this topic")
     p.add_argument("--search", default=None, help="only solutions containing these words")
     p.add_argument("--json", action="store_true", help="write JSON instead of HTML")
+    p.add_argument(
+        "--include-demo",
+        action="store_true",
+        help="also the invented solutions of demo rooms (`bifrost-lab demo`), marked DEMO",
+    )
     p.set_defaults(func=cmd_catalogue)

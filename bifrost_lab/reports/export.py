@@ -123,21 +123,32 @@ def export_room_html(
         },
     )
     title = f"{gettext_for(language)('Knowledge summary')} – {text(room.content['meeting']['title'], language)}"
-    return render_html(nb, title, language)
+    return render_html(nb, _demo_title(title, language) if room.demo else title, language)
 
 
-def export_synthesis_html(programme_id: str, *, db_url: str | None = None, language: str = "da") -> str:
-    """The synthesis of every room of a programme as a single HTML document."""
+def export_synthesis_html(
+    programme_id: str, *, db_url: str | None = None, language: str = "da", include_demo: bool = False
+) -> str:
+    """The synthesis of every room of a programme as a single HTML document (demo rooms only with include_demo)."""
     from bifrost_lab.reports.synthesis import load_synthesis_data
 
     url = db_url or config.db_url()
     language = normalise_language(language)
-    data = load_synthesis_data(programme_id, url, language)  # raises NoRoomsForProgramme early, before a kernel
+    # Raises NoRoomsForProgramme early, before a kernel.
+    data = load_synthesis_data(programme_id, url, language, include_demo=include_demo)
     nb = execute_notebook(
-        config.notebooks_dir() / SYNTHESIS_NOTEBOOK, {"programme_id": programme_id, "db_url": url, "language": language}
+        config.notebooks_dir() / SYNTHESIS_NOTEBOOK,
+        {"programme_id": programme_id, "db_url": url, "language": language, "include_demo": include_demo},
     )
     title = f"{gettext_for(language)('Programme synthesis')} – {data.title}"
-    return render_html(nb, title, language)
+    return render_html(nb, _demo_title(title, language) if data.demo else title, language)
+
+
+def _demo_title(title: str, language: str) -> str:
+    """A demo document says so in its title too (the browser tab, the file's name when saved)."""
+    from bifrost_lab.markup import demo_label
+
+    return f"{demo_label(language)} · {title}"
 
 
 def read_summary_points(path: Path) -> list[str]:

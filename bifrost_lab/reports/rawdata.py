@@ -2,6 +2,7 @@
 
 Nothing here names a person: participants appear as a pseudonym (P001, P002, … in order of joining)
 that is stable within one room only, so an analyst can see which inputs came from the same person.
+A demo room's rows say `demo` = true (and its JSON starts with "demo": true): the data is invented.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from bifrost_lab import config, rooms, store
 from bifrost_lab.inputs.registry import BY_KIND
+from bifrost_lab.markup import demo_label
 from bifrost_lab.reports.summary import list_live_clusters
 
 FORMATS = ("csv", "xlsx", "json")
@@ -20,6 +22,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run suc
 COLUMNS = (
     "input_id",
     "room_id",
+    "demo",
     "programme_id",
     "meeting_id",
     "step_id",
@@ -77,6 +80,7 @@ def raw_rows(room_id: str, db_url: str | None = None, language: str | None = Non
             {
                 "input_id": item.id,
                 "room_id": room.id,
+                "demo": room.demo,
                 "programme_id": room.programme_id,
                 "meeting_id": room.meeting_id,
                 "step_id": item.step_id,
@@ -132,8 +136,13 @@ def write_raw(room_id: str, path: Path, fmt: str, *, db_url: str | None = None, 
         raise ValueError(fmt)
     if fmt == "json":
         rows = raw_rows(room_id, db_url, language)
+        room = store.get_room(store.connect(db_url or config.db_url()), room_id)
+        head: dict[str, Any] = {"demo": bool(room and room.demo)}
+        if head["demo"]:
+            head["notice"] = demo_label(language or (room.language if room else None))
         path.write_text(
-            json.dumps({"columns": list(COLUMNS), "rows": rows}, ensure_ascii=False, indent=1), encoding="utf-8"
+            json.dumps({**head, "columns": list(COLUMNS), "rows": rows}, ensure_ascii=False, indent=1),
+            encoding="utf-8",
         )
         return len(rows)
     frame = raw_frame(room_id, db_url, language)

@@ -20,7 +20,7 @@ from bifrost_lab import aggregation as agg
 from bifrost_lab import config, i18n, rooms, store
 from bifrost_lab.i18n import N_
 from bifrost_lab.inputs.registry import BY_KIND, INPUT_TYPES
-from bifrost_lab.markup import esc, join_list, tag, text_block
+from bifrost_lab.markup import demo_banner_html, esc, join_list, tag, text_block
 from bifrost_lab.reports.blocks import (  # the shared building blocks, also used by each input type's section
     HIDDEN_MARK,
     HIDDEN_OMIT,
@@ -1016,7 +1016,13 @@ def section_cards(data: SummaryData) -> str:
     return _section(_("Appendix: all cards"), join_list(parts) + note, ident="bilag")
 
 
+def section_demo(data: SummaryData) -> str:
+    """Issue 15 §2: a demo room's summary says so before anything else ('' for a real room)."""
+    return demo_banner_html(data.language) if data.room.demo else ""
+
+
 SECTIONS: tuple[Callable[[SummaryData], str], ...] = (
+    section_demo,
     section_cover,
     section_resume,
     section_background,

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bifrost_lab import aggregation as agg
 from bifrost_lab import config, i18n, rooms, store
-from bifrost_lab.markup import esc, join_list, tag
+from bifrost_lab.markup import demo_banner_html, esc, join_list, tag
 from bifrost_lab.reports import charts
 from bifrost_lab.reports.summary import (
     AREA_LABELS,
@@ -48,7 +48,12 @@ the and for that with are not this from have has our their what when which will 
 
 
 class NoRoomsForProgramme(LookupError):
-    """The programme has no rooms yet (nothing to synthesise)."""
+    """The programme has no rooms yet (nothing to synthesise), or only the demo rooms left out."""
+
+    def __init__(self, programme_id: str, demo_rooms: int = 0) -> None:
+        super().__init__(programme_id)
+        self.programme_id = programme_id
+        self.demo_rooms = demo_rooms
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,11 @@ class SynthesisData:
     language: str
     rooms: tuple[SummaryData, ...]  # in meeting order, then by date
     meeting_order: tuple[str, ...]
+
+    @property
+    def demo(self) -> bool:
+        """Some of its rooms are demo rooms (invented data): the document says so first."""
+        return any(data.room.demo for data in self.rooms)
 
 
 @dataclass(frozen=True)
@@ -78,11 +88,15 @@ class Theme:
     texts: tuple[str, ...]
 
 
-def load_synthesis_data(programme_id: str, db_url: str | None = None, language: str = "da") -> SynthesisData:
+def load_synthesis_data(
+    programme_id: str, db_url: str | None = None, language: str = "da", *, include_demo: bool = False
+) -> SynthesisData:
+    """Every room of a programme; demo rooms (invented data) only with include_demo."""
     engine = store.connect(db_url or config.db_url())
-    summaries = [s for s in store.list_rooms(engine) if s.room.programme_id == programme_id]
+    every = [s for s in store.list_rooms(engine) if s.room.programme_id == programme_id]
+    summaries = [s for s in every if include_demo or not s.room.demo]
     if not summaries:
-        raise NoRoomsForProgramme(programme_id)
+        raise NoRoomsForProgramme(programme_id, demo_rooms=sum(s.room.demo for s in every))
     doc = programme_of(programme_id) or {}
     order = tuple(m.get("id") for m in doc.get("meetings") or [] if isinstance(m, dict))
     position = {mid: i for i, mid in enumerate(order)}
@@ -201,7 +215,8 @@ def section_cover(syn: SynthesisData) -> str:
     intro = tag("p", esc(rooms.text(description, syn.language)), cls="bf-theme") if description else ""
     return tag(
         "header",
-        tag("p", esc(_("Programme synthesis")), cls="bf-kicker")
+        (demo_banner_html(syn.language) if syn.demo else "")
+        + tag("p", esc(_("Programme synthesis")), cls="bf-kicker")
         + tag("h1", esc(syn.title))
         + intro
         + tag("dl", join_list(tag("dt", esc(k)) + tag("dd", esc(v)) for k, v in facts), cls="bf-facts"),
@@ -408,11 +423,13 @@ SECTIONS: tuple[Callable[[SynthesisData], str], ...] = (
 )
 
 
-def render_synthesis(programme_id: str, db_url: str | None = None, language: str = "da") -> SynthesisData:
+def render_synthesis(
+    programme_id: str, db_url: str | None = None, language: str = "da", include_demo: bool = False
+) -> SynthesisData:
     """Display the synthesis as HTML outputs; returns the data for the organiser's own analysis."""
     from IPython.display import HTML, display
 
-    syn = load_synthesis_data(programme_id, db_url, language)
+    syn = load_synthesis_data(programme_id, db_url, language, include_demo=include_demo)
     for section in SECTIONS:
         display(HTML(section(syn)))
     return syn

@@ -59,6 +59,7 @@ class Room:
     created_at: float
     closed_at: float | None
     version: int
+    demo: bool = False  # filled with invented data by `bifrost-lab demo` (migration 4)
 
     @property
     def is_open(self) -> bool:
@@ -199,6 +200,7 @@ def _room(m: dict[str, Any]) -> Room:
         created_at=m["created_at"],
         closed_at=m["closed_at"],
         version=m["version"],
+        demo=bool(m["demo"]),
     )
 
 
@@ -287,8 +289,12 @@ def create_room(
     content: dict[str, Any],
     content_hash: str,
     language: str = "da",
+    demo: bool = False,
 ) -> Room:
-    """Open a new room for one meeting; its join code is unique among open rooms."""
+    """Open a new room for one meeting; its join code is unique among open rooms.
+
+    demo=True marks a room of invented data (`bifrost-lab demo`): left out of whatever gathers rooms.
+    """
     now = time.time()
     first_duration = _step_duration_s(content, 0)
     with transaction(engine) as conn:
@@ -299,9 +305,9 @@ def create_room(
         room_id = secrets.token_hex(4)
         conn.execute(
             "INSERT INTO rooms (id, programme_id, meeting_id, content_hash, content, language, join_code, status,"
-            " step_index, timer_running, timer_anchor, timer_remaining, step_states, created_at, closed_at, version)"
-            " VALUES (:id, :programme_id, :meeting_id, :content_hash, :content, :language, :join_code, 'open',"
-            " 0, :false, NULL, :timer_remaining, :step_states, :now, NULL, 1)",
+            " step_index, timer_running, timer_anchor, timer_remaining, step_states, created_at, closed_at, version,"
+            " demo) VALUES (:id, :programme_id, :meeting_id, :content_hash, :content, :language, :join_code, 'open',"
+            " 0, :false, NULL, :timer_remaining, :step_states, :now, NULL, 1, :demo)",
             {
                 "id": room_id,
                 "programme_id": programme_id,
@@ -314,6 +320,7 @@ def create_room(
                 "timer_remaining": first_duration,
                 "step_states": _to_json({}),
                 "now": now,
+                "demo": demo,
             },
         )
         conn.execute(
@@ -343,17 +350,53 @@ def find_open_room(engine: Database | Connection, join_code: str) -> Room | None
     return _room(row) if row else None
 
 
-def list_rooms(engine: Database, *, status: str | None = None) -> list[RoomSummary]:
-    """All rooms, newest first, with participant and input counts."""
+def list_rooms(engine: Database, *, status: str | None = None, include_demo: bool = True) -> list[RoomSummary]:
+    """All rooms, newest first, with participant and input counts.
+
+    A list of rooms shows demo rooms (each says it is one: `Room.demo`); whatever gathers the content of
+    several rooms (synthesis, carried commitments) passes include_demo=False unless asked otherwise.
+    """
+    where = [*(["status = :status"] if status else []), *([] if include_demo else ["NOT demo"])]
     rows = select_all(
         engine,
         "SELECT rooms.*,"
         " (SELECT count(*) FROM participants WHERE participants.room_id = rooms.id) AS p_count,"
         " (SELECT count(*) FROM inputs WHERE inputs.room_id = rooms.id AND NOT inputs.deleted) AS i_count"
-        " FROM rooms" + (" WHERE status = :status" if status else "") + " ORDER BY created_at DESC",
+        " FROM rooms" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_at DESC",
         status=status,
     )
     return [RoomSummary(_room(r), r["p_count"], r["i_count"]) for r in rows]
+
+
+def rooms_with_inputs(
+    engine: Database, kind: str, *, include_demo: bool = False, status: str | None = None
+) -> list[Room]:
+    """Rooms holding live inputs of a kind (e.g. the catalogue's solutions), newest first.
+
+    Demo rooms are left out unless include_demo: their invented inputs must not reach a real meeting.
+    """
+    rows = select_all(
+        engine,
+        "SELECT * FROM rooms WHERE EXISTS (SELECT 1 FROM inputs WHERE inputs.room_id = rooms.id"
+        " AND inputs.kind = :kind AND NOT inputs.deleted)"
+        + ("" if include_demo else " AND NOT demo")
+        + (" AND status = :status" if status else "")
+        + " ORDER BY created_at DESC",
+        kind=kind,
+        status=status,
+    )
+    return [_room(r) for r in rows]
+
+
+def set_room_demo(engine: Database, room_id: str, demo: bool = True) -> Room:
+    """Mark a room as demo data (or not), e.g. one `bifrost-lab demo` made before migration 4."""
+    with transaction(engine) as conn:
+        version = _bump(conn, room_id)
+        conn.execute(
+            "UPDATE rooms SET demo = :demo, version = :version WHERE id = :room_id",
+            {"demo": demo, "version": version, "room_id": room_id},
+        )
+    return get_room(engine, room_id)  # type: ignore[return-value]
 
 
 def set_step(engine: Database, room_id: str, step_index: int) -> Room:

@@ -66,7 +66,9 @@ ROOMS = Table(
         "created_at",
         "closed_at",
         "version",
+        "demo",
     ),
+    # demo (migration 4) is added by _m004_demo_rooms.
     """CREATE TABLE IF NOT EXISTS rooms (
         id VARCHAR(16) NOT NULL,
         programme_id VARCHAR(64) NOT NULL,
@@ -87,7 +89,7 @@ ROOMS = Table(
         PRIMARY KEY (id))""",
     ("CREATE INDEX IF NOT EXISTS ix_rooms_join_code ON rooms (join_code)",),
     json_columns=("content", "step_states"),
-    bool_columns=("timer_running",),
+    bool_columns=("timer_running", "demo"),
 )
 
 PARTICIPANTS = Table(
@@ -242,10 +244,20 @@ def _m003_join_attempts(conn: Connection) -> None:
     create_table(conn, JOIN_ATTEMPTS)
 
 
+def _m004_demo_rooms(conn: Connection) -> None:
+    # Rooms filled by `bifrost-lab demo` hold invented data: marked, so that the catalogue, the synthesis
+    # and the import of solutions leave them out and every page and export of them says so (issue 15 §2).
+    # Rooms made before this migration count as real: `bifrost-lab rooms --mark-demo ID` marks old demo rooms.
+    conn.execute(
+        "ALTER TABLE rooms ADD COLUMN demo BOOLEAN DEFAULT {false} NOT NULL".format(**DIALECT_WORDS[conn.dialect])
+    )
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, _m001_initial),
     (2, _m002_clusters),
     (3, _m003_join_attempts),
+    (4, _m004_demo_rooms),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -17,7 +17,7 @@ from IPython.display import display
 from bifrost_lab import config, i18n, live, rooms, store
 from bifrost_lab.i18n import N_
 from bifrost_lab.inputs.registry import input_type
-from bifrost_lab.markup import esc, tag, text_block
+from bifrost_lab.markup import demo_banner_html, esc, tag, text_block
 from bifrost_lab.ui import projector_charts as charts
 from bifrost_lab.ui import results
 from bifrost_lab.ui import solution_widgets as solution_ui
@@ -208,7 +208,7 @@ class ParticipantApp:
         _ = self._
         assert self.room is not None
         title = rooms.text(self.room.content["meeting"]["title"], self.language)
-        self.header.value = tag("div", esc(title), cls="bf-brand")
+        self.header.value = self._demo_banner() + tag("div", esc(title), cls="bf-brand")
         roles = [(rooms.text(r["label"], self.language), r["id"]) for r in self.room.content.get("roles", [])]
         self.role_input.options = [(_("Choose your role…"), "")] + roles
         self.role_input.value = ""
@@ -278,7 +278,10 @@ class ParticipantApp:
         self.room = changes.room
         step = rooms.current_step(self.room)
         state_changed = (
-            previous is None or previous.step_states != self.room.step_states or previous.status != self.room.status
+            previous is None
+            or previous.step_states != self.room.step_states
+            or previous.status != self.room.status
+            or previous.demo != self.room.demo  # marked as demo (`bifrost-lab rooms --mark-demo`): say so at once
         )
         targets_changed = self._targets(step) != self.shown_targets
         if step["id"] != self.shown_step or state_changed or targets_changed:
@@ -300,8 +303,14 @@ class ParticipantApp:
         self.shown_step = step["id"]
         count = len(rooms.steps(self.room))
         meeting_title = rooms.text(self.room.content["meeting"]["title"], self.language)
-        self.header.value = tag("div", esc(meeting_title), cls="bf-brand") + tag(
-            "div", esc(_("Step {n} of {total}").format(n=self.room.step_index + 1, total=count)), cls="bf-step-count"
+        self.header.value = (
+            self._demo_banner()
+            + tag("div", esc(meeting_title), cls="bf-brand")
+            + tag(
+                "div",
+                esc(_("Step {n} of {total}").format(n=self.room.step_index + 1, total=count)),
+                cls="bf-step-count",
+            )
         )
         question = rooms.text(step.get("question"), self.language)
         intro = tag("h2", esc(rooms.text(step.get("title"), self.language)), cls="bf-step-title") + text_block(
@@ -353,6 +362,10 @@ class ParticipantApp:
             children.append(self.message)
         self.body.children = children
         self._render_my_cards(step)
+
+    def _demo_banner(self) -> str:
+        """A demo room's page says so on top, from the code onwards (issue 15 §2)."""
+        return demo_banner_html(self.language) if self.room is not None and self.room.demo else ""
 
     def _section_title(self, spec: dict) -> str:
         _ = self._

@@ -321,7 +321,8 @@ class ImportPanel:
 
         self.engine, self.room, self.step, self._ = engine, room, step, gettext
         self.on_done = on_done
-        self.entries = [e for e in collect_entries(engine) if e.room_id != room.id]
+        # A real room never sees demo rooms' invented solutions; a demo room may try the import with them.
+        self.entries = [e for e in collect_entries(engine, include_demo=room.demo) if e.room_id != room.id]
         self.options = [(self._label(e, language), e.id) for e in self.entries]
         self.select = w.SelectMultiple(
             options=self.options, rows=min(8, max(3, len(self.options))), layout=w.Layout(width="100%")
@@ -345,7 +346,8 @@ class ImportPanel:
         text = entry.field("solution").replace("\n", " ")
         where = entry.field("where")
         short = text if len(text) <= 70 else text[:69] + "…"
-        return f"{short} ({where})" if where else short
+        label = f"{short} ({where})" if where else short
+        return f"DEMO · {label}" if entry.demo else label
 
     def _on_search(self, change: dict) -> None:
         """Narrow the list to entries with every word (folded like the catalogue's search); keep what is chosen."""

@@ -65,6 +65,40 @@ def test_participant_console_projector_and_export_pass_axe(browser, servers):
     desk.close()
 
 
+def test_a_demo_rooms_phone_and_summary_say_demo_on_the_first_screen_and_pass_axe(browser, servers):
+    engine = store.connect(servers.db_url)
+    room = demo.create_demo_room(engine, load_library(), participants=3, inputs=4, seed=4)
+    context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)
+    phone = context.new_page()
+    phone.goto(f"{servers.participant_url}?code={room.join_code}")
+    phone.wait_for_selector(".bf-role-input select", timeout=60_000)
+
+    def banner_on_first_screen() -> None:
+        banner = phone.locator(".bf-demo-banner")
+        assert banner.is_visible() and banner.inner_text() == "DEMO – opdigtede data"
+        box = banner.bounding_box()
+        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 844
+
+    banner_on_first_screen()
+    _check(phone, "participant join form of a demo room")
+    phone.select_option(".bf-role-input select", index=1)
+    phone.click(".bf-join-button")
+    phone.wait_for_selector(".bf-question")
+    banner_on_first_screen()
+    _check(phone, "participant step of a demo room")
+    screenshot(phone, "participant-demo-room")
+
+    desk = offline_context(browser, viewport={"width": 1920, "height": 1080})
+    summary = desk.new_page()
+    summary.set_content(export_room_html(room.id, db_url=servers.db_url))
+    box = summary.locator(".bf-demo-banner").bounding_box()
+    assert box is not None and box["y"] < summary.locator("h1").bounding_box()["y"]
+    _check(summary, "exported summary of a demo room")
+    store.dispose_all()
+    context.close()
+    desk.close()
+
+
 # Real meetings that, between them, have a step of every input type the programme schema knows.
 MEETINGS_WITH_EVERY_STEP_TYPE = (("soroe-spredning", "soroe-med"), ("fioh-yhteistyo", "fi-tyopaja"))
 
