@@ -360,3 +360,22 @@ def test_the_cover_writes_dates_the_way_the_room_s_language_does(db):
     assert f"<dd>{calendar.month_name[month]} " in covers["en"]  # November 25, 2026
     assert re.search(r"<dd>\d{1,2}\. [a-zäö]+kuuta \d{4}</dd>", covers["fi"])  # 25. marraskuuta 2026
     assert not any(re.search(r"\d{2}\.\d{2}\.\d{4}", cover) for cover in covers.values())
+
+
+def test_every_shown_evidence_card_is_marked_exactly_as_its_verify_flag_says(library, sqlite_engine):
+    """Issue 15 §3: the summary prints «Skal verificeres» on the cards whose source check is pending, and only there."""
+    from bifrost_lab import rooms as room_rules
+
+    checked = 0
+    for programme in library.programmes.values():
+        for meeting in programme.meetings:
+            room = room_rules.open_room(sqlite_engine, library, programme.id, meeting.id)
+            data = report.load_summary_data(room.id, db_url=sqlite_engine.url, language="da")
+            html = report.section_evidence(data)
+            cards = data.room.content.get("cards", {})
+            for card_id in report.shown_card_ids(data):
+                article = html[html.index(f"<h3>{card_id} · ") :]
+                article = article[: article.index("</article>")]
+                assert ("Skal verificeres" in article) == bool(cards[card_id].get("verify")), card_id
+                checked += 1
+    assert checked > 20

@@ -21,7 +21,7 @@ from IPython.display import display
 from bifrost_lab import config, i18n, live, rooms, store
 from bifrost_lab.i18n import N_
 from bifrost_lab.inputs.registry import input_type
-from bifrost_lab.markup import card_html, esc, join_list, qr_svg, tag, text_block
+from bifrost_lab.markup import card_html, demo_banner_html, esc, join_list, qr_svg, tag, text_block
 from bifrost_lab.ui import projector_charts as charts
 from bifrost_lab.ui import results
 from bifrost_lab.ui import solution_widgets as solution_ui
@@ -382,8 +382,10 @@ class ModeratorApp:
         ]
         if rooms.step_inputs(step):
             meta.append(_("{n} of {m} have answered").format(n=self.board.answered(step), m=people))
-        self.top.value = tag("div", esc(rooms.text(r.content["meeting"]["title"], lang)), cls="bf-proj-meeting") + tag(
-            "div", join_list(tag("span", esc(m), cls="bf-meta-item") for m in meta), cls="bf-proj-meta"
+        self.top.value = (
+            (demo_banner_html(lang) if r.demo else "")
+            + tag("div", esc(rooms.text(r.content["meeting"]["title"], lang)), cls="bf-proj-meeting")
+            + tag("div", join_list(tag("span", esc(m), cls="bf-meta-item") for m in meta), cls="bf-proj-meta")
         )
         self.stage.value = tag("h1", esc(rooms.text(step.get("title"), lang)), cls="bf-proj-title") + text_block(
             rooms.text(step.get("question"), lang), cls="bf-proj-question"
