@@ -7,7 +7,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -396,7 +396,7 @@ def labs_files(labs_dir: Path) -> list[Path]:
     return [*sorted(labs_dir.glob("*.yaml")), *evidence]
 
 
-def validate_paths(paths: list[str | Path] | tuple[str | Path, ...]) -> list[Problem]:
+def validate_paths(paths: Sequence[str | Path]) -> list[Problem]:
     """Check files or labs folders strictly; a file is checked against the roles and cards of its labs folder."""
     problems: list[Problem] = []
     for raw_path in paths:
@@ -550,7 +550,7 @@ def _read_yaml(path: Path, name: str, problems: list[Problem]) -> dict | None:
     return data
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # the C loader when built
     """Safe loader that refuses a key written twice in one mapping (the second would silently win)."""
 
 
@@ -771,7 +771,7 @@ def _texts(value: Any, path: str, field: str = "") -> Iterator[tuple[str, Text, 
             yield from _texts(item, f"{path}[{index}]", field)
 
 
-def _check_text(name: str, path: str, text: Text, field: str, languages: list[str]) -> list[Problem]:
+def _check_text(name: str, path: str, text: Text, field: str, languages: Sequence[str]) -> list[Problem]:
     problems = []
     for lang in languages:
         value = getattr(text, lang)
@@ -846,7 +846,7 @@ _PATTERN_HINTS = {
 }
 
 
-def _explain(model: type[BaseModel], detail: dict) -> str:
+def _explain(model: type[BaseModel], detail: Mapping[str, Any]) -> str:
     """Turn one pydantic error into: what is wrong — what to write instead."""
     loc = tuple(detail["loc"])
     kind = detail["type"]

@@ -14,7 +14,7 @@ import secrets
 import time
 import unicodedata
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,7 +113,7 @@ def current_step(room: Room) -> dict[str, Any]:
     return steps(room)[room.step_index]
 
 
-def input_spec(step: dict[str, Any]) -> dict[str, Any]:
+def input_spec(step: Mapping[str, Any]) -> dict[str, Any]:
     return step.get("input") or {"type": "none"}
 
 

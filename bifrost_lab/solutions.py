@@ -273,6 +273,7 @@ def import_entries(engine: Database, room: Room, step_id: str, entries: list[Any
     kind = rooms.input_type(step) if step else "none"
     if kind not in ("cards", KIND):
         raise rooms.Rejected(MSG_IMPORT_STEP)
+    assert step is not None  # kind is 'none' without a step
     spec = rooms.input_spec(step)
     added: list[Input] = []
     for entry in entries:

@@ -227,7 +227,7 @@ class _ForkServer:
 _servers: dict[tuple[str, ...], _ForkServer] = {}
 
 
-class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
+class ForkProvisioner(LocalProvisioner):
     """Starts ipykernel kernels as forks of a warm parent (see the module docstring)."""
 
     preload = List(Unicode(), config=True, help="Modules the fork server imports before it forks kernels")
@@ -245,7 +245,7 @@ class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
         except (TimeoutError, OSError, RuntimeError, ValueError, KeyError) as error:
             self.log.warning("fork server unavailable (%s); starting the kernel the usual way", error)
             return await super().launch_kernel([sys.executable, *LAUNCHER, *argv], **kwargs)
-        self.process = ForkedKernel(pid)
+        self.process = ForkedKernel(pid)  # type: ignore[assignment]  # has what LocalProvisioner uses of a Popen
         self.pid = pid
         self.pgid = pid  # the child makes itself a session (and group) leader; never signal the fork server's group
         self.cwd = cwd

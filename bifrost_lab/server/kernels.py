@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from typing import Any
 
 import jinja2
 import zmq
@@ -105,6 +106,6 @@ class HandoutAwareKernelManager(AsyncMappingKernelManager):
                 return
         await super().cull_kernel_if_idle(kernel_id)
 
-    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    async def shutdown_kernel(self, kernel_id: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]  # Voila awaits it
         self._seen_outside_pool.discard(kernel_id)
         await super().shutdown_kernel(kernel_id, *args, **kwargs)

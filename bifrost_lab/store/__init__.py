@@ -597,6 +597,7 @@ def add_participant(
             },
         )
         row = conn.one("SELECT * FROM participants WHERE id = :id", id=participant_id)
+    assert row is not None  # written in the same transaction
     return _participant(row)
 
 
@@ -677,6 +678,7 @@ def add_input(
             },
         )
         row = conn.one("SELECT * FROM inputs WHERE id = :id", id=input_id)
+    assert row is not None  # written in the same transaction
     return _input(row), True
 
 
@@ -684,6 +686,7 @@ def _owned(conn: Connection, input_id: str, participant_id: str | None) -> Input
     row = conn.one("SELECT * FROM inputs WHERE id = :id", id=input_id)
     if row is None or row["deleted"] or row["participant_id"] != participant_id:
         raise NotOwner(input_id)
+    assert row is not None  # written in the same transaction
     return _input(row)
 
 
@@ -699,6 +702,7 @@ def update_input(engine: Database, *, input_id: str, participant_id: str | None,
             {"payload": _to_json(payload), "now": time.time(), "version": version, "id": input_id},
         )
         row = conn.one("SELECT * FROM inputs WHERE id = :id", id=input_id)
+    assert row is not None  # written in the same transaction
     return _input(row)
 
 
@@ -806,6 +810,7 @@ def create_cluster(
                 },
             )
         row = conn.one("SELECT * FROM clusters WHERE id = :id", id=cluster_id)
+    assert row is not None  # written in the same transaction
     return _cluster(row)
 
 

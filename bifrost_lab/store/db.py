@@ -141,8 +141,8 @@ class Database:
         # No server-side prepared statements (psycopg makes them after 5 runs of a query): they break
         # behind a transaction-mode pooler such as pgbouncer, and planning these small queries costs
         # next to nothing.
-        raw = psycopg.connect(self.address, autocommit=True, prepare_threshold=None, row_factory=dict_row)
-        return Connection(raw, "postgresql")
+        pg = psycopg.connect(self.address, autocommit=True, prepare_threshold=None, row_factory=dict_row)
+        return Connection(pg, "postgresql")
 
     def checkout(self) -> tuple[Connection, bool]:
         """A connection for this thread alone, and whether it was reused from the idle ones."""

@@ -61,7 +61,7 @@ def rating_bar(label: str, stats: agg.RatingResult | None, mean_text: str) -> st
     segments = []
     for value, count in zip(agg.SCALE, stats.distribution if stats else ()):
         if count:
-            share = 100 * count / stats.n
+            share = 100 * count / (stats.n if stats else 1)
             segments.append(
                 tag(
                     "div",
@@ -142,11 +142,11 @@ def matrix_svg(
         if stats is None:
             continue
         colour = PALETTE[index % len(PALETTE)]
-        for n, (x, y) in enumerate(stats.points):
+        for n, (point_x, point_y) in enumerate(stats.points):
             jitter_x = ((n * 7919 + index * 31) % 17 - 8) / inner * 3
             jitter_y = ((n * 104729 + index * 17) % 17 - 8) / inner * 3
             parts.append(
-                f'<circle cx="{px(min(1, max(0, x + jitter_x))):.1f}" cy="{py(min(1, max(0, y + jitter_y))):.1f}" '
+                f'<circle cx="{px(min(1, max(0, point_x + jitter_x))):.1f}" cy="{py(min(1, max(0, point_y + jitter_y))):.1f}" '
                 f'r="6" fill="{colour}" fill-opacity=".35"/>'
             )
     for index, (_label, stats) in enumerate(series):
