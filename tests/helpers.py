@@ -94,3 +94,15 @@ def soup(html: str) -> Any:
     from bs4 import BeautifulSoup
 
     return BeautifulSoup(html, "html.parser")
+
+
+# ----------------------------------------------------------------------------------------------
+# Widgets
+
+
+def widgets_with_class(root: Any, cls: str) -> list[Any]:
+    """Every widget under `root` (itself included) that has the CSS class `cls`, in page order."""
+    found = [root] if cls in getattr(root, "_dom_classes", ()) else []
+    for child in getattr(root, "children", ()):
+        found += widgets_with_class(child, cls)
+    return found
