@@ -578,3 +578,32 @@ def test_the_projector_header_and_stage_escape_what_they_show(wrap_up, monkeypat
     assert [m.get_text() for m in top.select(".bf-meta-item")][0] == f"Step {room.step_index + 1} of 8"
     monkeypatch.setenv("BIFROST_PARTICIPANT_URL", "https://lab.example.dk/join?event=7")
     assert join_url("K7P2QX") == "https://lab.example.dk/join?event=7&code=K7P2QX"
+
+
+# ----------------------------------------------------------------------------------------------
+# Structure
+
+
+def test_every_console_attribute_starts_in_init():
+    """A panel's state is readable in its __init__: an attribute first set elsewhere starts there as None/empty."""
+    import ast
+    from pathlib import Path
+
+    import bifrost_lab.ui.console
+    import bifrost_lab.ui.moderator
+
+    files = [*Path(bifrost_lab.ui.console.__file__).parent.glob("*.py"), Path(bifrost_lab.ui.moderator.__file__)]
+    late = []
+    for path in files:
+        for cls in (n for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.ClassDef)):
+            assigned: dict[str, set[str]] = {}
+            for method in (n for n in cls.body if isinstance(n, ast.FunctionDef)):
+                for node in ast.walk(method):
+                    targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+                    for target in targets:
+                        for t in target.elts if isinstance(target, ast.Tuple) else [target]:
+                            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                                assigned.setdefault(method.name, set()).add(t.attr)
+            in_init = assigned.get("__init__", set())
+            late += [f"{path.name}: {cls.name}.{m} sets {a}" for m, names in assigned.items() for a in names - in_init]
+    assert late == []
