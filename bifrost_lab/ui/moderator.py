@@ -132,6 +132,3 @@ class ModeratorApp:
                 self.projector.show(changes.room)
         except Exception:
             log.exception("moderator page update failed")
-
-
-__all__ = ["ModeratorApp", "run_moderator_app"]
