@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import html.parser
 import uuid
 
 import pytest
+from helpers import parse_html
 
 from bifrost_lab import rooms, solutions, store
 from bifrost_lab.cli import main as cli
@@ -197,19 +197,6 @@ def test_a_solution_from_one_room_is_shown_in_another_as_a_card_to_vote_on(engin
     assert len(catalogue.collect_entries(engine)) == 1
 
 
-class _Parser(html.parser.HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
 def test_the_html_catalogue_escapes_participant_text_and_loads_nothing_remote(engine, med):
     person = _join(engine, med)
     solutions.submit_solution(
@@ -222,8 +209,7 @@ def test_the_html_catalogue_escapes_participant_text_and_loads_nothing_remote(en
     )
     page = catalogue.render_catalogue_html(catalogue.collect_entries(engine), language="da")
     assert "<img src=x" not in page and "<script>alert" not in page
-    parser = _Parser()
-    parser.feed(page)
+    parser = parse_html(page)
     tags = [t for t, _a in parser.tags]
     assert tags.count("script") == 1 and tags.count("img") == 0
     assert not any(a.get("src") or (a.get("href") or "").startswith("http") for _t, a in parser.tags)

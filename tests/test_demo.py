@@ -43,7 +43,7 @@ def test_the_demo_banner_speaks_the_language(language, text):
 def test_the_participant_page_of_a_demo_room_says_demo_on_top(sqlite_engine, library):
     import asyncio
 
-    from own_thread import in_own_thread
+    from helpers import in_own_thread
 
     from bifrost_lab.ui.participant import ParticipantApp
 

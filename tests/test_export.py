@@ -4,27 +4,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from html.parser import HTMLParser
 
 import pytest
+from helpers import parse_html
 
 from bifrost_lab import rooms, store
 from bifrost_lab.reports.export import export_room_html, inject_parameters
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
-
-
-class _Collector(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_data(self, data):
-        self.text.append(data)
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +52,7 @@ def test_parameters_are_injected_after_the_parameters_cell():
 
 def test_summary_has_meeting_agenda_participants_and_cards(exported):
     room, html = exported
-    parser = _Collector()
-    parser.feed(html)
+    parser = parse_html(html)
     text = " ".join(parser.text)
     assert "Fælles afsæt" in text and "Vidensopsamling" in text
     for step in rooms.steps(room):
@@ -78,8 +64,7 @@ def test_summary_has_meeting_agenda_participants_and_cards(exported):
 
 def test_hostile_card_is_text_and_nothing_is_executable_or_remote(exported):
     _room, html = exported
-    parser = _Collector()
-    parser.feed(html)
+    parser = parse_html(html)
     assert HOSTILE in "".join(parser.text)  # shown literally
     assert not any(tag == "img" and "onerror" in attrs for tag, attrs in parser.tags)
     assert not any(tag == "script" for tag, _ in parser.tags)

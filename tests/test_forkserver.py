@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import psutil
+from helpers import in_own_thread
 from jupyter_client.manager import AsyncKernelManager
-from own_thread import in_own_thread
 
 from bifrost_lab.server import serve
 

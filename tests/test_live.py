@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from own_thread import in_own_thread
+from helpers import in_own_thread
 
 from bifrost_lab import rooms, store
 from bifrost_lab.ui.participant import ParticipantApp

@@ -9,6 +9,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from helpers import hold_write_lock
 
 from bifrost_lab import rooms, store
 from bifrost_lab.programme import load_library
@@ -102,16 +103,6 @@ def test_a_thousand_cards_from_many_processes_at_once_are_stored_exactly_once(db
     store.dispose_all()
 
 
-def _hold_write_lock(path: str, seconds: float, locked) -> None:
-    """Another process holds SQLite's write lock (as a long writer or a backup tool would)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    locked.set()
-    time.sleep(seconds)
-    conn.execute("ROLLBACK")
-    conn.close()
-
-
 def test_a_card_sent_while_the_database_is_locked_is_stored_once_when_the_lock_goes(sqlite_url):
     room = _open_card_room(sqlite_url)
     engine = store.connect(sqlite_url)
@@ -119,7 +110,7 @@ def test_a_card_sent_while_the_database_is_locked_is_stored_once_when_the_lock_g
     step_id = rooms.current_step(room)["id"]
     context = multiprocessing.get_context("spawn")
     locked = context.Event()
-    holder = context.Process(target=_hold_write_lock, args=(store.Database(sqlite_url).path, 2.0, locked))
+    holder = context.Process(target=hold_write_lock, args=(store.Database(sqlite_url).path, 2.0, locked))
     holder.start()
     assert locked.wait(30)
     card_id = str(uuid.uuid4())

@@ -7,10 +7,10 @@ the options (hidden cards, organiser's resumé) are checked on the sections dire
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
 import pytest
 from bleach._vendor import html5lib  # the WHATWG parser nbconvert already depends on (via bleach)
+from helpers import parse_html, section_text
 from report_rooms import (
     ACTION,
     BARRIER,
@@ -34,35 +34,6 @@ from bifrost_lab.reports import summary as report
 from bifrost_lab.reports.export import export_room_html
 
 
-class _Collector(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-        self.sections: dict[str, list[str]] = {}
-        self._section = ""
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.tags.append((tag, attrs))
-        if tag == "section":
-            self._section = attrs.get("id", "")
-
-    def handle_data(self, data):
-        self.text.append(data)
-        self.sections.setdefault(self._section, []).append(data)
-
-
-def parse(html: str) -> _Collector:
-    collector = _Collector()
-    collector.feed(html)
-    return collector
-
-
-def section_text(collector: _Collector, ident: str) -> str:
-    return " ".join(" ".join(collector.sections.get(ident, [])).split())
-
-
 @pytest.fixture(scope="module")
 def db(tmp_path_factory, library):
     url = f"sqlite:///{tmp_path_factory.mktemp('report') / 'db.sqlite'}"
@@ -75,7 +46,7 @@ def db(tmp_path_factory, library):
 def exported(db):
     url, known = db
     html = export_room_html(known["m1"].room.id, db_url=url)
-    return html, parse(html)
+    return html, parse_html(html)
 
 
 def data_of(db, key, **options):

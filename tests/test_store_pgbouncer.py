@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from helpers import free_port
 
 from bifrost_lab import store
 
@@ -26,21 +27,13 @@ pytestmark = pytest.mark.postgres
 PGBOUNCER = shutil.which("pgbouncer") or "/usr/sbin/pgbouncer"
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def pgbouncer(pg_admin):
     if not Path(PGBOUNCER).exists():
         pytest.fail("pgbouncer is missing: run `make pgbouncer` (apt-get install pgbouncer).")
     server = pg_admin.parts
     folder = Path(tempfile.mkdtemp(prefix="bifrost-pgbouncer-"))
-    port = _free_port()
+    port = free_port()
     (folder / "users.txt").write_text(f'"{server.username}" ""\n')
     (folder / "pgbouncer.ini").write_text(
         f"[databases]\n* = host={server.hostname} port={server.port or 5432}\n[pgbouncer]\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from own_thread import in_own_thread
+from helpers import in_own_thread
 from voila.exporter import VoilaExporter
 
 from bifrost_lab.server import kernels

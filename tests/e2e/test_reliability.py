@@ -11,19 +11,19 @@ import multiprocessing
 import os
 import re
 import signal
-import sqlite3
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import psutil
 import pytest
+from helpers import hold_write_lock, wait_for_port
 
 from benchmarks import widget_client as wc
 from bifrost_lab import rooms, store
 from bifrost_lab.programme import load_library
 
-from .conftest import offline_context, start_servers, stop_servers, wait_for_port
+from .conftest import offline_context, start_servers, stop_servers
 
 pytestmark = pytest.mark.e2e
 
@@ -155,19 +155,10 @@ def test_cards_from_many_kernels_reach_the_projector_once_and_closed_tabs_free_t
     )
 
 
-def _hold_write_lock(path: str, seconds: float, locked) -> None:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    locked.set()
-    time.sleep(seconds)
-    conn.execute("ROLLBACK")
-    conn.close()
-
-
 def hold_lock(servers, seconds: float):
     context = multiprocessing.get_context("spawn")
     locked = context.Event()
-    holder = context.Process(target=_hold_write_lock, args=(store.Database(servers.db_url).path, seconds, locked))
+    holder = context.Process(target=hold_write_lock, args=(store.Database(servers.db_url).path, seconds, locked))
     holder.start()
     assert locked.wait(30)
     return holder

@@ -23,10 +23,11 @@ from pathlib import Path
 
 import psutil
 import pytest
+from helpers import free_port, wait_for_port
 
 from bifrost_lab import store
 
-from .conftest import ARTIFACTS, Servers, choose, free_port, offline_context, screenshot, stop_servers, wait_for_port
+from .conftest import ARTIFACTS, Servers, choose, offline_context, screenshot, stop_servers
 from .test_room_loop import question, wait_board
 
 pytestmark = pytest.mark.e2e

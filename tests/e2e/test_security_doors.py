@@ -16,8 +16,9 @@ import time
 from pathlib import Path
 
 import pytest
+from helpers import free_port
 
-from .conftest import Servers, free_port, stop_servers
+from .conftest import Servers, stop_servers
 
 pytestmark = pytest.mark.e2e
 

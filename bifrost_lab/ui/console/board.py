@@ -1,0 +1,240 @@
+"""The board: what a step shows below its question, as escaped HTML. Pure functions, no widgets.
+
+The projector shows only what the room may see; the console (`console=True`) also shows hidden cards,
+results not yet revealed and evidence cards still to be verified, each marked. Every participant text
+goes through `markup.esc`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bifrost_lab import i18n, rooms, store
+from bifrost_lab.markup import card_html, esc, join_list, tag, text_block
+from bifrost_lab.ui import results
+from bifrost_lab.ui import solution_widgets as solution_ui
+from bifrost_lab.ui.console._common import Gettext
+
+
+def render_board(
+    room: store.Room, board: rooms.Board, step: dict[str, Any], language: str, *, console: bool = False
+) -> str:
+    """The board of `step` in `room` from the inputs in `board`, in `language`."""
+    _ = i18n.gettext_for(language)
+    parts = []
+    if room.step_index == 0 and room.content.get("carried"):
+        parts.append(carried_html(room.content["carried"], language))
+    parts.append(evidence_html(room, step, language, console=console))
+    clusters = board.step_clusters(step["id"])
+    if clusters:
+        parts.append(clusters_html(room, board, step, clusters, language, console=console))
+    for slot, spec in rooms.step_inputs(step):
+        if spec.get("type") == "cards":
+            parts.append(cards_html(room, board, step, spec, language, console=console))
+        elif spec.get("type") == "solution":  # good-solution cards (issue 10)
+            parts.append(solution_ui.board_html(room, board.inputs, step, language, _, board.role_of))
+        else:
+            parts.append(results_html(room, board, step, slot, spec, language, console=console))
+    return join_list(p for p in parts if p)
+
+
+def card_label(room: store.Room, board: rooms.Board, card: store.Input, step: dict[str, Any], language: str) -> str:
+    """Who wrote a card: the role, and the name only with consent and while the step shows names."""
+    _ = i18n.gettext_for(language)
+    role = board.role_of(card)
+    person = board.participants.get(card.participant_id or "")
+    name = person.display_name if person and person.name_consent and rooms.names_shown(room, step) else None
+    label = rooms.role_label(room, role, language) if role else _("Entered by the moderator")
+    return f"{label} · {name}" if name else label
+
+
+def cards_html(
+    room: store.Room,
+    board: rooms.Board,
+    step: dict[str, Any],
+    spec: dict[str, Any],
+    language: str,
+    *,
+    console: bool = False,
+) -> str:
+    """The cards of a step, in columns when the step has them."""
+    _ = i18n.gettext_for(language)
+    if not rooms.results_revealed(room, step) and not console:
+        return waiting_html(board, step, language)
+    cards = board.cards(step["id"], include_hidden=console)
+    columns = spec.get("columns") or []
+
+    def render(card: store.Input) -> str:
+        marker = _("hidden from the projector") if card.hidden else ""
+        return card_html(
+            card.payload.get("text", ""),
+            card_label(room, board, card, step, language),
+            cls="bf-board-card" + (" bf-card-hidden" if card.hidden else ""),
+            marker=marker,
+        )
+
+    if not cards:
+        return tag("div", esc(_("The cards appear here as they arrive.")), cls="bf-board-empty")
+    note = ""
+    if console and not rooms.results_revealed(room, step):
+        note = tag("div", esc(_("Hidden from the room until you reveal them.")), cls="bf-console-note")
+    if columns:
+        lanes = []
+        for index, column in enumerate(columns):
+            in_lane = [c for c in cards if c.payload.get("column") == index]
+            lanes.append(
+                tag(
+                    "section",
+                    tag("h3", esc(rooms.text(column, language)), cls="bf-lane-title")
+                    + join_list(render(c) for c in in_lane),
+                    cls="bf-lane",
+                )
+            )
+        return note + tag("div", join_list(lanes), cls="bf-lanes", style=f"--bf-lanes:{len(columns)}")
+    return note + tag("div", join_list(render(c) for c in cards), cls="bf-card-grid")
+
+
+def waiting_html(board: rooms.Board, step: dict[str, Any], language: str) -> str:
+    """What the projector shows until the results are revealed: how many have answered."""
+    _ = i18n.gettext_for(language)
+    people = len(board.counted_participants())
+    return tag(
+        "div",
+        tag(
+            "div",
+            esc(_("{n} of {m} have answered").format(n=board.answered(step), m=people)),
+            cls="bf-waiting-count",
+        )
+        + tag("div", esc(_("The results appear when the facilitator reveals them.")), cls="bf-waiting-text"),
+        cls="bf-waiting",
+    )
+
+
+def results_html(
+    room: store.Room,
+    board: rooms.Board,
+    step: dict[str, Any],
+    slot: str,
+    spec: dict[str, Any],
+    language: str,
+    *,
+    console: bool = False,
+) -> str:
+    """The chart of one input of a step (votes, ratings, ranking, matrix, choice)."""
+    _ = i18n.gettext_for(language)
+    revealed = rooms.results_revealed(room, step)
+    if not revealed and not console:
+        return waiting_html(board, step, language)
+    title = ""
+    if len(rooms.step_inputs(step)) > 1 and spec.get("type") == "rating" and spec.get("anchors"):
+        anchors = spec["anchors"]
+        title = tag(
+            "h3",
+            esc(f"{rooms.text(anchors.get('low'), language)} – {rooms.text(anchors.get('high'), language)}"),
+            cls="bf-results-title",
+        )
+    note = "" if revealed else tag("div", esc(_("Hidden from the room until you reveal them.")), cls="bf-console-note")
+    body = results.spec_results_html(room, board, step, slot, spec, language, _)
+    return tag("section", note + title + body, cls="bf-results")
+
+
+def clusters_html(
+    room: store.Room,
+    board: rooms.Board,
+    step: dict[str, Any],
+    clusters: list[store.Cluster],
+    language: str,
+    *,
+    console: bool = False,
+) -> str:
+    """One lane per cluster with its cards (hidden cards only in the console)."""
+    members: dict[str, list[store.Input]] = {c.id: [] for c in clusters}
+    for item in sorted(board.inputs.values(), key=lambda i: i.seq):
+        if item.cluster_id in members and item.kind == "card" and (console or not item.hidden):
+            members[item.cluster_id].append(item)
+    columns = []
+    for cluster in clusters:
+        cards = join_list(
+            card_html(
+                i.payload.get("text", ""),
+                card_label(room, board, i, step, language),
+                cls="bf-board-card bf-cluster-card",
+            )
+            for i in members[cluster.id]
+        )
+        columns.append(
+            tag(
+                "section",
+                tag(
+                    "h3",
+                    esc(cluster.label) + tag("span", str(len(members[cluster.id])), cls="bf-cluster-n"),
+                    cls="bf-lane-title",
+                )
+                + cards,
+                cls="bf-lane bf-cluster",
+            )
+        )
+    return tag("div", join_list(columns), cls="bf-lanes bf-clusters", style=f"--bf-lanes:{min(len(clusters), 5)}")
+
+
+def carried_html(carried: dict[str, Any], language: str) -> str:
+    """The commitments carried over from the programme's previous meeting (first step only)."""
+    _ = i18n.gettext_for(language)
+    title = _("Commitments from {meeting}").format(meeting=rooms.text(carried.get("meeting_title"), language))
+    cards = join_list(card_html(t, None, cls="bf-board-card bf-carried-card") for t in carried.get("cards", []))
+    return tag(
+        "section",
+        tag("h2", esc(title), cls="bf-carried-title") + tag("div", cards, cls="bf-card-grid"),
+        cls="bf-carried",
+    )
+
+
+def evidence_html(room: store.Room, step: dict[str, Any], language: str, *, console: bool = False) -> str:
+    """The step's evidence cards: off, a grid, or one at a time, as the moderator set it."""
+    _ = i18n.gettext_for(language)
+    state = rooms.step_state(room, step["id"])
+    mode = state.get("evidence") or ("grid" if not rooms.step_inputs(step) else "off")
+    cards = room.content.get("cards", {})
+    shown = [cards[c] for c in step.get("evidence_cards", []) if c in cards]
+    if not console and not state.get("show_unverified"):
+        shown = [c for c in shown if not c.get("verify")]
+    if mode == "off" or not shown:
+        return ""
+    if mode == "one":
+        index = int(state.get("evidence_index") or 0) % len(shown)
+        shown = [shown[index]]
+    items = []
+    for card in shown:
+        citation = card.get("citation") or {}
+        cite = f"{citation.get('authors', '')} ({citation.get('year', '')})"
+        if citation.get("via"):
+            cite += f", via {citation['via']}"
+        badges = provenance_badges(card, _)
+        if card.get("verify") and console:
+            badges += tag("span", esc(_("verify")), cls="bf-badge bf-badge-verify")
+        items.append(
+            tag(
+                "article",
+                tag("div", badges, cls="bf-ev-badges")
+                + tag("h3", esc(rooms.text(card.get("label"), language)), cls="bf-ev-label")
+                + text_block(rooms.text(card.get("text"), language), cls="bf-ev-text")
+                + tag("div", esc(cite), cls="bf-ev-cite"),
+                cls="bf-ev-card",
+            )
+        )
+    return tag("div", join_list(items), cls="bf-ev-grid" + (" bf-ev-one" if mode == "one" else ""))
+
+
+def provenance_badges(card: dict[str, Any], _: Gettext) -> str:
+    """Where an evidence card comes from (seed document, web, design) and whether via a secondary source."""
+    provenance = str(card.get("provenance") or "")
+    if provenance.startswith("S"):
+        kind = _("seed")
+    elif provenance.startswith("W:"):
+        kind = _("web")
+    else:
+        kind = _("design")
+    badge = tag("span", esc(kind), cls="bf-badge bf-badge-provenance")
+    if (card.get("citation") or {}).get("via"):
+        badge += tag("span", esc(_("secondary source")), cls="bf-badge bf-badge-secondary")
+    return badge

@@ -1,0 +1,95 @@
+"""The console of one open room (`?room=ID`, the moderator's laptop): the panels and where they sit.
+
+Left: the projector's preview, with what only the moderator sees marked. Right: the side panel with the
+facilitator prompt, undo, evidence, clusters, moderation, input on behalf of the room and notes. Below:
+the step bar. Each panel owns its widgets and handlers; this class builds them and shows the room in them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as w
+
+from bifrost_lab import i18n, rooms, store
+from bifrost_lab.store import Database
+from bifrost_lab.ui.browser import BrowserBridge
+from bifrost_lab.ui.console._common import ok_html
+from bifrost_lab.ui.console.behalf import BehalfPanel
+from bifrost_lab.ui.console.clusters import ClusterPanel
+from bifrost_lab.ui.console.evidence import EvidencePanel
+from bifrost_lab.ui.console.moderation import ModerationPanel
+from bifrost_lab.ui.console.notes import NotesPanel
+from bifrost_lab.ui.console.projector import ProjectorPanel
+from bifrost_lab.ui.console.prompt import PromptPanel
+from bifrost_lab.ui.console.stepbar import StepBar
+from bifrost_lab.ui.console.undo import UndoPanel
+
+SIDE_WIDTH = "30rem"
+
+
+class RoomConsole:
+    """All panels of the console for `room`; `show(room)` brings them up to date after every change."""
+
+    def __init__(
+        self,
+        engine: Database,
+        room: store.Room,
+        board: rooms.Board,
+        status: w.HTML,
+        *,
+        bridge: BrowserBridge,
+        db_url: str,
+        refresh: Callable[[], None],
+        on_back: Callable[[], None],
+    ) -> None:
+        language = room.language
+        self._ = i18n.gettext_for(language)
+        self.status = status
+        self.shown_step: str | None = None
+        self.preview = ProjectorPanel(room, board, language, console=True)
+        self.bar = StepBar(
+            engine, room, language, status, bridge=bridge, db_url=db_url, refresh=refresh, on_back=on_back
+        )
+        self.prompt = PromptPanel(board, language)
+        self.undo = UndoPanel(engine, language, status, refresh)
+        self.evidence = EvidencePanel(engine, room, language, status, refresh)
+        self.clusters = ClusterPanel(engine, room, board, language, status, refresh=refresh, push_undo=self.undo.push)
+        self.moderation = ModerationPanel(engine, board, language, status, refresh=refresh, push_undo=self.undo.push)
+        self.behalf = BehalfPanel(engine, room, board, language, status, refresh)
+        self.notes = NotesPanel(engine, room, language, status, refresh)
+        self.side = w.VBox(
+            [
+                *self.prompt.widgets,
+                self.undo.button,
+                self.evidence.box,
+                self.clusters.box,
+                self.moderation.box,
+                self.behalf.behalf_box,
+                *self.notes.widgets,
+            ],
+            layout=w.Layout(width=SIDE_WIDTH, flex=f"0 0 {SIDE_WIDTH}"),
+        ).add_class("bf-console-side")
+        preview = w.VBox(self.preview.widgets, layout=w.Layout(flex="1 1 auto", min_width="0")).add_class(
+            "bf-console-preview"
+        )
+        self.children: list[w.Widget] = [
+            w.HBox([preview, self.side], layout=w.Layout(width="100%")).add_class("bf-console"),
+            self.bar.box,
+        ]
+
+    def show(self, room: store.Room) -> None:
+        self.preview.show(room)
+        step = rooms.current_step(room)
+        new_step = step["id"] != self.shown_step
+        self.shown_step = step["id"]
+        self.prompt.show(step)
+        self.bar.show(room, step)
+        self.undo.show()
+        self.evidence.show(room, step)
+        self.notes.show(room, step, new_step=new_step)
+        self.clusters.show(room, step)
+        self.moderation.show(step)
+        self.behalf.show(room, step, new_step=new_step)
+        if not room.is_open:
+            self.status.value = ok_html(self._("This room is closed."))
