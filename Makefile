@@ -59,6 +59,7 @@ postgres:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 test: $(STAMP) lint chromium nginx pgbouncer postgres locale axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -60,7 +60,7 @@ def _exporter(language: str) -> Any:
         2,000-input summary took longer than executing it.
         """
 
-        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, dict[str, Any]]:
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> tuple[str, dict[str, Any]]:  # type: ignore[override]  # HTML out, like nbconvert's HTMLExporter
             resources = self._init_resources(resources)
             self.register_filter("highlight_code", Highlight2HTML(pygments_lexer="python", parent=self))
             self.register_filter(

@@ -504,7 +504,7 @@ def section_agenda(data: SummaryData) -> str:
             [
                 esc(_offset(start)),
                 esc(data.t(step.get("title")))
-                + tag("span", esc(_(STEP_TYPE_LABELS.get(step.get("type"), ""))), cls="bf-sub"),
+                + tag("span", esc(_(STEP_TYPE_LABELS.get(str(step.get("type")), ""))), cls="bf-sub"),
                 esc(kinds),
                 esc(f"{step.get('duration_min', 0)} min"),
                 esc(f"{_fmt_clock(ran[0].started_at)} ({actual:.0f} min)") if ran else esc(_("not run")),
@@ -658,7 +658,7 @@ def section_literature(data: SummaryData) -> str:
 
 
 def _cluster_sizes(data: SummaryData) -> Counter[str]:
-    return Counter(getattr(i, "cluster_id", None) for i in data.of_kind("card") if getattr(i, "cluster_id", None))
+    return Counter(str(i.cluster_id) for i in data.of_kind("card") if i.cluster_id)
 
 
 def _clusters_of_step(data: SummaryData, step_id: str) -> list[Any]:

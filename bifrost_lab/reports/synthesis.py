@@ -98,7 +98,7 @@ def load_synthesis_data(
     if not summaries:
         raise NoRoomsForProgramme(programme_id, demo_rooms=sum(s.room.demo for s in every))
     doc = programme_of(programme_id) or {}
-    order = tuple(m.get("id") for m in doc.get("meetings") or [] if isinstance(m, dict))
+    order = tuple(str(m["id"]) for m in doc.get("meetings") or [] if isinstance(m, dict) and m.get("id"))
     position = {mid: i for i, mid in enumerate(order)}
     summaries.sort(key=lambda s: (position.get(s.room.meeting_id, len(order)), s.room.created_at))
     language = i18n.normalise_language(language)
@@ -156,7 +156,7 @@ def group_mentions(mentions: list[Mention]) -> list[Theme]:
         groups[find(index)].extend(distinct[key])
     themes = []
     for members in groups.values():
-        texts = Counter()
+        texts: Counter[str] = Counter()
         for m in members:
             texts[m.text.strip()] += m.weight
         label = max(texts.items(), key=lambda kv: (kv[1], -len(kv[0])))[0]
@@ -379,7 +379,7 @@ def section_actions(syn: SynthesisData) -> str:
         areas = [a for a in data.room.content["meeting"].get("areas") or [] if a in AREA_LABELS] or ["__none__"]
         for text, score in _actions_of_room(data):
             for area in areas:
-                per_area[area][text] += score
+                per_area[area][text] += round(score)
                 where[(area, text)].add(index)
     parts = []
     for area in [a for a in AREA_LABELS if a in per_area] + (["__none__"] if "__none__" in per_area else []):
