@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bifrost_lab import config, rooms, store
+from bifrost_lab import config, rooms, store, textrules
 from bifrost_lab.reports.summary import list_live_clusters
 
 FORMATS = ("csv", "xlsx", "json")
@@ -136,5 +136,7 @@ def write_raw(room_id: str, path: Path, fmt: str, *, db_url: str | None = None, 
     if fmt == "csv":
         frame.to_csv(path, index=False, encoding="utf-8-sig")
     else:
+        # XML cannot hold most control characters; older versions stored some. Shown as U+FFFD, never refused.
+        frame = frame.map(lambda value: textrules.xml_safe(value) if isinstance(value, str) else value)
         frame.to_excel(path, index=False, sheet_name="inputs", engine="openpyxl")
     return len(frame)
