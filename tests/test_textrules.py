@@ -145,3 +145,153 @@ def test_solution_fields_refuse_invisible_and_broken_text_naming_the_field(sqlit
 
 def test_a_forged_rejoin_token_with_a_broken_character_is_nobody(sqlite_engine, m1):
     assert rooms.rejoin(sqlite_engine, m1, "\udc80" * 10) is None
+
+
+# -- properties: arbitrary Unicode through every validator ---------------------------------------------
+
+import unicodedata  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from unicode_texts import TEXTS  # noqa: E402
+
+REFUSALS = {rooms.MSG_EMPTY, rooms.MSG_TOO_LONG, rooms.MSG_CONTROL, rooms.MSG_BROKEN_CHARACTER}
+FIELD_REFUSALS = {
+    solutions.MSG_FIELD_EMPTY,
+    solutions.MSG_FIELD_TOO_LONG,
+    solutions.MSG_FIELD_CONTROL,
+    solutions.MSG_FIELD_BROKEN,
+}
+STORE_SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _explained(rejected: rooms.Rejected, allowed: set[str]) -> None:
+    """A refusal the user can act on: a known message, complete, in every language."""
+    assert rejected.msgid in allowed
+    for gettext in (DA, FI, EN):
+        text = rejected.message(gettext)
+        assert text and "{" not in text
+        text.encode("utf-8")
+
+
+def _clean(value: str, limit: int) -> None:
+    """What the rules promise about text they keep."""
+    value.encode("utf-8")  # no surrogate: every file, row and message can carry it
+    assert value == unicodedata.normalize("NFC", value) == value.strip()
+    assert textrules.visible_text(value) and len(value) <= limit
+    assert not any(textrules.is_forbidden_control(ch) for ch in value)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=TEXTS, limit=st.sampled_from([40, 80, 120, 140, 400, 4000]), required=st.booleans())
+def test_clean_text_refuses_with_a_message_or_keeps_clean_text(raw, limit, required):
+    try:
+        value = rooms.clean_text(raw, limit, required=required)
+    except rooms.Rejected as rejected:
+        _explained(rejected, REFUSALS)
+        return
+    if value == "":
+        assert not required and not textrules.visible_text(raw)
+        return
+    _clean(value, limit)
+    assert rooms.clean_text(value, limit, required=required) == value  # a second pass changes nothing
+
+
+@settings(max_examples=200, deadline=None)
+@given(value=TEXTS)
+def test_scrub_makes_any_text_writable_and_leaves_writable_text_alone(value):
+    scrubbed = textrules.scrub({"t": value, "l": [value]})
+    scrubbed["t"].encode("utf-8")
+    assert scrubbed["l"] == [scrubbed["t"]]
+    if not textrules.has_lone_surrogate(value):
+        assert scrubbed["t"] == value
+    assert "\ufffe" not in textrules.xml_safe(value) and not textrules.has_lone_surrogate(textrules.xml_safe(value))
+
+
+@pytest.fixture
+def room_and_person(sqlite_engine, library):
+    room = rooms.open_room(sqlite_engine, library, "bifrost", "bif-m1")
+    return sqlite_engine, room
+
+
+@STORE_SETTINGS
+@given(raw=TEXTS)
+def test_a_card_is_refused_with_a_message_or_stored_intact(room_and_person, raw):
+    engine, room = room_and_person
+    me, _ = rooms.join_room(engine, room, role="RESEARCHER")
+    step = _card_step(room)
+    try:
+        card = rooms.submit_card(engine, room, me, step["id"], raw, input_id=str(uuid.uuid4()))
+    except rooms.Rejected as rejected:
+        _explained(rejected, REFUSALS)
+        assert store.list_inputs(engine, room.id, participant_id=me.id) == []
+        return
+    expected = rooms.clean_text(raw, rooms.CARD_MAX_CHARS)
+    assert card.payload["text"] == expected
+    [stored] = store.list_inputs(engine, room.id, participant_id=me.id)
+    assert stored.payload["text"] == expected
+
+
+@STORE_SETTINGS
+@given(raw=TEXTS)
+def test_a_name_is_refused_with_a_message_or_kept_intact(room_and_person, raw):
+    engine, room = room_and_person
+    try:
+        person, _ = rooms.join_room(engine, room, role="RESEARCHER", display_name=raw, name_consent=True)
+    except rooms.Rejected as rejected:
+        _explained(rejected, REFUSALS)
+        return
+    name = rooms.clean_text(raw, rooms.NAME_MAX_CHARS, required=False) if raw else ""
+    assert person.display_name == (name or None)
+    assert {p.id: p.display_name for p in store.list_participants(engine, room.id)}[person.id] == (name or None)
+
+
+@STORE_SETTINGS
+@given(raw=TEXTS)
+def test_a_cluster_label_is_refused_with_a_message_or_kept_intact(room_and_person, raw):
+    engine, room = room_and_person
+    try:
+        cluster, _undo = rooms.create_cluster(engine, room, _card_step(room)["id"], raw)
+    except rooms.Rejected as rejected:
+        _explained(rejected, REFUSALS | {rooms.MSG_CLUSTER_LABEL})
+        return
+    assert cluster.label == rooms.clean_text(raw, rooms.CLUSTER_LABEL_MAX_CHARS)
+    assert store.get_cluster(engine, cluster.id).label == cluster.label
+
+
+@STORE_SETTINGS
+@given(raw=TEXTS)
+def test_a_facilitators_note_is_refused_with_a_message_or_kept_intact(room_and_person, raw):
+    """The console saves a note as rooms.clean_text(typed, 4000, required=False) into the step's state."""
+    engine, room = room_and_person
+    try:
+        note = rooms.clean_text(raw, 4000, required=False)
+    except rooms.Rejected as rejected:
+        _explained(rejected, REFUSALS)
+        return
+    store.set_step_state(engine, room.id, "bif-m1-s3", note=note)
+    assert rooms.step_state(store.get_room(engine, room.id), "bif-m1-s3")["note"] == note
+
+
+@pytest.fixture
+def solution_room(sqlite_engine, library):
+    room = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med")
+    return sqlite_engine, room, next(s for s in rooms.steps(room) if rooms.input_type(s) == "solution")
+
+
+@STORE_SETTINGS
+@given(raw=TEXTS, field=st.sampled_from([*solutions.FIELDS, "topic"]))
+def test_a_solution_field_is_refused_naming_the_field_or_stored_intact(solution_room, raw, field):
+    engine, room, step = solution_room
+    person, _ = rooms.join_room(engine, room, role="EMPLOYEE_REP")
+    fields = {"problem": "Et problem", "solution": "En løsning", field: raw}
+    try:
+        saved = solutions.submit_solution(engine, room, person, step["id"], fields, input_id=str(uuid.uuid4()))
+    except rooms.Rejected as rejected:
+        _explained(rejected, FIELD_REFUSALS | {solutions.MSG_UNKNOWN_TOPIC})
+        return
+    [stored] = store.list_inputs(engine, room.id, participant_id=person.id)
+    assert stored.payload == saved.payload
+    if field != "topic" or not solutions.topic_options(step):
+        limit = solutions.field_limit(field, rooms.input_spec(step))
+        assert saved.payload[field] in (rooms.clean_text(raw, limit, required=False), None)
