@@ -23,9 +23,14 @@ BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u206
 # Half of a UTF-16 pair with no other half (e.g. U+DC80–U+DCFF from a broken copy or a cut emoji):
 # it has no UTF-8 form, so a file, a database row or a websocket message cannot carry it.
 _SURROGATE = re.compile("[\ud800-\udfff]")
-# The same, as JSON writes it (json.dumps escapes non-ASCII by default; pairs of an emoji match too).
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+# The same, as JSON writes it (json.dumps escapes non-ASCII by default): a high half not followed by a
+# low one, or a low half not after a high one. An emoji's pair (\ud83d\ude00) does not match.
+_LONE_ESCAPE = (
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_SURROGATE_ESCAPE = re.compile(_LONE_ESCAPE)
+_SURROGATE_ESCAPE_BYTES = re.compile(_LONE_ESCAPE.encode())
 
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): drawn as nothing, e.g. zero-width
 # space, word joiner, soft hyphen, variation selectors, the Hangul fillers U+3164/U+FFA0, tag characters.

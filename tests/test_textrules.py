@@ -72,6 +72,8 @@ def test_replace_surrogates_joins_split_pairs_and_replaces_lone_halves():
     assert textrules.json_may_hold_surrogates('{"t": "\\udc80"}')
     assert textrules.json_may_hold_surrogates(b'{"t": "\\uDC80"}')
     assert not textrules.json_may_hold_surrogates('{"t": "\\u00e6"}')
+    assert not textrules.json_may_hold_surrogates('{"t": "\\ud83d\\ude00"}')  # an emoji's pair: no walk
+    assert textrules.json_may_hold_surrogates('{"t": "\\ud83d\\ud83d\\ude00"}')
 
 
 # -- every door -----------------------------------------------------------------------------------------
