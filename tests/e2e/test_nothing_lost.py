@@ -70,3 +70,19 @@ def test_a_double_tap_sends_one_card_and_invisible_or_broken_text_is_refused(bro
     screenshot(phone, "nothing-lost-phone")
     phone_context.close()
     mod_context.close()
+
+
+def test_a_note_saved_in_the_console_is_in_the_exported_summary(browser, servers):
+    from bifrost_lab.reports.export import export_room_html
+
+    dialogs: list[str] = []
+    mod_context, moderator, room, step = open_room_at_card_step(browser, servers, dialogs)
+    note = "Gruppen ved vinduet ville vende tilbage til <ansvaret> efter pausen"
+    moderator.fill(".bf-notes textarea", note)
+    moderator.click(".bf-notes-save")
+    moderator.wait_for_function("() => document.querySelector('.bf-status').textContent.includes('Noten er gemt')")
+    html = export_room_html(room.id, db_url=servers.db_url)
+    section = html[html.index('id="facilitatornoter"') :]
+    section = section[: section.index("</section>")]
+    assert "Facilitatorens noter" in section and "&lt;ansvaret&gt;" in section and not dialogs
+    mod_context.close()
