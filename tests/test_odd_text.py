@@ -149,8 +149,13 @@ def test_the_participant_page_shows_an_old_database_with_odd_text(sqlite_engine,
     app._on_changes(changes)
     shown = "".join(str(c.value) for c in app.my_cards.children[1].children if isinstance(c, w.HTML))
     assert "a\ufffdb" in shown
-    for widget in list(w.Widget.widgets.values()):
+    pending, seen = [app.root], 0
+    while pending:  # every widget on the page, as the kernel would send it
+        widget = pending.pop()
         json_packer(widget.get_state())  # raises on a lone surrogate
+        pending.extend(getattr(widget, "children", ()))
+        seen += 1
+    assert seen > 10
 
 
 # -- properties: whatever the rules let in comes out of every export intact ---------------------------
