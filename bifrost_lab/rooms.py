@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bifrost_lab import store
+from bifrost_lab import store, textrules
 from bifrost_lab.i18n import N_
 from bifrost_lab.store import Database, Input, Participant, Room
 
@@ -50,6 +50,9 @@ class Rejected(Exception):
 MSG_EMPTY = N_("Write something before you send.")
 MSG_TOO_LONG = N_("That is {count} characters; the limit is {limit}. Please shorten it.")
 MSG_CONTROL = N_("The text contains invisible control characters. Please retype it.")
+MSG_BROKEN_CHARACTER = N_(
+    "The text contains a broken character (often half of an emoji, from copying). Please retype it."
+)
 MSG_CODE_FORMAT = N_("A join code has {length} letters and digits, e.g. {example}.")
 MSG_CODE_UNKNOWN = N_("No open room has the code {code}. Check the code on the screen.")
 MSG_ROLE = N_("Please choose your role.")
@@ -184,7 +187,7 @@ def new_token() -> str:
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()  # a forged token is nobody, not a crash
 
 
 def normalise_code(raw: str) -> str:
@@ -283,20 +286,25 @@ def find_room_by_code_limited(engine: Database, raw_code: str, source: str) -> R
 # Cards
 
 
-# Explicit bidi embeddings/overrides/isolates reorder what others see (a card can be made to read
-# differently from what it says); ordinary right-to-left text does not need them.
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = textrules.BIDI_CONTROLS
 
 
 def clean_text(raw: Any, max_chars: int, *, required: bool = True) -> str:
-    """Normalise participant text (NFC, trimmed) or reject it with a message the user can act on."""
-    value = unicodedata.normalize("NFC", raw if isinstance(raw, str) else "").strip()
-    if not value:
+    """Normalise typed text (NFC, trimmed) or reject it with a message the user can act on.
+
+    The one rule for every way text comes in (cards, names, cluster labels, solution fields, notes;
+    docs/security.md). Text with nothing visible (zero-width spaces, U+3164, U+2800 …) counts as empty.
+    """
+    value = raw if isinstance(raw, str) else ""
+    if textrules.has_lone_surrogate(value):
+        raise Rejected(MSG_BROKEN_CHARACTER)
+    value = unicodedata.normalize("NFC", value).strip()
+    if value and any(textrules.is_forbidden_control(ch) for ch in value):
+        raise Rejected(MSG_CONTROL)
+    if not textrules.visible_text(value):
         if required:
             raise Rejected(MSG_EMPTY)
         return ""
-    if any((unicodedata.category(ch) == "Cc" and ch not in "\n\t") or ch in BIDI_CONTROLS for ch in value):
-        raise Rejected(MSG_CONTROL)
     if len(value) > max_chars:
         raise Rejected(MSG_TOO_LONG, count=len(value), limit=max_chars)
     return value

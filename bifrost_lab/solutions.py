@@ -69,6 +69,7 @@ MSG_SOLUTION_LIMIT = N_("You have added {limit} solutions to this step, which is
 MSG_FIELD_EMPTY = N_("Please fill in “{field}”.")
 MSG_FIELD_TOO_LONG = N_("“{field}” has {count} characters; the limit is {limit}. Please shorten it.")
 MSG_FIELD_CONTROL = N_("“{field}” contains invisible control characters. Please retype it.")
+MSG_FIELD_BROKEN = N_("“{field}” contains a broken character (often half of an emoji, from copying). Please retype it.")
 MSG_UNKNOWN_SECTOR = N_("Please choose a sector from the list.")
 MSG_UNKNOWN_TOPIC = N_("Please choose a topic from the list.")
 MSG_NOTHING_TO_IMPORT = N_("Choose at least one solution to bring in.")
@@ -122,6 +123,8 @@ def clean_field(field: str, raw: Any, limit: int, *, required: bool) -> str:
             raise FieldRejected(MSG_FIELD_EMPTY, field=label) from None
         if rejected.msgid == rooms.MSG_TOO_LONG:
             raise FieldRejected(MSG_FIELD_TOO_LONG, field=label, **rejected.params) from None
+        if rejected.msgid == rooms.MSG_BROKEN_CHARACTER:
+            raise FieldRejected(MSG_FIELD_BROKEN, field=label) from None
         raise FieldRejected(MSG_FIELD_CONTROL, field=label) from None
 
 

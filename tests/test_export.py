@@ -168,6 +168,21 @@ def test_export_takes_the_organisers_resume_from_a_file(cli_env, tmp_path):
     assert cli.main(["export", known.room.id, "-o", str(out), "--summary-points", str(tmp_path / "nope.txt")]) == 2
 
 
+def test_a_resume_file_that_is_not_utf8_gets_a_clear_message(cli_env, tmp_path, capsys):
+    """Issue 21: what comes in from a file follows the text rules too, and a wrong encoding is said, not a traceback."""
+    from bifrost_lab.cli import main as cli
+    from bifrost_lab.reports.export import read_summary_points
+
+    _url, known = cli_env
+    points = tmp_path / "resume.txt"
+    points.write_bytes("- Første pointe\n".encode("latin-1"))
+    assert cli.main(["export", known.room.id, "-o", str(tmp_path / "x.html"), "--summary-points", str(points)]) == 2
+    error = capsys.readouterr().err
+    assert "is not UTF-8 text (byte 4 is 0xf8)" in error and "Traceback" not in error
+    points.write_text("- Første\n- \u200b\u3164\n- \u2800\n", encoding="utf-8")
+    assert read_summary_points(points) == ["Første"]
+
+
 def test_summary_notebook_reruns_with_the_organisers_own_analysis(m1_db, tmp_path):
     """As in JupyterLab: set the room id, run all cells, and use `data` in a cell of one's own."""
     import nbformat

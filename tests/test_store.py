@@ -434,3 +434,30 @@ def test_a_participant_kernel_imports_no_sqlalchemy():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     ).stdout
     assert "'bifrost_lab'" in loaded and "sqlalchemy" not in loaded and "psycopg" not in loaded
+
+
+def test_a_lone_surrogate_in_an_old_row_is_read_as_a_replacement_character(engine):
+    """Issue 21 §5: rows written before the text rules refused it must not stop every page and export."""
+    room = _room(engine)
+    person = _person(engine, room)
+    broken = {"text": "a\udc80b \ud83d\ude00 \ud800", "list": ["\udcff"], "k\udc80": 1}
+    card, _ = store.add_input(
+        engine, input_id=str(uuid.uuid4()), room_id=room.id, step_id="s0", participant_id=person.id,
+        kind="card", payload=broken,
+    )  # fmt: skip
+    store.set_step_state(engine, room.id, "s0", note="note \udc80")
+    expected = {"text": "a\ufffdb 😀 \ufffd", "list": ["\ufffd"], "k\ufffd": 1}
+    assert store.list_inputs(engine, room.id)[0].payload == expected
+    assert store.changes_since(engine, room.id, 0).inputs[0].payload == expected
+    assert store.get_room(engine, room.id).step_states["s0"]["note"] == "note \ufffd"
+    assert card.id == store.list_inputs(engine, room.id)[0].id
+
+
+def test_sqlite_text_that_is_not_utf8_is_read_with_replacement_characters(sqlite_engine):
+    room = _room(sqlite_engine)
+    person = _person(sqlite_engine, room)
+    with store.transaction(sqlite_engine) as conn:  # as another tool might have written it
+        conn.execute(
+            "UPDATE participants SET display_name = CAST(x'416e6eff' AS TEXT) WHERE id = :id", {"id": person.id}
+        )
+    assert store.list_participants(sqlite_engine, room.id)[0].display_name == "Ann\ufffd"

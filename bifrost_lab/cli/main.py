@@ -137,6 +137,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         except OSError as error:
             print(f"bifrost-lab export: cannot read {args.summary_points}: {error.strerror}", file=sys.stderr)
             return 2
+        except UnicodeDecodeError as error:
+            print(
+                f"bifrost-lab export: {args.summary_points} is not UTF-8 text (byte {error.start + 1} is "
+                f"{error.object[error.start]:#04x}). Save it as UTF-8 and try again.",
+                file=sys.stderr,
+            )
+            return 2
     html = export_room_html(
         args.room_id,
         db_url=config.db_url(),

@@ -15,7 +15,7 @@ from typing import Any
 
 import nbformat
 
-from bifrost_lab import config, store
+from bifrost_lab import config, store, textrules
 from bifrost_lab.i18n import gettext_for, normalise_language
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "nbconvert"
@@ -152,10 +152,10 @@ def _demo_title(title: str, language: str) -> str:
 
 
 def read_summary_points(path: Path) -> list[str]:
-    """Resumé points from a text file: one point per line; '-', '*' and '•' bullets and blank lines ignored."""
+    """Resumé points from a UTF-8 text file: one point per line; '-', '*' and '•' bullets and blank lines ignored."""
     points = []
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip().lstrip("-*•").strip()
-        if line and not line.startswith("#"):
+        if textrules.visible_text(line) and not line.startswith("#"):  # a line of zero-width spaces is blank too
             points.append(line)
     return points

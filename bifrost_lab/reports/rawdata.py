@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
-from bifrost_lab import config, rooms, store
+from bifrost_lab import config, rooms, store, textrules
 from bifrost_lab.inputs.registry import BY_KIND
 from bifrost_lab.markup import demo_label
-from bifrost_lab.reports.summary import list_live_clusters
+from bifrost_lab.reports.summary import NOTE_KIND, facilitator_notes, list_live_clusters
 
 FORMATS = ("csv", "xlsx", "json")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
@@ -54,7 +55,7 @@ def _iso(epoch: float | None) -> str:
 
 
 def raw_rows(room_id: str, db_url: str | None = None, language: str | None = None) -> list[dict[str, Any]]:
-    """Every (not deleted) input of a room as a dict with the COLUMNS keys."""
+    """Every (not deleted) input of a room, then the facilitator's notes, as dicts with the COLUMNS keys."""
     engine = store.connect(db_url or config.db_url())
     room = store.get_room(engine, room_id)
     if room is None:
@@ -108,6 +109,36 @@ def raw_rows(room_id: str, db_url: str | None = None, language: str | None = Non
                 "payload": item.payload,
             }
         )
+    rows.extend(_note_rows(room, steps, lang))
+    return rows
+
+
+def _note_rows(room: store.Room, steps: dict[str, tuple[int, dict[str, Any]]], lang: str) -> list[dict[str, Any]]:
+    """The facilitator's notes, one row per step (kind "note"), after the inputs: they are no one's input."""
+    rows = []
+    for step, note in facilitator_notes(room):
+        rows.append(
+            {
+                **dict.fromkeys(COLUMNS, ""),
+                # a stable id, so two exports of the same room name the same note alike
+                "input_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"bifrost:{room.id}:{step['id']}:{NOTE_KIND}")),
+                "room_id": room.id,
+                "demo": room.demo,
+                "programme_id": room.programme_id,
+                "meeting_id": room.meeting_id,
+                "step_id": step["id"],
+                "step_index": steps[step["id"]][0],
+                "step_title": rooms.text(step.get("title"), lang),
+                "step_type": step.get("type", ""),
+                "kind": NOTE_KIND,
+                "on_behalf": False,
+                "hidden": False,
+                "seq": None,
+                "text": note,
+                "column": None,
+                "payload": {"note": note},
+            }
+        )
     return rows
 
 
@@ -127,6 +158,7 @@ def raw_frame(room_id: str, db_url: str | None = None, language: str | None = No
         frame[name] = frame[name].map(spreadsheet_safe)
     frame["column"] = frame["column"].astype("Int64")
     frame["step_index"] = frame["step_index"].astype("Int64")
+    frame["seq"] = frame["seq"].astype("Int64")  # a note's row has none: keep the others whole numbers
     return frame
 
 
@@ -149,5 +181,7 @@ def write_raw(room_id: str, path: Path, fmt: str, *, db_url: str | None = None, 
     if fmt == "csv":
         frame.to_csv(path, index=False, encoding="utf-8-sig")
     else:
+        # XML cannot hold most control characters; older versions stored some. Shown as U+FFFD, never refused.
+        frame = frame.map(lambda value: textrules.xml_safe(value) if isinstance(value, str) else value)
         frame.to_excel(path, index=False, sheet_name="inputs", engine="openpyxl")
     return len(frame)

@@ -894,6 +894,47 @@ def section_disagreements(data: SummaryData) -> str:
 
 
 # ----------------------------------------------------------------------------------------------
+# The facilitator's notes (issue 21): what the console's "Notes for the summary" box saved, per step
+
+NOTE_KIND = "note"  # the `kind` of a note's row in the raw data
+
+
+def facilitator_notes(room: store.Room) -> list[tuple[dict[str, Any], str]]:
+    """(step, note) for each step of the agenda with a saved note, in agenda order."""
+    found = []
+    for step in rooms.steps(room):
+        note = rooms.step_state(room, step["id"]).get("note")
+        if isinstance(note, str) and note.strip():
+            found.append((step, note.strip()))
+    return found
+
+
+def notes_html(data: SummaryData, notes: list[tuple[dict[str, Any], str]], *, level: str = "h3") -> str:
+    """Notes under their step titles, each marked as the facilitator's (shared with the synthesis)."""
+    _ = i18n.gettext_for(data.language)
+    return join_list(
+        tag(
+            "div",
+            tag("p", esc(_("Facilitator's note")), cls="bf-kicker")
+            + tag(level, esc(data.t(step.get("title"))))
+            + text_block(note, cls="bf-facilitator-note-text"),
+            cls="bf-facilitator-note",
+        )
+        for step, note in notes
+    )
+
+
+def section_facilitator_notes(data: SummaryData) -> str:
+    """The facilitator's notes per step; '' when none were saved."""
+    _ = i18n.gettext_for(data.language)
+    notes = facilitator_notes(data.room)
+    if not notes:
+        return ""
+    explain = _note(_("Written by the facilitator in the console during the meeting; not input from participants."))
+    return _section(_("Facilitator's notes"), notes_html(data, notes) + explain, ident="facilitatornoter")
+
+
+# ----------------------------------------------------------------------------------------------
 # 11 Næste skridt, 12 Kreditering
 
 
@@ -1034,6 +1075,7 @@ SECTIONS: tuple[Callable[[SummaryData], str], ...] = (
     section_priorities,
     section_implementation,
     section_disagreements,
+    section_facilitator_notes,
     section_next_steps,
     section_literature,
     section_cards,

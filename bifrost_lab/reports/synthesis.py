@@ -28,7 +28,9 @@ from bifrost_lab.reports.summary import (
     _result_steps,
     _section,
     _table,
+    facilitator_notes,
     load_summary_data,
+    notes_html,
     programme_of,
     target_label,
 )
@@ -413,6 +415,20 @@ def section_actions(syn: SynthesisData) -> str:
     return _section(_("Top actions per area"), join_list(parts), ident="handlinger")
 
 
+def section_facilitator_notes(syn: SynthesisData) -> str:
+    """The facilitator's notes of every meeting, per step (issue 21); '' when none were saved."""
+    _ = i18n.gettext_for(syn.language)
+    parts = []
+    for index, data in enumerate(syn.rooms):
+        notes = facilitator_notes(data.room)
+        if notes:
+            parts.append(tag("h3", esc(_meeting_name(syn, index))) + notes_html(data, notes, level="h4"))
+    if not parts:
+        return ""
+    explain = _note(_("Written by the facilitator in the console during the meeting; not input from participants."))
+    return _section(_("Facilitator's notes"), join_list(parts) + explain, ident="facilitatornoter")
+
+
 SECTIONS: tuple[Callable[[SynthesisData], str], ...] = (
     section_cover,
     section_timeline,
@@ -420,6 +436,7 @@ SECTIONS: tuple[Callable[[SynthesisData], str], ...] = (
     section_themes,
     section_commitments,
     section_actions,
+    section_facilitator_notes,
 )
 
 
@@ -431,7 +448,9 @@ def render_synthesis(
 
     syn = load_synthesis_data(programme_id, db_url, language, include_demo=include_demo)
     for section in SECTIONS:
-        display(HTML(section(syn)))
+        html = section(syn)
+        if html:  # a section with nothing to say (e.g. no facilitator's notes) leaves no output
+            display(HTML(html))
     return syn
 
 

@@ -24,6 +24,7 @@ from bifrost_lab.store.db import (  # noqa: F401
     Database,
     InvalidURL,
     StoreError,
+    load_json,
     read,
     safe_url,
     select_all,
@@ -251,8 +252,8 @@ def _cluster(m: dict[str, Any]) -> Cluster:
 
 
 def _json(value: Any) -> Any:
-    """A JSON column's value: text on SQLite, already decoded by psycopg on PostgreSQL."""
-    return json.loads(value) if isinstance(value, str) else value
+    """A JSON column's value: text on SQLite, already decoded by psycopg (with `load_json`) on PostgreSQL."""
+    return load_json(value) if isinstance(value, str) else value
 
 
 def _to_json(value: Any) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import re
 import secrets
 import sqlite3
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from bifrost_lab import config
+from bifrost_lab import config, textrules
 
 T = TypeVar("T")
 
@@ -81,6 +82,18 @@ def _pg_sql(sql: str) -> str:
     return re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", sql.replace("%", "%%"))
 
 
+def load_json(text: str | bytes) -> Any:
+    """A JSON column's value, with any lone surrogate an old row holds replaced (it would stop every
+    page and export that meets it: no UTF-8 file, websocket message or spreadsheet can carry one)."""
+    value = json.loads(text)
+    return textrules.scrub(value) if textrules.json_may_hold_surrogates(text) else value
+
+
+def _decode_text(raw: bytes) -> str:
+    """SQLite TEXT that is not UTF-8 (written by another tool) is read with U+FFFD, not refused."""
+    return raw.decode("utf-8", "replace")
+
+
 def _dict_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
     return {column[0]: value for column, value in zip(cursor.description, row)}
 
@@ -128,6 +141,7 @@ class Database:
                 uri=self.address.startswith("file:"),
             )
             raw.row_factory = _dict_row
+            raw.text_factory = _decode_text
             raw.execute("PRAGMA journal_mode=WAL")
             raw.execute("PRAGMA synchronous=NORMAL")
             raw.execute(f"PRAGMA busy_timeout={int(busy * 1000)}")
@@ -135,6 +149,7 @@ class Database:
             return Connection(raw, "sqlite")
         import psycopg
         from psycopg.rows import dict_row
+        from psycopg.types.json import set_json_loads
 
         # Reads run in autocommit: a poll is one round trip instead of BEGIN/SELECT/ROLLBACK, and under
         # READ COMMITTED each statement saw freshly committed data anyway. Writes emit BEGIN.
@@ -142,6 +157,7 @@ class Database:
         # behind a transaction-mode pooler such as pgbouncer, and planning these small queries costs
         # next to nothing.
         pg = psycopg.connect(self.address, autocommit=True, prepare_threshold=None, row_factory=dict_row)
+        set_json_loads(load_json, pg)  # PostgreSQL's JSON type keeps a "\\udc80" escape as written
         return Connection(pg, "postgresql")
 
     def checkout(self) -> tuple[Connection, bool]:

@@ -18,8 +18,8 @@ from bifrost_lab import config, i18n, live, rooms, store
 from bifrost_lab.i18n import N_
 from bifrost_lab.inputs.registry import input_type
 from bifrost_lab.markup import demo_banner_html, esc, tag, text_block
+from bifrost_lab.ui import buttons, results
 from bifrost_lab.ui import projector_charts as charts
-from bifrost_lab.ui import results
 from bifrost_lab.ui import solution_widgets as solution_ui
 from bifrost_lab.ui.browser import BrowserBridge
 
@@ -113,7 +113,13 @@ class ParticipantApp:
         ).add_class("bf-card-input")
         self.submit_button = w.Button(description=_("Send card"), button_style="primary").add_class("bf-primary")
         self.submit_button.add_class("bf-submit")
-        self.submit_button.on_click(self._on_submit)
+        # Issue 21: a double tap stores one card and shows no false "write something" after it.
+        self.submit_once = buttons.on_click_once(
+            self.submit_button,
+            self._on_submit,
+            busy_label=_("Sending…"),
+            form_state=lambda: (self.card_input.value, self.column_input.value, self.editing_id),
+        )
         self.cancel_button = w.Button(description=_("Cancel")).add_class("bf-cancel")
         self.cancel_button.on_click(self._on_cancel_edit)
         self.my_cards = w.VBox(layout=w.Layout(width="100%")).add_class("bf-mycards")

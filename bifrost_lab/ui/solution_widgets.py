@@ -16,6 +16,7 @@ import ipywidgets as w
 from bifrost_lab import live, rooms, solutions, store
 from bifrost_lab.i18n import N_
 from bifrost_lab.markup import card_html, esc, join_list, tag
+from bifrost_lab.ui import buttons
 
 log = live.log
 Gettext = Callable[[str], str]
@@ -87,7 +88,9 @@ class SolutionForm:
         self.topic.add_class("bf-sol-topic")
         self.send = w.Button(description=_(MSG_SEND), button_style="primary").add_class("bf-primary")
         self.send.add_class("bf-sol-send")
-        self.send.on_click(self._on_send)
+        self.send_once = buttons.on_click_once(  # issue 21: a double tap sends once
+            self.send, self._on_send, busy_label=_("Sending…"), form_state=lambda: (self.values(), self.editing_id)
+        )
         self.cancel = w.Button(description=_("Cancel")).add_class("bf-cancel").add_class("bf-sol-cancel")
         self.cancel.on_click(lambda _b: self._clear())
         self.cancel.layout.display = "none"

@@ -16,7 +16,7 @@ from bifrost_lab import i18n, live, rooms, store
 from bifrost_lab.inputs.registry import input_type
 from bifrost_lab.markup import esc, tag
 from bifrost_lab.store import Database
-from bifrost_lab.ui import results
+from bifrost_lab.ui import buttons, results
 from bifrost_lab.ui import solution_widgets as solution_ui
 from bifrost_lab.ui.console._common import MSG_SOMETHING_WRONG, button, guarded
 
@@ -77,11 +77,16 @@ class BehalfPanel:
                     self.behalf_column.value = 0
                 else:
                     self.behalf_column.layout.display = "none"
-                children += [
-                    self.behalf_column,
-                    self.behalf_text,
-                    self._button(_("Add card for the room"), "bf-behalf-add", self._on_behalf_card),
-                ]
+                text_box, column_box = self.behalf_text, self.behalf_column
+                add = w.Button(description=_("Add card for the room")).add_class("bf-behalf-add")
+                # a double tap stores one card and shows no false "write something" (issue 21)
+                buttons.on_click_once(
+                    add,
+                    self._on_behalf_card,
+                    busy_label=_("Sending…"),
+                    form_state=lambda: (text_box.value, column_box.value),
+                )
+                children += [self.behalf_column, self.behalf_text, add]
             else:
                 kind = input_type(spec.get("type"))
                 assert kind is not None

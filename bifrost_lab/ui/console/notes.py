@@ -27,7 +27,7 @@ class NotesPanel:
         self.status = status
         self.refresh = refresh
         self.notes_input = w.Textarea(
-            placeholder=_("Notes for the summary (only in the console)"), rows=3, layout=w.Layout(width="100%")
+            placeholder=_("Notes for the summary (not shown on the projector)"), rows=3, layout=w.Layout(width="100%")
         ).add_class("bf-notes")
         self.save_button = button(_("Save note"), "bf-notes-save", self._on_save_note)
         self.widgets: list[w.Widget] = [
