@@ -84,7 +84,7 @@ class BehalfPanel:
                     add,
                     self._on_behalf_card,
                     busy_label=_("Sending…"),
-                    form_state=lambda: (text_box.value, column_box.value),
+                    form_state=lambda text_box=text_box, column_box=column_box: (text_box.value, column_box.value),
                 )
                 children += [self.behalf_column, self.behalf_text, add]
             else:
