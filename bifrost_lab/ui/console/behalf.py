@@ -77,14 +77,19 @@ class BehalfPanel:
                     self.behalf_column.value = 0
                 else:
                     self.behalf_column.layout.display = "none"
-                text_box, column_box = self.behalf_text, self.behalf_column
+                text_box: w.Textarea = self.behalf_text
+                column_box: w.Dropdown = self.behalf_column
+
+                def form_state(text_box: w.Textarea = text_box, column_box: w.Dropdown = column_box) -> tuple:
+                    return (text_box.value, column_box.value)
+
                 add = w.Button(description=_("Add card for the room")).add_class("bf-behalf-add")
                 # a double tap stores one card and shows no false "write something" (issue 21)
                 buttons.on_click_once(
                     add,
                     self._on_behalf_card,
                     busy_label=_("Sending…"),
-                    form_state=lambda text_box=text_box, column_box=column_box: (text_box.value, column_box.value),
+                    form_state=form_state,
                 )
                 children += [self.behalf_column, self.behalf_text, add]
             else:
