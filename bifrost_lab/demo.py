@@ -256,6 +256,14 @@ def showcase_content(library: Any) -> dict[str, Any]:
                 "anchors": {"low": _text("Lav"), "high": _text("Høj")},
             },
         },
+        # Issue 17's input types come after the wrap-up, so tests/e2e/test_inputs.py walks the steps above unchanged.
+        {
+            **step,
+            "id": "s-budget",
+            "title": _text("Fordel point"),
+            "question": _text("100 point"),
+            "input": {"type": "budget", "points": 100, "items": ITEMS5[:4]},
+        },
     ]
     return content
 

@@ -41,7 +41,7 @@ CardKind = Literal[
     "intervention_area",
     "implementation_factor",
 ]
-InputType = Literal["cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none", "solution"]
+InputType = Literal["cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none", "solution", "budget"]
 INPUT_TYPES: tuple[str, ...] = typing.get_args(InputType)
 
 # Options each input type accepts, with their defaults (None = no default).
@@ -53,6 +53,8 @@ INPUT_OPTIONS: dict[str, dict[str, Any]] = {
     "ranking": {"items": None, "targets": None, "top": 3},
     "matrix_2x2": {"items": None, "targets": None},
     "choice": {"options": None, "multiple": False},
+    # Issue 17: a points budget spread over the items.
+    "budget": {"points": 100, "items": None, "targets": None},
     # A good-solution card for the catalogue (issue 10): problem, solution, where, what it took, contact role.
     "solution": {"max_chars": 400, "max_per_participant": 5, "topics": None},
 }
@@ -66,6 +68,8 @@ SPEC_INPUT_NAMES = {
     "2x2": "matrix_2x2",
     "loesningskort": "solution",
     "solution_card": "solution",
+    "budget_100": "budget",
+    "hundred_points": "budget",
 }
 
 # Per-language character limits, by the name of the field holding the text.
@@ -182,6 +186,7 @@ class InputSpec(Model):
     top: int | None = Field(default=None, ge=1, le=8)
     multiple: bool | None = None
     topics: tuple[Text, ...] | None = None
+    points: int | None = Field(default=None, ge=10, le=1000)
 
     @model_validator(mode="before")
     @classmethod
@@ -226,6 +231,13 @@ class InputSpec(Model):
             raise ValueError("a matrix_2x2 needs either `items: [...]` or `targets: {...}` — exactly one")
         if kind == "choice" and (not self.options or len(self.options) < 2):
             raise ValueError("a choice needs `options:` with at least two texts")
+        if kind == "budget":
+            if (self.targets is None) == (self.items is None):
+                raise ValueError(
+                    "a budget needs either `items: [...]` (2–10) or `targets: {from_step: ..., source: ...}` — exactly one"
+                )
+            if self.items is not None and not 2 <= len(self.items) <= 10:
+                raise ValueError(f"a budget has {len(self.items)} items — give 2 to 10 to spread the points over")
         return self
 
 

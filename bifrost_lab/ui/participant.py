@@ -375,6 +375,7 @@ class ParticipantApp:
             "ranking": _("Your order"),
             "matrix_2x2": _("Effect and effort"),
             "choice": _("Your answer"),
+            "budget": _("Your points"),
         }.get(spec.get("type", ""), "")
 
     def _targets(self, step: dict) -> tuple:
