@@ -41,7 +41,9 @@ CardKind = Literal[
     "intervention_area",
     "implementation_factor",
 ]
-InputType = Literal["cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none", "solution", "budget"]
+InputType = Literal[
+    "cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none", "solution", "budget", "words"
+]
 INPUT_TYPES: tuple[str, ...] = typing.get_args(InputType)
 
 # Options each input type accepts, with their defaults (None = no default).
@@ -53,8 +55,9 @@ INPUT_OPTIONS: dict[str, dict[str, Any]] = {
     "ranking": {"items": None, "targets": None, "top": 3},
     "matrix_2x2": {"items": None, "targets": None},
     "choice": {"options": None, "multiple": False},
-    # Issue 17: a points budget spread over the items.
+    # Issue 17: a points budget spread over the items; a word cloud of one to three short answers each.
     "budget": {"points": 100, "items": None, "targets": None},
+    "words": {"max_answers": 3},
     # A good-solution card for the catalogue (issue 10): problem, solution, where, what it took, contact role.
     "solution": {"max_chars": 400, "max_per_participant": 5, "topics": None},
 }
@@ -70,6 +73,8 @@ SPEC_INPUT_NAMES = {
     "solution_card": "solution",
     "budget_100": "budget",
     "hundred_points": "budget",
+    "word_cloud": "words",
+    "wordcloud": "words",
 }
 
 # Per-language character limits, by the name of the field holding the text.
@@ -187,6 +192,7 @@ class InputSpec(Model):
     multiple: bool | None = None
     topics: tuple[Text, ...] | None = None
     points: int | None = Field(default=None, ge=10, le=1000)
+    max_answers: int | None = Field(default=None, ge=1, le=3)
 
     @model_validator(mode="before")
     @classmethod

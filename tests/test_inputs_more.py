@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+import re
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -11,7 +14,7 @@ from hypothesis import strategies as st
 
 from bifrost_lab import aggregation as agg
 from bifrost_lab import demo, rooms, store
-from bifrost_lab.inputs import budget
+from bifrost_lab.inputs import budget, words
 from bifrost_lab.ui import results
 
 JSON = st.recursive(
@@ -198,3 +201,162 @@ def test_budget_summary_raw_data_and_demo(tmp_path, library):
     raw = [r for r in rawdata.raw_rows(room.id, db_url=url) if r["kind"] == "budget"]
     assert len(raw) == 6 and all(r["answer"].startswith("item:") and " = " in r["answer"] for r in raw)
     store.dispose_all()
+
+
+# ----------------------------------------------------------------------------------------------
+# words
+
+
+def test_words_are_normalised_for_danish_english_and_finnish():
+    def stems(text, language):
+        return [stem for stem, _form in words.tokens(text, language)]
+
+    assert stems("«Lederen», LEDERNE og ledere!", "da") == stems("leder leder leder", "da")  # case, punctuation, forms
+    assert len(set(stems("Lederen lederne ledere", "da"))) == 1
+    assert stems("og det er", "da") == []  # stop words
+    assert stems("Leaders, leader; the LEADER", "en") == ["leader"] * 3
+    assert len(set(stems("johtaja johtajat johtajan", "fi"))) == 1
+    assert stems("ja on", "fi") == [] and stems("— ! …", "da") == []
+    assert [form for _stem, form in words.tokens("TTA-forløb (Stress)", "da")] == ["tta-forløb", "stress"]
+    assert stems("stress", "xx") == stems("stress", "da")  # an unknown language is counted as Danish
+
+
+def test_words_takes_one_to_three_short_answers(sqlite_engine, room):
+    (a,) = _people(sqlite_engine, room, ["RESEARCHER"])
+    saved = words.save(sqlite_engine, room, a, "s-words", ["  Tillid ", "", "travle   dage", "tillid"])
+    assert saved.payload == {"words": ["Tillid", "travle dage"], "language": "da"}  # blanks and repeats go
+    assert words.save(sqlite_engine, room, a, "s-words", "stress").payload["words"] == ["stress"]
+    too_long = _reject(words.MSG_WORDS, words.save, sqlite_engine, room, a, "s-words", ["alt for mange ord her"])
+    assert too_long.params == {"answer": "alt for mange ord her", "count": 5, "limit": 3}
+    _reject(words.MSG_ANSWERS, words.save, sqlite_engine, room, a, "s-words", ["a", "b", "c", "d"])
+    _reject(rooms.MSG_EMPTY, words.save, sqlite_engine, room, a, "s-words", [])
+    _reject(rooms.MSG_EMPTY, words.save, sqlite_engine, room, a, "s-words", ["   ", None])
+    _reject(rooms.MSG_EMPTY, words.save, sqlite_engine, room, a, "s-words", [3])
+    _reject(rooms.MSG_EMPTY, words.save, sqlite_engine, room, a, "s-words", {"0": "x"})
+    _reject(rooms.MSG_TOO_LONG, words.save, sqlite_engine, room, a, "s-words", ["x" * 41])
+    _reject(rooms.MSG_CONTROL, words.save, sqlite_engine, room, a, "s-words", ["ok\u202eko"])
+
+
+@FUZZ
+@given(value=JSON)
+def test_words_refuses_or_accepts_any_value_never_fails(sqlite_engine, room, value):
+    spec = rooms.step_by_id(room, "s-words")["input"]
+    try:
+        payload = words.parse(sqlite_engine, room, spec, value)
+    except rooms.Rejected as rejected:
+        assert rejected.message(lambda s: s)
+        return
+    assert 1 <= len(payload["words"]) <= 3 and all(len(t.split()) <= 3 for t in payload["words"])
+
+
+def test_word_counts_count_people_over_whole_blocks():
+    answers = _answers(
+        [
+            {"words": ["Stress", "stress!", "stressen"], "language": "da"},  # one person counts once
+            {"words": ["tillid", "stress"], "language": "da"},
+            {"words": ["Tillid"], "language": "da"},
+            {"words": ["tillid"], "language": "da"},  # the 4th waits for two more
+        ]
+    )
+    found = {c.word: c.count for c in words.counts(answers)}
+    assert found == {"stress": 2, "tillid": 2}
+    assert words.counts(answers[:2]) == []
+    junk = _answers([{"words": "stress"}, {"words": [1, None]}, {"language": 3, "words": ["ro"]}])
+    assert [(c.word, c.count) for c in words.counts(junk)] == [("ro", 1)]
+
+
+def test_the_most_common_written_form_is_shown():
+    answers = _answers([{"words": [w], "language": "da"} for w in ("lederne", "lederne", "lederen")])
+    (only,) = words.counts(answers)
+    assert only.word == "lederne" and only.count == 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text("abcdefghijklmnopqrstuvwxyzæøåMW-", min_size=1, max_size=40), st.integers(1, 60)),
+        min_size=1,
+        max_size=80,
+    )
+)
+def test_a_cloud_places_at_least_40_words_inside_the_canvas_without_overlap(given_words):
+    from bifrost_lab.reports.charts import cloud_layout, text_width
+
+    ordered = sorted(given_words, key=lambda wc: -wc[1])
+    placed = cloud_layout(ordered, 1800, 650, min_size=30, max_size=120, keep=40)
+    assert len(placed) >= min(40, len(ordered))
+    boxes = []
+    for word, _count, x, y, size in placed:
+        half = text_width(word, size) / 2
+        box = (x - half, y - 0.95 * size, x + half, y + 0.25 * size)
+        assert box[0] >= -0.01 and box[2] <= 1800.01 and box[1] >= -0.01 and box[3] <= 650.01, (word, box)
+        boxes.append(box)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            assert a[2] <= b[0] + 0.01 or b[2] <= a[0] + 0.01 or a[3] <= b[1] + 0.01 or b[3] <= a[1] + 0.01
+
+
+def test_the_projector_draws_the_cloud_as_svg_sized_by_count_and_escaped(sqlite_engine, room):
+    people = _people(sqlite_engine, room, ["RESEARCHER"] * 3 + ["SME_MANAGER"] * 3)
+    given = [["tillid", "<b>stress</b>"], ["Tillid"], ["tillid", "ro"], ["stress"], ["ro"], ["travlt"]]
+    for person, answer in zip(people, given):
+        words.save(sqlite_engine, room, person, "s-words", answer)
+    html = _chart(sqlite_engine, room, "s-words")
+    assert "<svg" in html and 'role="img"' in html and "<b>" not in html and "b&gt;stress&lt;/b" in html
+    sizes = {
+        m[1]: float(m[0]) for m in re.findall(r'font-size="([\d.]+)"[^>]*><title>[^<]*</title>([^<]+)</text>', html)
+    }
+    assert sizes["tillid"] > sizes["ro"] > sizes["travlt"] and sizes["stress"] == sizes["travlt"]
+    assert "tillid: 3" in html and "bf-split" not in html  # no cloud per role on the projector
+
+
+def test_sixty_different_words_show_at_least_forty(sqlite_engine, room):
+    people = _people(sqlite_engine, room, ["OTHER"] * 21)
+    for n, person in enumerate(people):
+        words.save(sqlite_engine, room, person, "s-words", [f"ord{n}a", f"ord{n}b", f"ord{n}c"])
+    html = _chart(sqlite_engine, room, "s-words")
+    assert html.count("</text>") >= 40
+
+
+def test_words_widget_sends_with_the_button(sqlite_engine, room):
+    context = results.input_context(
+        room, _board(sqlite_engine, room), rooms.step_by_id(room, "s-words")["input"], "da", lambda s: s
+    )
+    saved = []
+    section = words.widget(context, {"words": ["ro"]}, lambda value: saved.append(value) or True)
+    assert [f.value for f in section.fields] == ["ro", "", ""] and "saved" in section.status.value
+    section.fields[1].value = "travle dage"
+    assert saved == []  # nothing is sent while typing
+    button = next(c for c in section.box.children if "bf-section-save" in getattr(c, "_dom_classes", ()))
+    button.click()
+    assert saved == [["ro", "travle dage"]]
+    behalf = words.widget(context, None, lambda value: saved.append(value) or True, autosave=False)
+    behalf.fields[0].value = "papir"
+    behalf.commit()
+    assert saved[-1] == ["papir"] and behalf.status.value == ""
+
+
+def test_words_summary_has_the_cloud_its_counts_in_words_and_a_role_split(tmp_path, library):
+    from bifrost_lab.reports import rawdata
+    from bifrost_lab.reports.summary import load_summary_data, section_priorities
+
+    url = f"sqlite:///{tmp_path / 'words.sqlite'}"
+    engine = store.connect(url)
+    room = demo.open_showcase_room(engine, library)
+    people = _people(engine, room, ["RESEARCHER"] * 3 + ["SME_MANAGER"] * 3)
+    for person in people:
+        words.save(engine, room, person, "s-words", ["tillid", "travlt"])
+    data = load_summary_data(room.id, db_url=url, language="da")
+    html = section_priorities(data)
+    part = html[html.index("<h3>Ord</h3>") :]
+    assert 'aria-label="Ord og hvor mange der brugte dem: tillid: 6; travlt: 6"' in part
+    assert "Mest brugt: tillid (6); travlt (6)" in part and "Fordelt på roller" in part
+    raw = [r for r in rawdata.raw_rows(room.id, db_url=url) if r["kind"] == "words"]
+    assert {r["answer"] for r in raw} == {"tillid; travlt"}
+    store.dispose_all()
+
+
+def test_a_phone_page_does_not_load_the_stemmer():
+    code = "import sys, bifrost_lab.ui.participant; print('snowballstemmer' in sys.modules)"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "False"

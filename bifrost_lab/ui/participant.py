@@ -376,6 +376,7 @@ class ParticipantApp:
             "matrix_2x2": _("Effect and effort"),
             "choice": _("Your answer"),
             "budget": _("Your points"),
+            "words": _("Your words"),
         }.get(spec.get("type", ""), "")
 
     def _targets(self, step: dict) -> tuple:
