@@ -294,27 +294,41 @@ def word_counts(
     return sorted(found, key=lambda w: (-w.count, w.word, w.stem))
 
 
-def shift_results(before: Iterable[Answer], after: Iterable[Answer], k: int = K_MIN) -> list[ShiftResult]:
-    """Per rating item, the before and after distributions of the same people, in item order.
+def paired(before: Iterable[Answer], after: Iterable[Answer], k: int = K_MIN) -> dict[str, list[Answer]]:
+    """Per rating item, the before answers of the people a before/after comparison may use.
 
     The paired set of an item is made of the before step's own blocks: its shown raters of the item, cut into
     whole blocks of k in the order they first answered, and a block counts only when all k rated the item
     after as well. Every paired set is thus a union of sets the before step shows itself, and nothing shown
     about the pairs narrows a figure down to fewer than k people (tests/test_privacy_rule.py).
     """
-    return _paired(list(before), after, k, chunked=True)
+    return _pairs(list(before), after, k, chunked=True)
 
 
-def shift_split(
+def paired_by_role(
     before: Iterable[Answer], after: Iterable[Answer], k: int = K_MIN
-) -> list[tuple[str, list[ShiftResult]]]:
-    """`shift_results` per role group of the before step's split ([] when it has no split).
+) -> list[tuple[str, dict[str, list[Answer]]]]:
+    """`paired` per role group of the before step's split ([] when it has no split).
 
     A role's blocks pair like the total's; the OTHERS group pairs only as a whole (all of it answered both),
     because its members change as the larger roles fill their blocks.
     """
     later = list(after)
-    return [(role, _paired(group, later, k, chunked=role != OTHERS)) for role, group in role_split(before, k)]
+    return [(role, _pairs(group, later, k, chunked=role != OTHERS)) for role, group in role_split(before, k)]
+
+
+def shift_results(before: Iterable[Answer], after: Iterable[Answer], k: int = K_MIN) -> list[ShiftResult]:
+    """Per rating item, the before and after distributions of the same people (`paired`), in item order."""
+    later = list(after)
+    return _shifts(paired(before, later, k), later)
+
+
+def shift_split(
+    before: Iterable[Answer], after: Iterable[Answer], k: int = K_MIN
+) -> list[tuple[str, list[ShiftResult]]]:
+    """`shift_results` per role group of the before step's split (`paired_by_role`)."""
+    later = list(after)
+    return [(role, _shifts(pairs, later)) for role, pairs in paired_by_role(before, later, k)]
 
 
 def quadrant(x: float, y: float) -> str:
@@ -362,24 +376,28 @@ def _rating_of(item: str, values: Sequence[int]) -> RatingResult:
     return RatingResult(item, len(values), sum(values) / len(values), tuple(values.count(v) for v in SCALE))
 
 
-def _paired(base: Sequence[Answer], after: Iterable[Answer], k: int, *, chunked: bool) -> list[ShiftResult]:
-    """Before/after per item over the blocks of `base` whose members all rated the item after too."""
-    later = {answer.respondent: _ratings_of(answer) for answer in ordered(after)}
-    results = []
-    for item, found in sorted(
-        per_item(base, lambda a: list(_ratings_of(a)), k).items(), key=lambda kv: _item_order(kv[0])
-    ):
-        blocks = [found[i : i + k] for i in range(0, len(found), k)] if chunked else [found]
+def _pairs(base: Sequence[Answer], after: Iterable[Answer], k: int, *, chunked: bool) -> dict[str, list[Answer]]:
+    """Per item, the blocks of `base`'s raters (or all of them, not chunked) whose members all rated it after."""
+    later = {answer.respondent: _ratings_of(answer) for answer in after}
+    found = {}
+    for item, raters in per_item(base, lambda a: list(_ratings_of(a)), k).items():
+        blocks = [raters[i : i + k] for i in range(0, len(raters), k)] if chunked else [raters]
         kept = [a for block in blocks if all(item in later.get(m.respondent, {}) for m in block) for a in block]
         if kept:
-            results.append(
-                ShiftResult(
-                    item,
-                    _rating_of(item, [_ratings_of(a)[item] for a in kept]),
-                    _rating_of(item, [later[a.respondent][item] for a in kept]),
-                )
-            )
-    return results
+            found[item] = kept
+    return found
+
+
+def _shifts(pairs: Mapping[str, Sequence[Answer]], after: Iterable[Answer]) -> list[ShiftResult]:
+    later = {answer.respondent: _ratings_of(answer) for answer in after}
+    return [
+        ShiftResult(
+            item,
+            _rating_of(item, [_ratings_of(a)[item] for a in kept]),
+            _rating_of(item, [later[a.respondent][item] for a in kept]),
+        )
+        for item, kept in sorted(pairs.items(), key=lambda kv: _item_order(kv[0]))
+    ]
 
 
 def _key_of(ratings: Mapping[Any, Any], item: str) -> Any:

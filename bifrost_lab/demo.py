@@ -272,6 +272,18 @@ def showcase_content(library: Any) -> dict[str, Any]:
             "question": _text("Et til tre ord"),
             "input": {"type": "words", "max_answers": 3},
         },
+        {
+            **step,
+            "id": "s-shift",
+            "title": _text("Vurder igen"),
+            "question": _text("1-5 igen"),
+            "input": {
+                "type": "shift",
+                "before": "s-rate",
+                "items": ITEMS5[:2],
+                "anchors": {"low": _text("Lav"), "high": _text("Høj")},
+            },
+        },
     ]
     return content
 

@@ -42,7 +42,7 @@ CardKind = Literal[
     "implementation_factor",
 ]
 InputType = Literal[
-    "cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none", "solution", "budget", "words"
+    "cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none", "solution", "budget", "words", "shift"
 ]
 INPUT_TYPES: tuple[str, ...] = typing.get_args(InputType)
 
@@ -55,9 +55,11 @@ INPUT_OPTIONS: dict[str, dict[str, Any]] = {
     "ranking": {"items": None, "targets": None, "top": 3},
     "matrix_2x2": {"items": None, "targets": None},
     "choice": {"options": None, "multiple": False},
-    # Issue 17: a points budget spread over the items; a word cloud of one to three short answers each.
+    # Issue 17: a points budget spread over the items; a word cloud of one to three short answers each;
+    # a rating asked again after an earlier rating step of the meeting (`before`), compared for the same people.
     "budget": {"points": 100, "items": None, "targets": None},
     "words": {"max_answers": 3},
+    "shift": {"before": None, "items": None, "anchors": None},
     # A good-solution card for the catalogue (issue 10): problem, solution, where, what it took, contact role.
     "solution": {"max_chars": 400, "max_per_participant": 5, "topics": None},
 }
@@ -75,6 +77,7 @@ SPEC_INPUT_NAMES = {
     "hundred_points": "budget",
     "word_cloud": "words",
     "wordcloud": "words",
+    "before_after": "shift",
 }
 
 # Per-language character limits, by the name of the field holding the text.
@@ -193,6 +196,7 @@ class InputSpec(Model):
     topics: tuple[Text, ...] | None = None
     points: int | None = Field(default=None, ge=10, le=1000)
     max_answers: int | None = Field(default=None, ge=1, le=3)
+    before: str | None = Field(default=None, pattern=LOWER_KEBAB)
 
     @model_validator(mode="before")
     @classmethod
@@ -244,6 +248,16 @@ class InputSpec(Model):
                 )
             if self.items is not None and not 2 <= len(self.items) <= 10:
                 raise ValueError(f"a budget has {len(self.items)} items — give 2 to 10 to spread the points over")
+        if kind == "shift":
+            if self.before is None:
+                raise ValueError(
+                    "a shift needs `before: <step id>` — the earlier rating step of this meeting whose items it asks again"
+                )
+            if not self.items:
+                raise ValueError(
+                    "a shift needs `items:` — the before step's items, in the same order "
+                    "(write `items: &name [...]` there and `items: *name` here)"
+                )
         return self
 
 
@@ -684,8 +698,38 @@ def check_programme_structure(
                     message = _check_targets(spec.targets, meeting, earlier)
                     if message:
                         problems.append(Problem(name, f"{step_path}.{field}.targets.from_step", message))
+                if spec is not None and spec.type == "shift" and spec.before is not None:
+                    message = _check_before(spec, meeting, earlier)
+                    if message:
+                        problems.append(Problem(name, f"{step_path}.{field}.before", message))
             earlier[step.id] = step
     return problems
+
+
+def _check_before(spec: InputSpec, meeting: Meeting, earlier: dict[str, Step]) -> str | None:
+    """A shift asks the items of an earlier rating step of its meeting again, in the same order."""
+    before = earlier.get(spec.before or "")
+    if before is None:
+        if spec.before in [step.id for step in meeting.steps]:
+            return f"step {spec.before!r} comes later — `before` must name an earlier rating step of this meeting"
+        ratings = [step.id for step in earlier.values() if any(s.type == "rating" for s in step.inputs)]
+        return (
+            f"no step {spec.before!r} in meeting {meeting.id!r} — write one of the earlier rating steps: "
+            f"{', '.join(ratings) or '(none)'}" + _did_you_mean(spec.before or "", tuple(ratings))
+        )
+    rating = next((s for s in before.inputs if s.type == "rating"), None)
+    if rating is None:
+        return (
+            f"step {before.id!r} has no rating — `before` must name a step with `input: {{type: rating}}` "
+            "(or a rating as its secondary_input)"
+        )
+    asked, given = len(rating.items or ()), len(spec.items or ())
+    if asked != given:
+        return (
+            f"step {before.id!r} rates {asked} item(s) and this shift {given} — ask the same items in the same "
+            "order (write `items: &name [...]` there and `items: *name` here)"
+        )
+    return None
 
 
 def _check_targets(targets: Targets, meeting: Meeting, earlier: dict[str, Step]) -> str | None:

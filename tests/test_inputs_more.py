@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,8 +15,10 @@ from hypothesis import strategies as st
 
 from bifrost_lab import aggregation as agg
 from bifrost_lab import demo, rooms, store
-from bifrost_lab.inputs import budget, words
+from bifrost_lab.inputs import budget, rating, shift, words
 from bifrost_lab.ui import results
+
+LABS = Path(__file__).resolve().parent.parent / "labs"
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.floats(allow_nan=True) | st.text(max_size=30),
@@ -360,3 +363,190 @@ def test_a_phone_page_does_not_load_the_stemmer():
     code = "import sys, bifrost_lab.ui.participant; print('snowballstemmer' in sys.modules)"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "False"
+
+
+# ----------------------------------------------------------------------------------------------
+# shift (before/after)
+
+
+def _rate_before_and_after(engine, room, people, before, after):
+    """Each person rates s-rate (before) and then s-shift (after); None skips that answer."""
+    for person, value in zip(people, before):
+        if value is not None:
+            rating.save(engine, room, person, "s-rate", value, slot="input")
+    for person, value in zip(people, after):
+        if value is not None:
+            shift.save(engine, room, person, "s-shift", value)
+
+
+def test_shift_takes_a_rating_like_any_rating(sqlite_engine, room):
+    (a,) = _people(sqlite_engine, room, ["RESEARCHER"])
+    assert shift.save(sqlite_engine, room, a, "s-shift", {"0": 4, "1": 2}).payload == {"ratings": {"0": 4, "1": 2}}
+    assert shift.save(sqlite_engine, room, a, "s-shift", {"1": 5}).kind == "shift"
+    _reject(rooms.MSG_RATING_RANGE, shift.save, sqlite_engine, room, a, "s-shift", {"0": 6})
+    _reject(rooms.MSG_RATING_RANGE, shift.save, sqlite_engine, room, a, "s-shift", {})
+    _reject(rooms.MSG_UNKNOWN_TARGET, shift.save, sqlite_engine, room, a, "s-shift", {"2": 3})
+    _reject(rooms.MSG_NO_INPUT_HERE, shift.save, sqlite_engine, room, a, "s-rate", {"0": 3})
+
+
+@FUZZ
+@given(value=JSON)
+def test_shift_refuses_or_accepts_any_value_never_fails(sqlite_engine, room, value):
+    spec = rooms.step_by_id(room, "s-shift")["input"]
+    try:
+        payload = shift.parse(sqlite_engine, room, spec, value)
+    except rooms.Rejected as rejected:
+        assert rejected.message(lambda s: s)
+        return
+    assert payload["ratings"] and all(1 <= v <= 5 for v in payload["ratings"].values())
+
+
+def test_shift_projector_compares_only_people_who_answered_both(sqlite_engine, room):
+    people = _people(sqlite_engine, room, ["RESEARCHER"] * 3 + ["SME_MANAGER"] * 3 + ["OTHER"])
+    _rate_before_and_after(
+        sqlite_engine,
+        room,
+        people,
+        [{"0": 2, "1": 3}] * 7,
+        [{"0": 4, "1": 3}, {"0": 4, "1": 4}, None, {"0": 5}, {"0": 5}, {"0": 5}, {"0": 1, "1": 1}],
+    )
+    html = _chart(sqlite_engine, room, "s-shift")
+    # item 0: the researchers' block lacks one answer after, the managers' block pairs; the 7th waits before
+    assert "2,0 → 5,0 (+3,0) · n=3" in html
+    assert "Punkt 1</div>–" in html  # item 1: no whole block of three answered it both times
+    assert "bf-split" in html and "Forsker</h4>" in html and "Ejerleder" in html
+    assert html.count("mean 1,0") == 0  # the 7th person's after answer is in no figure
+
+
+def test_shift_projector_waits_for_a_whole_block(sqlite_engine, room):
+    people = _people(sqlite_engine, room, ["RESEARCHER"] * 3)
+    _rate_before_and_after(sqlite_engine, room, people, [{"0": 2}] * 3, [{"0": 4}, {"0": 4}, None])
+    html = _chart(sqlite_engine, room, "s-shift")
+    assert "Not enough people have answered both yet" in html and "<svg" not in html
+
+
+def test_shift_widget_says_it_asks_again(sqlite_engine, room):
+    context = results.input_context(
+        room, _board(sqlite_engine, room), rooms.step_by_id(room, "s-shift")["input"], "da", lambda s: s
+    )
+    saved = []
+    section = shift.widget(context, None, lambda value: saved.append(value) or True)
+    assert "earlier in the meeting" in section.box.children[0].value
+    section.buttons[1].value = "4"
+    assert saved == [{"1": 4}]
+
+
+def test_shift_summary_compares_the_same_people_and_splits_by_the_before_step_s_roles(tmp_path, library):
+    from bifrost_lab.reports import rawdata
+    from bifrost_lab.reports.summary import load_summary_data, section_priorities
+
+    url = f"sqlite:///{tmp_path / 'shift.sqlite'}"
+    engine = store.connect(url)
+    room = demo.open_showcase_room(engine, library)
+    people = _people(engine, room, ["RESEARCHER"] * 3 + ["SME_MANAGER"] * 3)
+    _rate_before_and_after(
+        engine, room, people, [{"0": 2, "1": 3}] * 6, [{"0": 4, "1": 3}] * 3 + [{"0": 3, "1": 3}] * 3
+    )
+    data = load_summary_data(room.id, db_url=url, language="da")
+    html = section_priorities(data)
+    part = html[html.index("<h3>Vurder igen</h3>") :]
+    assert "Sammenlignet med «Vurder»" in part
+    assert "Punkt 0: 2,0 før, 3,5 efter, 6 personer" in part and "<svg" in part
+    assert "2,0 → 4,0 (n=3)" in part and "2,0 → 3,0 (n=3)" in part  # researchers, managers
+    raw = [r for r in rawdata.raw_rows(room.id, db_url=url) if r["kind"] == "shift"]
+    assert len(raw) == 6 and raw[0]["answer"].startswith("item:0 = ")
+    english = section_priorities(load_summary_data(room.id, db_url=url, language="en"))
+    assert "Punkt 0: 2.0 before, 3.5 after, 6 people" in english
+    store.dispose_all()
+
+
+def test_the_demo_fills_every_new_type_and_the_summary_shows_them(tmp_path, library):
+    from bifrost_lab.reports.summary import load_summary_data, section_priorities
+
+    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
+    engine = store.connect(url)
+    room = demo.open_showcase_room(engine, library)
+    demo.fill_room(engine, room, participants=9, inputs=10, seed=5)
+    kinds = {i.kind for i in store.list_inputs(engine, room.id)}
+    assert {"budget", "words", "shift"} <= kinds
+    html = section_priorities(load_summary_data(room.id, db_url=url, language="da"))
+    for marker in ("Point pr. punkt", "Ord og hvor mange der brugte dem", "Gennemsnit før og efter"):
+        assert marker in html
+    store.dispose_all()
+
+
+def _validate_bifrost_with(tmp_path, change):
+    import shutil
+
+    import yaml
+
+    from bifrost_lab.programme import validate_paths
+
+    labs = tmp_path / "labs"
+    shutil.copytree(LABS / "evidence", labs / "evidence", dirs_exist_ok=True)
+    shutil.copy(LABS / "roles.yaml", labs / "roles.yaml")
+    data = yaml.safe_load((LABS / "bifrost.yaml").read_text(encoding="utf-8"))
+    m3 = next(m for m in data["meetings"] if m["id"] == "bif-m3")
+    change({s["id"]: s for s in m3["steps"]})
+    (labs / "bifrost.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return [str(p) for p in validate_paths([labs / "bifrost.yaml"])]
+
+
+def test_a_shift_must_name_an_earlier_rating_step_with_as_many_items(tmp_path):
+    assert _validate_bifrost_with(tmp_path, lambda steps: None) == []
+
+    def later(steps):
+        steps["bif-m3-s6"]["input"]["before"] = "bif-m3-s8"
+
+    (problem,) = _validate_bifrost_with(tmp_path, later)
+    assert "steps[5].input.before" in problem and "'bif-m3-s8' comes later" in problem
+
+    def unknown(steps):
+        steps["bif-m3-s6"]["input"]["before"] = "bif-m3-s0"
+
+    (problem,) = _validate_bifrost_with(tmp_path, unknown)
+    assert "no step 'bif-m3-s0'" in problem and "bif-m3-s1, bif-m3-s2" in problem
+
+    def not_a_rating(steps):
+        steps["bif-m3-s6"]["input"]["before"] = "bif-m3-s3"
+
+    (problem,) = _validate_bifrost_with(tmp_path, not_a_rating)
+    assert "step 'bif-m3-s3' has no rating" in problem
+
+    def fewer_items(steps):
+        steps["bif-m3-s6"]["input"]["items"] = steps["bif-m3-s6"]["input"]["items"][:1]
+
+    (problem,) = _validate_bifrost_with(tmp_path, fewer_items)
+    assert "rates 2 item(s) and this shift 1" in problem and "items: *name" in problem
+
+    def no_before(steps):
+        del steps["bif-m3-s6"]["input"]["before"]
+
+    (problem,) = _validate_bifrost_with(tmp_path, no_before)
+    assert "a shift needs `before: <step id>`" in problem
+
+
+def test_new_types_check_their_options(tmp_path):
+    def budget_without_items(steps):
+        steps["bif-m3-s7"]["input"] = {"type": "budget", "points": 5, "items": [{"da": "a", "en": "a"}]}
+
+    (problem,) = _validate_bifrost_with(tmp_path, budget_without_items)
+    assert "points is 5" in problem  # the option is checked before the type's own rule
+
+    def budget_of_one(steps):
+        steps["bif-m3-s7"]["input"] = {"type": "budget", "items": [{"da": "a", "en": "a"}]}
+
+    (problem,) = _validate_bifrost_with(tmp_path, budget_of_one)
+    assert "a budget has 1 items — give 2 to 10" in problem
+
+    def words_with_four(steps):
+        steps["bif-m3-s7"]["input"] = {"type": "words", "max_answers": 4}
+
+    (problem,) = _validate_bifrost_with(tmp_path, words_with_four)
+    assert "max_answers is 4" in problem
+
+    def typo(steps):
+        steps["bif-m3-s7"]["input"] = {"type": "word_cloud"}
+
+    (problem,) = _validate_bifrost_with(tmp_path, typo)
+    assert "did you mean 'words'?" in problem

@@ -293,3 +293,39 @@ def cloud_svg(
 def word_cloud(words: Sequence[tuple[str, int]], *, alt: str, caption: str) -> str:
     """The summary's word cloud: a figure whose alt text lists every word with its count."""
     return figure(cloud_svg(words, alt=alt), caption)
+
+
+def shift_chart(
+    rows: Sequence[tuple[str, float, float, str]], *, alt: str, caption: str, before_label: str, after_label: str
+) -> str:
+    """Before/after on the 1–5 scale, one line per (label, mean before, mean after, text): a hollow dot before,
+    a filled one after (shape and colour both tell them apart), joined by a line."""
+    width, label_w, row_h = 720, 250, 30
+    left, right = label_w + 14, width - 110
+    height = row_h * len(rows) + 54
+
+    def px(value: float) -> float:
+        return left + (min(5.0, max(1.0, value)) - 1) / 4 * (right - left)
+
+    parts = []
+    bottom = 8 + row_h * len(rows)
+    for value in range(1, 6):
+        parts.append(f'<line x1="{px(value):.1f}" y1="6" x2="{px(value):.1f}" y2="{bottom}" stroke="{LINE}"/>')
+        parts.append(_text(px(value), bottom + 14, str(value), anchor="middle", size=11, fill=MUTED))
+    for index, (label, before, after, shown) in enumerate(rows):
+        y = 8 + index * row_h + row_h / 2
+        parts.append(_text(label_w - 8, y + 4, short(label, 34), anchor="end"))
+        parts.append(
+            f'<line x1="{px(before):.1f}" y1="{y:.1f}" x2="{px(after):.1f}" y2="{y:.1f}" stroke="{MUTED}" stroke-width="3"/>'
+        )
+        parts.append(
+            f'<circle cx="{px(before):.1f}" cy="{y:.1f}" r="7" fill="#fff" stroke="{ACCENT}" stroke-width="3"/>'
+        )
+        parts.append(f'<circle cx="{px(after):.1f}" cy="{y:.1f}" r="7" fill="{CLOUD_COLOURS[1]}"/>')
+        parts.append(_text(right + 14, y + 4, shown, weight="bold"))
+    legend_y = height - 10
+    parts.append(f'<circle cx="{left + 6}" cy="{legend_y - 4}" r="6" fill="#fff" stroke="{ACCENT}" stroke-width="3"/>')
+    parts.append(_text(left + 18, legend_y, short(before_label, 30), size=11, fill=MUTED))
+    parts.append(f'<circle cx="{left + 186}" cy="{legend_y - 4}" r="6" fill="{CLOUD_COLOURS[1]}"/>')
+    parts.append(_text(left + 198, legend_y, short(after_label, 30), size=11, fill=MUTED))
+    return figure(_svg(width, height, alt, join_list(parts)), caption)

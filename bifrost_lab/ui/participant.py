@@ -377,6 +377,7 @@ class ParticipantApp:
             "choice": _("Your answer"),
             "budget": _("Your points"),
             "words": _("Your words"),
+            "shift": _("Your rating now"),
         }.get(spec.get("type", ""), "")
 
     def _targets(self, step: dict) -> tuple:
