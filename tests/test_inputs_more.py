@@ -286,13 +286,13 @@ def test_a_cloud_places_at_least_40_words_inside_the_canvas_without_overlap(give
     from bifrost_lab.reports.charts import cloud_layout, text_width
 
     ordered = sorted(given_words, key=lambda wc: -wc[1])
-    placed = cloud_layout(ordered, 1800, 650, min_size=30, max_size=120, keep=40)
+    placed = cloud_layout(ordered, 1800, 500, min_size=30, max_size=120, keep=40)
     assert len(placed) >= min(40, len(ordered))
     boxes = []
     for word, _count, x, y, size in placed:
         half = text_width(word, size) / 2
         box = (x - half, y - 0.95 * size, x + half, y + 0.25 * size)
-        assert box[0] >= -0.01 and box[2] <= 1800.01 and box[1] >= -0.01 and box[3] <= 650.01, (word, box)
+        assert box[0] >= -0.01 and box[2] <= 1800.01 and box[1] >= -0.01 and box[3] <= 500.01, (word, box)
         boxes.append(box)
     for i, a in enumerate(boxes):
         for b in boxes[i + 1 :]:

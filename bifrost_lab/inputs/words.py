@@ -207,7 +207,7 @@ def projector(ctx: InputContext) -> Callable[[Sequence[agg.Answer]], str]:
             [(c.word, c.count) for c in found],
             alt=_alt(found, _),
             width=1800,
-            height=650,
+            height=500,  # wide and low: the chart sits under the question and the join code
             min_size=30,
             max_size=120,
             keep=40,
