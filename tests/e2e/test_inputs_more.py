@@ -176,6 +176,12 @@ def test_budget_words_and_before_after_with_two_phones(browser, servers, room):
     assert box["height"] <= 1080 * 0.5 and box["width"] >= 1200  # large, and low enough to fit under the question
     assert box["y"] + box["height"] <= 1080, box  # on the first screen
     screenshot(projector, "inputs-projector-words")
+    # the moderator enters a paper note's words for the room: the console builds the same widget (no autosave)
+    console.locator(".bf-behalf-panel .bf-words-field input").first.fill("papir")
+    console.click(".bf-behalf-panel .bf-section-save")
+    wait_text(console, ".bf-status", lambda t: "Tilføjet for rummet" in t)
+    (paper,) = [i for i in store.list_inputs(engine, room.id, step_id="s-words") if i.participant_id is None]
+    assert paper.payload["words"] == ["papir"] and paper.payload["on_behalf"] is True
     # a fuller room: 21 more people, 60 different words; the cloud keeps at least the 40 most used legible
     for n in range(21):
         person, _token = rooms.join_room(engine, store.get_room(engine, room.id), role="OTHER")
