@@ -264,18 +264,23 @@ def cloud_svg(
     keep: int | None = None,
     cls: str = "bf-chart",
 ) -> str:
-    """A word cloud as an <svg> (role img, the alt text as its label and title); words in CLOUD_COLOURS."""
+    """A word cloud as an <svg> (role img, the alt text as its label and title); words in CLOUD_COLOURS.
+
+    The picture is cut to the rows the words take, so a small cloud leaves no empty band above and below.
+    """
+    placed = cloud_layout(words, width, height, min_size=min_size, max_size=max_size, keep=keep)
     parts = []
-    for index, (word, count, x, y, size) in enumerate(
-        cloud_layout(words, width, height, min_size=min_size, max_size=max_size, keep=keep)
-    ):
+    for index, (word, count, x, y, size) in enumerate(placed):
         parts.append(
             f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" font-weight="700" text-anchor="middle" '
             f'fill="{CLOUD_COLOURS[index % len(CLOUD_COLOURS)]}"><title>{esc(f"{word}: {count}")}</title>'
             f"{esc(word)}</text>"
         )
+    margin = min_size / 2
+    top = max(0.0, min((y - size for _w, _c, _x, y, size in placed), default=0.0) - margin)
+    bottom = min(float(height), max((y + 0.3 * size for _w, _c, _x, y, size in placed), default=height) + margin)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {top:.0f} {width} {bottom - top:.0f}" width="100%" role="img" '
         f'aria-label="{esc(alt)}" class="{cls}" style="max-width:{width}px"><title>{esc(alt)}</title>'
         f"{join_list(parts)}</svg>"
     )
