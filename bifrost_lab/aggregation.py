@@ -11,6 +11,10 @@ The privacy rule (k = K_MIN = 3) covers every figure and every subtraction betwe
 - A role split is a partition of the shown respondents into whole blocks of k: the first k, 2k, ...
   respondents of each role with at least k of them shown, and the rest ("others"). The groups add up
   to the total exactly, and each is a multiple of k, so no group can be worked out by subtraction.
+- A before/after pair (two rating steps, `shift`) is shown over whole blocks of the before step: its shown
+  raters of an item in blocks of k, each block kept only when all of it answered after too; a role's
+  blocks likewise, the others' group only as a whole. Every paired set is a union of sets the before step
+  shows itself, so pairing adds no set to what the room can work out.
 - The moderator (the facilitator role) never counts.
 tests/test_aggregation.py proves with hypothesis that no set of fewer than k respondents can be
 derived, by any linear combination, from everything shown for a step over the whole meeting.
@@ -64,6 +68,38 @@ class PlacementResult:
     x: float
     y: float
     points: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True)
+class BudgetResult:
+    target: str
+    total: float  # points given to the target
+    mean: float  # points per shown respondent (those who gave it none count as 0)
+    n: int  # respondents who gave it points
+
+
+@dataclass(frozen=True)
+class WordCount:
+    stem: str  # the normalised word the count is about
+    word: str  # its most common surface form, the one shown
+    count: int  # respondents who used it
+
+
+@dataclass(frozen=True)
+class ShiftResult:
+    """One rating item asked before and after, over the same people."""
+
+    item: str
+    before: RatingResult
+    after: RatingResult
+
+    @property
+    def n(self) -> int:
+        return self.before.n
+
+    @property
+    def change(self) -> float:
+        return self.after.mean - self.before.mean
 
 
 def respondent_key(row: store.Input) -> str:
@@ -208,6 +244,93 @@ def choice_counts(answers: Iterable[Answer], option_count: int | None = None, k:
     return [Score(t, float(c), int(c)) for t, c in sorted(counts.items(), key=lambda kv: _item_order(kv[0]))]
 
 
+def budget_results(answers: Iterable[Answer], order: Sequence[str] = (), k: int = K_MIN) -> list[BudgetResult]:
+    """Points per target, most first (ties in listed order): the total, and the mean over every shown respondent.
+
+    A partial budget is a valid answer: its unspent points go nowhere, and a target someone left out counts
+    as 0 in that respondent's share of the mean.
+    """
+    base = shown(answers, k)
+    totals: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    for answer in base:
+        given = answer.payload.get("points")
+        for target, count in given.items() if isinstance(given, Mapping) else ():
+            if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+                totals[str(target)] += count
+                people[str(target)] += 1
+    for target in order:
+        totals.setdefault(target, 0)
+    size = len(base) or 1
+    return [BudgetResult(t, float(v), v / size, people[t]) for t, v in _by_value(totals, order)]
+
+
+def word_counts(
+    answers: Iterable[Answer], tokens: Callable[[str, str], Iterable[tuple[str, str]]], k: int = K_MIN
+) -> list[WordCount]:
+    """How many respondents used each word, most first; `tokens(text, language)` gives (stem, surface form) pairs.
+
+    A respondent counts once per word however often they wrote it. Each word is shown in its most common
+    surface form (ties: the shorter, then the alphabetically first).
+    """
+    people: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = defaultdict(Counter)
+    for answer in shown(answers, k):
+        language = answer.payload.get("language")
+        language = language if isinstance(language, str) else "da"
+        texts = answer.payload.get("words")
+        mine: dict[str, list[str]] = {}
+        for text in texts if isinstance(texts, list) else ():
+            if isinstance(text, str):
+                for stem, surface in tokens(text, language):
+                    mine.setdefault(stem, []).append(surface)
+        for stem, surfaces in mine.items():
+            people[stem] += 1
+            forms[stem].update(surfaces)
+    found = [
+        WordCount(stem, min(forms[stem].items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))[0], count)
+        for stem, count in people.items()
+    ]
+    return sorted(found, key=lambda w: (-w.count, w.word, w.stem))
+
+
+def paired(before: Iterable[Answer], after: Iterable[Answer], k: int = K_MIN) -> dict[str, list[Answer]]:
+    """Per rating item, the before answers of the people a before/after comparison may use.
+
+    The paired set of an item is made of the before step's own blocks: its shown raters of the item, cut into
+    whole blocks of k in the order they first answered, and a block counts only when all k rated the item
+    after as well. Every paired set is thus a union of sets the before step shows itself, and nothing shown
+    about the pairs narrows a figure down to fewer than k people (tests/test_privacy_rule.py).
+    """
+    return _pairs(list(before), after, k, chunked=True)
+
+
+def paired_by_role(
+    before: Iterable[Answer], after: Iterable[Answer], k: int = K_MIN
+) -> list[tuple[str, dict[str, list[Answer]]]]:
+    """`paired` per role group of the before step's split ([] when it has no split).
+
+    A role's blocks pair like the total's; the OTHERS group pairs only as a whole (all of it answered both),
+    because its members change as the larger roles fill their blocks.
+    """
+    later = list(after)
+    return [(role, _pairs(group, later, k, chunked=role != OTHERS)) for role, group in role_split(before, k)]
+
+
+def shift_results(before: Iterable[Answer], after: Iterable[Answer], k: int = K_MIN) -> list[ShiftResult]:
+    """Per rating item, the before and after distributions of the same people (`paired`), in item order."""
+    later = list(after)
+    return _shifts(paired(before, later, k), later)
+
+
+def shift_split(
+    before: Iterable[Answer], after: Iterable[Answer], k: int = K_MIN
+) -> list[tuple[str, list[ShiftResult]]]:
+    """`shift_results` per role group of the before step's split (`paired_by_role`)."""
+    later = list(after)
+    return [(role, _shifts(pairs, later)) for role, pairs in paired_by_role(before, later, k)]
+
+
 def quadrant(x: float, y: float) -> str:
     """content_spec §0.3: quick wins (high impact, low effort), big bets, small things, time wasters."""
     if y >= 0.5:
@@ -238,6 +361,43 @@ def _scale_value(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
         return None
     return int(value) if int(value) in SCALE else None
+
+
+def _ratings_of(answer: Answer) -> dict[str, int]:
+    """An answer's valid ratings by item index as a string."""
+    ratings = answer.payload.get("ratings")
+    if not isinstance(ratings, Mapping):
+        return {}
+    valid = {str(item): _scale_value(value) for item, value in ratings.items()}
+    return {item: value for item, value in valid.items() if value is not None}
+
+
+def _rating_of(item: str, values: Sequence[int]) -> RatingResult:
+    return RatingResult(item, len(values), sum(values) / len(values), tuple(values.count(v) for v in SCALE))
+
+
+def _pairs(base: Sequence[Answer], after: Iterable[Answer], k: int, *, chunked: bool) -> dict[str, list[Answer]]:
+    """Per item, the blocks of `base`'s raters (or all of them, not chunked) whose members all rated it after."""
+    later = {answer.respondent: _ratings_of(answer) for answer in after}
+    found = {}
+    for item, raters in per_item(base, lambda a: list(_ratings_of(a)), k).items():
+        blocks = [raters[i : i + k] for i in range(0, len(raters), k)] if chunked else [raters]
+        kept = [a for block in blocks if all(item in later.get(m.respondent, {}) for m in block) for a in block]
+        if kept:
+            found[item] = kept
+    return found
+
+
+def _shifts(pairs: Mapping[str, Sequence[Answer]], after: Iterable[Answer]) -> list[ShiftResult]:
+    later = {answer.respondent: _ratings_of(answer) for answer in after}
+    return [
+        ShiftResult(
+            item,
+            _rating_of(item, [_ratings_of(a)[item] for a in kept]),
+            _rating_of(item, [later[a.respondent][item] for a in kept]),
+        )
+        for item, kept in sorted(pairs.items(), key=lambda kv: _item_order(kv[0]))
+    ]
 
 
 def _key_of(ratings: Mapping[Any, Any], item: str) -> Any:

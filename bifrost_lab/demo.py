@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from bifrost_lab import rooms, solutions, store
+from bifrost_lab.inputs import words
 from bifrost_lab.inputs.registry import input_type
 from bifrost_lab.store import Database
 
@@ -100,7 +101,7 @@ CLUSTER_NAMES_DA = (
 
 def invented_texts() -> list[str]:
     """Every text a demo room gets from here: cards, cluster names, display names and good solutions."""
-    texts = [*SAMPLE_CARDS_DA, *CLUSTER_NAMES_DA, *SAMPLE_NAMES]
+    texts = [*SAMPLE_CARDS_DA, *CLUSTER_NAMES_DA, *SAMPLE_NAMES, *words.DEMO_WORDS]
     for demo in solutions.DEMO_SOLUTIONS:  # not the sector (a code) nor the topic (from the programme's list)
         texts += [value for field, value in demo.items() if field not in ("sector", "topic")]
     return texts
@@ -253,6 +254,33 @@ def showcase_content(library: Any) -> dict[str, Any]:
             "secondary_input": {
                 "type": "rating",
                 "items": ITEMS5[:1],
+                "anchors": {"low": _text("Lav"), "high": _text("Høj")},
+            },
+        },
+        # Issue 17's input types come after the wrap-up, so tests/e2e/test_inputs.py walks the steps above unchanged.
+        {
+            **step,
+            "id": "s-budget",
+            "title": _text("Fordel point"),
+            "question": _text("100 point"),
+            "input": {"type": "budget", "points": 100, "items": ITEMS5[:4]},
+        },
+        {
+            **step,
+            "id": "s-words",
+            "title": _text("Ord"),
+            "question": _text("Et til tre ord"),
+            "input": {"type": "words", "max_answers": 3},
+        },
+        {
+            **step,
+            "id": "s-shift",
+            "title": _text("Vurder igen"),
+            "question": _text("1-5 igen"),
+            "input": {
+                "type": "shift",
+                "before": "s-rate",
+                "items": ITEMS5[:2],
                 "anchors": {"low": _text("Lav"), "high": _text("Høj")},
             },
         },

@@ -41,7 +41,9 @@ CardKind = Literal[
     "intervention_area",
     "implementation_factor",
 ]
-InputType = Literal["cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none", "solution"]
+InputType = Literal[
+    "cards", "dot_vote", "rating", "ranking", "matrix_2x2", "choice", "none", "solution", "budget", "words", "shift"
+]
 INPUT_TYPES: tuple[str, ...] = typing.get_args(InputType)
 
 # Options each input type accepts, with their defaults (None = no default).
@@ -53,6 +55,11 @@ INPUT_OPTIONS: dict[str, dict[str, Any]] = {
     "ranking": {"items": None, "targets": None, "top": 3},
     "matrix_2x2": {"items": None, "targets": None},
     "choice": {"options": None, "multiple": False},
+    # Issue 17: a points budget spread over the items; a word cloud of one to three short answers each;
+    # a rating asked again after an earlier rating step of the meeting (`before`), compared for the same people.
+    "budget": {"points": 100, "items": None, "targets": None},
+    "words": {"max_answers": 3},
+    "shift": {"before": None, "items": None, "anchors": None},
     # A good-solution card for the catalogue (issue 10): problem, solution, where, what it took, contact role.
     "solution": {"max_chars": 400, "max_per_participant": 5, "topics": None},
 }
@@ -66,6 +73,11 @@ SPEC_INPUT_NAMES = {
     "2x2": "matrix_2x2",
     "loesningskort": "solution",
     "solution_card": "solution",
+    "budget_100": "budget",
+    "hundred_points": "budget",
+    "word_cloud": "words",
+    "wordcloud": "words",
+    "before_after": "shift",
 }
 
 # Per-language character limits, by the name of the field holding the text.
@@ -182,6 +194,9 @@ class InputSpec(Model):
     top: int | None = Field(default=None, ge=1, le=8)
     multiple: bool | None = None
     topics: tuple[Text, ...] | None = None
+    points: int | None = Field(default=None, ge=10, le=1000)
+    max_answers: int | None = Field(default=None, ge=1, le=3)
+    before: str | None = Field(default=None, pattern=LOWER_KEBAB)
 
     @model_validator(mode="before")
     @classmethod
@@ -226,6 +241,23 @@ class InputSpec(Model):
             raise ValueError("a matrix_2x2 needs either `items: [...]` or `targets: {...}` — exactly one")
         if kind == "choice" and (not self.options or len(self.options) < 2):
             raise ValueError("a choice needs `options:` with at least two texts")
+        if kind == "budget":
+            if (self.targets is None) == (self.items is None):
+                raise ValueError(
+                    "a budget needs either `items: [...]` (2–10) or `targets: {from_step: ..., source: ...}` — exactly one"
+                )
+            if self.items is not None and not 2 <= len(self.items) <= 10:
+                raise ValueError(f"a budget has {len(self.items)} items — give 2 to 10 to spread the points over")
+        if kind == "shift":
+            if self.before is None:
+                raise ValueError(
+                    "a shift needs `before: <step id>` — the earlier rating step of this meeting whose items it asks again"
+                )
+            if not self.items:
+                raise ValueError(
+                    "a shift needs `items:` — the before step's items, in the same order "
+                    "(write `items: &name [...]` there and `items: *name` here)"
+                )
         return self
 
 
@@ -666,8 +698,38 @@ def check_programme_structure(
                     message = _check_targets(spec.targets, meeting, earlier)
                     if message:
                         problems.append(Problem(name, f"{step_path}.{field}.targets.from_step", message))
+                if spec is not None and spec.type == "shift" and spec.before is not None:
+                    message = _check_before(spec, meeting, earlier)
+                    if message:
+                        problems.append(Problem(name, f"{step_path}.{field}.before", message))
             earlier[step.id] = step
     return problems
+
+
+def _check_before(spec: InputSpec, meeting: Meeting, earlier: dict[str, Step]) -> str | None:
+    """A shift asks the items of an earlier rating step of its meeting again, in the same order."""
+    before = earlier.get(spec.before or "")
+    if before is None:
+        if spec.before in [step.id for step in meeting.steps]:
+            return f"step {spec.before!r} comes later — `before` must name an earlier rating step of this meeting"
+        ratings = [step.id for step in earlier.values() if any(s.type == "rating" for s in step.inputs)]
+        return (
+            f"no step {spec.before!r} in meeting {meeting.id!r} — write one of the earlier rating steps: "
+            f"{', '.join(ratings) or '(none)'}" + _did_you_mean(spec.before or "", tuple(ratings))
+        )
+    rating = next((s for s in before.inputs if s.type == "rating"), None)
+    if rating is None:
+        return (
+            f"step {before.id!r} has no rating — `before` must name a step with `input: {{type: rating}}` "
+            "(or a rating as its secondary_input)"
+        )
+    asked, given = len(rating.items or ()), len(spec.items or ())
+    if asked != given:
+        return (
+            f"step {before.id!r} rates {asked} item(s) and this shift {given} — ask the same items in the same "
+            "order (write `items: &name [...]` there and `items: *name` here)"
+        )
+    return None
 
 
 def _check_targets(targets: Targets, meeting: Meeting, earlier: dict[str, Step]) -> str | None:

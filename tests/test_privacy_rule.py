@@ -111,3 +111,79 @@ def test_ties_are_broken_by_listed_order_everywhere():
         ["card:b", "card:a"],
     )
     assert [s.target for s in dots] == ["card:b", "card:a"]
+
+
+# ----------------------------------------------------------------------------------------------
+# Before/after pairs (`shift`): a new kind of respondent set, the people who answered both steps.
+# A paired figure is about two variables of the same people: their before rating (which the before
+# step's own figures are about too) and their after rating (which only paired figures show).
+
+
+@st.composite
+def before_and_after(draw):
+    """People answering a before rating (items 0/1) and, in their own order, the after rating."""
+    people = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(ROLES),
+                st.frozensets(st.integers(0, 1), max_size=2),
+                st.frozensets(st.integers(0, 1), max_size=2),
+            ),
+            min_size=1,
+            max_size=11,
+        )
+    )
+    later = [i for i, (_role, _before, after) in enumerate(people) if after]
+    order = draw(st.permutations(later))
+    # the after step may open while the before step still takes answers: merge the two arrival orders
+    merge = draw(st.lists(st.booleans(), min_size=len(people) + len(order), max_size=len(people) + len(order)))
+    events, b, a = [], 0, 0
+    for take_before in merge:
+        if (take_before and b < len(people)) or a >= len(order):
+            events.append(("before", b))
+            b += 1
+        else:
+            events.append(("after", order[a]))
+            a += 1
+    return people, events
+
+
+@settings(max_examples=300, deadline=None)
+@given(before_and_after())
+def test_before_after_pairs_let_nobody_work_out_fewer_than_k_people(meeting):
+    people, events = meeting
+    before: list[agg.Answer] = []
+    after: list[agg.Answer] = []
+    shown: dict[str, list[frozenset[str]]] = {}
+    for time, (step, index) in enumerate(events):  # the projector after every answer; the summary is the last
+        role, rated_before, rated_after = people[index]
+        if step == "before":
+            before.append(
+                agg.Answer(f"p{index:02d}", role, {"ratings": {str(i): 3 for i in rated_before}}, float(time))
+            )
+        else:
+            after.append(agg.Answer(f"p{index:02d}", role, {"ratings": {str(i): 4 for i in rated_after}}, float(time)))
+        for item, sets in _figures(before).items():  # the before step's own figures
+            if item != "all":
+                shown.setdefault(f"before:{item}", []).extend(s for s in sets if s)
+        pairs = [agg.paired(before, after)] + [found for _role, found in agg.paired_by_role(before, after)]
+        for found in pairs:
+            for item, members in found.items():
+                members_set = frozenset(a.respondent for a in members)
+                assert len(members_set) >= K and all(item in a.payload["ratings"] for a in members)
+                shown.setdefault(f"before:{item}", []).append(members_set)
+                shown.setdefault(f"after:{item}", []).append(members_set)
+    names = [f"p{i:02d}" for i in range(len(people))]
+    for variable, sets in shown.items():
+        assert _derivable_small_sets(sets, names) == [], variable
+
+
+def test_only_people_who_answered_both_in_whole_blocks_of_the_before_step_are_paired():
+    before = [agg.Answer(f"p{i}", "A" if i < 3 else "B", {"ratings": {"0": 2}}, float(i)) for i in range(7)]
+    after = [agg.Answer(f"p{i}", None, {"ratings": {"0": 4}}, 10.0 + i) for i in (6, 5, 4, 3, 1, 0)]
+    (result,) = agg.shift_results(before, after)
+    # blocks of the before step: p0-p2 (p2 never answered after: out), p3-p5 (in); p6 waits in the before step
+    assert result.n == 3 and result.before.mean == 2 and result.after.mean == 4
+    assert {a.respondent for a in agg.paired(before, after)["0"]} == {"p3", "p4", "p5"}
+    split = dict(agg.shift_split(before, after))
+    assert split["A"] == [] and [r.n for r in split["B"]] == [3]

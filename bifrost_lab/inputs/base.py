@@ -23,6 +23,10 @@ Save = Callable[[Any], bool]  # returns whether the room accepted the answer
 SCALE = ("1", "2", "3", "4", "5")
 
 
+def _no_answers(step_id: str, type_name: str) -> list[agg.Answer]:
+    return []
+
+
 @dataclass(frozen=True)
 class InputContext:
     """What a phone widget and a projector view need to know about one input of a step."""
@@ -32,6 +36,10 @@ class InputContext:
     labels: dict[str, str]  # what each target is called
     language: str
     gettext: Callable[[str], str]
+    # The counted answers to another step's input, by (step id, input type name): for a type that pairs with
+    # an earlier step (`shift`). The page fills it from its board (ui/results.py).
+    step_answers: Callable[[str, str], list[agg.Answer]] = _no_answers
+    role_name: Callable[[str], str] = str  # a role id (or agg.OTHERS) as the page names it
 
 
 class Parse:

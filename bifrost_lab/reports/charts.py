@@ -163,3 +163,165 @@ def stacked_chart(rows: Sequence[tuple[str, Sequence[int]]], series: Sequence[st
         parts.append(_rect(lx, ly - 9, 10, 10, PALETTE[s % len(PALETTE)]))
         parts.append(_text(lx + 14, ly, short(name, 28), size=10, fill=MUTED))
     return figure(_svg(width, height, alt, join_list(parts)), caption)
+
+
+# ----------------------------------------------------------------------------------------------
+# Word cloud (issue 17): rows packed from the middle out, so words never overlap and the layout is the
+# same every time for the same counts. Text widths are estimated (no font metrics in a kernel), generously.
+
+CLOUD_COLOURS = ("#0072b2", "#d55e00", "#007a5a", "#a0487f", "#8a5a00", "#1d2330")  # Okabe–Ito, darkened for white
+# Letter widths in em of a bold sans-serif (measured on DejaVu Sans Bold, the widest of the page's fonts).
+_EM = {**dict.fromkeys("ijlI.,;:'!|", 0.36), **dict.fromkeys("frt()[]-/", 0.52), **dict.fromkeys("mwæœ", 1.06)}
+_EM.update(dict.fromkeys("MWÆŒ", 1.12))
+
+
+def text_width(text: str, size: float, *, bold: bool = True) -> float:
+    """A generous estimate of a text's width in the page's sans-serif font, by kind of letter."""
+    em = sum(_EM.get(ch, 0.8 if ch.isupper() else 0.35 if ch == " " else 0.72) for ch in text)
+    return em * size * (1.06 if bold else 0.98)
+
+
+def cloud_layout(
+    words: Sequence[tuple[str, int]],
+    width: float,
+    height: float,
+    *,
+    min_size: float,
+    max_size: float,
+    keep: int | None = None,
+) -> list[tuple[str, int, float, float, float]]:
+    """(word, count, x centre, y baseline, font size) for words given most frequent first; none overlap.
+
+    Sizes grow with the square root of the count. Words fill rows left to right in order of count; the
+    rows are stacked from the middle out (the first row in the middle, then above, below, ...) and each
+    row is centred. When the rows do not fit, the largest size comes down first (to 1.6 × the smallest),
+    then words after the first `keep` are left out, and only then do all sizes shrink.
+    """
+    gap = 0.35
+
+    def box(word: str, size: float) -> float:
+        return text_width(word, size) + gap * size
+
+    words = list(words)
+    lo, hi = min_size, max(min_size, max_size)
+    while words:
+        counts = [count for _word, count in words]
+        low, high = min(counts), max(counts)
+        sizes = [lo + (hi - lo) * (((c - low) / (high - low)) ** 0.5 if high > low else 1) for c in counts]
+        rows: list[list[int]] = []
+        used = width
+        for index, (word, _count) in enumerate(words):
+            if rows and used + box(word, sizes[index]) <= width:
+                rows[-1].append(index)
+                used += box(word, sizes[index])
+            else:
+                rows.append([index])
+                used = box(word, sizes[index])
+        heights = [max(sizes[i] for i in row) * 1.22 for row in rows]
+        widest = max(sum(box(words[i][0], sizes[i]) for i in row) for row in rows)
+        if (sum(heights) <= height and widest <= width) or hi < 1:
+            break
+        if hi > 1.6 * lo:
+            hi = max(1.6 * lo, hi * 0.9)
+        elif keep is not None and len(words) > keep:
+            words = words[: max(keep, len(words) - 5)]
+        else:
+            lo, hi = lo * 0.9, hi * 0.9
+    if not words:
+        return []
+    order = sorted(range(len(rows)), key=lambda r: (r + 1) // 2 * (1 if r % 2 else -1))  # middle out: 0, -1, +1, ...
+    placed = []
+    y = (height - sum(heights)) / 2
+    for r in order:
+        row = rows[r]
+        boxes = [box(words[i][0], sizes[i]) for i in row]
+        # the row's first (largest) word in the middle, the next to its right, then left, ...
+        sequence: list[int] = []
+        for position in range(len(row)):
+            if position % 2:
+                sequence.append(position)
+            else:
+                sequence.insert(0, position)
+        x = (width - sum(boxes)) / 2
+        for position in sequence:
+            index = row[position]
+            placed.append(
+                (words[index][0], words[index][1], x + boxes[position] / 2, y + heights[r] * 0.78, sizes[index])
+            )
+            x += boxes[position]
+        y += heights[r]
+    return placed
+
+
+def cloud_svg(
+    words: Sequence[tuple[str, int]],
+    *,
+    alt: str,
+    width: int = 720,
+    height: int = 360,
+    min_size: float = 12,
+    max_size: float = 48,
+    keep: int | None = None,
+    cls: str = "bf-chart",
+) -> str:
+    """A word cloud as an <svg> (role img, the alt text as its label and title); words in CLOUD_COLOURS.
+
+    The picture is cut to the rows the words take, so a small cloud leaves no empty band above and below.
+    """
+    placed = cloud_layout(words, width, height, min_size=min_size, max_size=max_size, keep=keep)
+    parts = []
+    for index, (word, count, x, y, size) in enumerate(placed):
+        parts.append(
+            f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size:.1f}" font-weight="700" text-anchor="middle" '
+            f'fill="{CLOUD_COLOURS[index % len(CLOUD_COLOURS)]}"><title>{esc(f"{word}: {count}")}</title>'
+            f"{esc(word)}</text>"
+        )
+    margin = min_size / 2
+    top = max(0.0, min((y - size for _w, _c, _x, y, size in placed), default=0.0) - margin)
+    bottom = min(float(height), max((y + 0.3 * size for _w, _c, _x, y, size in placed), default=height) + margin)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 {top:.0f} {width} {bottom - top:.0f}" width="100%" role="img" '
+        f'aria-label="{esc(alt)}" class="{cls}" style="max-width:{width}px"><title>{esc(alt)}</title>'
+        f"{join_list(parts)}</svg>"
+    )
+
+
+def word_cloud(words: Sequence[tuple[str, int]], *, alt: str, caption: str) -> str:
+    """The summary's word cloud: a figure whose alt text lists every word with its count."""
+    return figure(cloud_svg(words, alt=alt), caption)
+
+
+def shift_chart(
+    rows: Sequence[tuple[str, float, float, str]], *, alt: str, caption: str, before_label: str, after_label: str
+) -> str:
+    """Before/after on the 1–5 scale, one line per (label, mean before, mean after, text): a hollow dot before,
+    a filled one after (shape and colour both tell them apart), joined by a line."""
+    width, label_w, row_h = 720, 250, 30
+    left, right = label_w + 14, width - 110
+    height = row_h * len(rows) + 54
+
+    def px(value: float) -> float:
+        return left + (min(5.0, max(1.0, value)) - 1) / 4 * (right - left)
+
+    parts = []
+    bottom = 8 + row_h * len(rows)
+    for value in range(1, 6):
+        parts.append(f'<line x1="{px(value):.1f}" y1="6" x2="{px(value):.1f}" y2="{bottom}" stroke="{LINE}"/>')
+        parts.append(_text(px(value), bottom + 14, str(value), anchor="middle", size=11, fill=MUTED))
+    for index, (label, before, after, shown) in enumerate(rows):
+        y = 8 + index * row_h + row_h / 2
+        parts.append(_text(label_w - 8, y + 4, short(label, 34), anchor="end"))
+        parts.append(
+            f'<line x1="{px(before):.1f}" y1="{y:.1f}" x2="{px(after):.1f}" y2="{y:.1f}" stroke="{MUTED}" stroke-width="3"/>'
+        )
+        parts.append(
+            f'<circle cx="{px(before):.1f}" cy="{y:.1f}" r="7" fill="#fff" stroke="{ACCENT}" stroke-width="3"/>'
+        )
+        parts.append(f'<circle cx="{px(after):.1f}" cy="{y:.1f}" r="7" fill="{CLOUD_COLOURS[1]}"/>')
+        parts.append(_text(right + 14, y + 4, shown, weight="bold"))
+    legend_y = height - 10
+    parts.append(f'<circle cx="{left + 6}" cy="{legend_y - 4}" r="6" fill="#fff" stroke="{ACCENT}" stroke-width="3"/>')
+    parts.append(_text(left + 18, legend_y, short(before_label, 30), size=11, fill=MUTED))
+    parts.append(f'<circle cx="{left + 186}" cy="{legend_y - 4}" r="6" fill="{CLOUD_COLOURS[1]}"/>')
+    parts.append(_text(left + 198, legend_y, short(after_label, 30), size=11, fill=MUTED))
+    return figure(_svg(width, height, alt, join_list(parts)), caption)

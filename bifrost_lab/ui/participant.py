@@ -381,6 +381,9 @@ class ParticipantApp:
             "ranking": _("Your order"),
             "matrix_2x2": _("Effect and effort"),
             "choice": _("Your answer"),
+            "budget": _("Your points"),
+            "words": _("Your words"),
+            "shift": _("Your rating now"),
         }.get(spec.get("type", ""), "")
 
     def _targets(self, step: dict) -> tuple:

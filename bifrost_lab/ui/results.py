@@ -6,6 +6,7 @@ may use is the aggregation rule's (bifrost_lab/aggregation.py). This module only
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -22,7 +23,25 @@ def input_context(
 ) -> InputContext:
     """Everything a widget or a chart of this input needs from the page's board."""
     targets = board_targets(room, board, spec)
-    return InputContext(spec, targets, target_labels(room, board, spec, language, targets), language, _)
+    return InputContext(
+        spec,
+        targets,
+        target_labels(room, board, spec, language, targets),
+        language,
+        _,
+        functools.partial(step_answers, room, board),
+        lambda role: _("Others") if role == agg.OTHERS else rooms.role_label(room, role, language),
+    )
+
+
+def step_answers(room: store.Room, board: rooms.Board, step_id: str, type_name: str) -> list[agg.Answer]:
+    """The counted answers to the (first) input of type `type_name` in step `step_id`, from the board."""
+    step = rooms.step_by_id(room, step_id)
+    kind = input_type(type_name)
+    slot = next((s for s, spec in rooms.step_inputs(step) if spec.get("type") == type_name), None) if step else None
+    if step is None or kind is None or slot is None:
+        return []
+    return agg.answers_of(board.answers(step_id, kind.kind, rooms._row_slot(step, slot)), board.role_of)
 
 
 def spec_results_html(

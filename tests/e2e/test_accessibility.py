@@ -100,7 +100,13 @@ def test_a_demo_rooms_phone_and_summary_say_demo_on_the_first_screen_and_pass_ax
 
 
 # Real meetings that, between them, have a step of every input type the programme schema knows.
-MEETINGS_WITH_EVERY_STEP_TYPE = (("soroe-spredning", "soroe-med"), ("fioh-yhteistyo", "fi-tyopaja"))
+MEETINGS_WITH_EVERY_STEP_TYPE = (
+    ("soroe-spredning", "soroe-med"),
+    ("fioh-yhteistyo", "fi-tyopaja"),
+    ("bifrost", "bif-m3"),  # before/after (issue 17)
+    ("bifrost", "bif-m5"),  # points budget
+    ("bifrost", "bif-m6"),  # word cloud
+)
 
 
 def _saved(page) -> None:
@@ -163,6 +169,21 @@ def _answer_solution(page) -> None:
     page.wait_for_selector(".bf-mysolutions .bf-mycard", timeout=10_000)
 
 
+def _answer_budget(page) -> None:
+    page.locator(".bf-budget-row").first.locator(".bf-budget-plus").click()
+    _saved(page)
+    field = page.locator(".bf-budget-row").nth(1).locator("input")
+    field.fill("100")  # more than is left: the warning is checked too
+    field.press("Enter")
+    page.wait_for_selector(".bf-section-status .bf-hint")
+
+
+def _answer_words(page) -> None:
+    page.locator(".bf-words-field input").first.fill("tillid")
+    page.click(".bf-section-save")
+    _saved(page)
+
+
 SCROLL_TO_END = "() => { const box = document.getElementById('rendered_cells'); box.scrollTop = box.scrollHeight; }"
 SCROLLED_TO_TOP = "() => document.getElementById('rendered_cells').scrollTop === 0"
 ANSWER = {
@@ -174,6 +195,9 @@ ANSWER = {
     "matrix_2x2": _answer_matrix,
     "choice": _answer_choice,
     "solution": _answer_solution,
+    "budget": _answer_budget,
+    "words": _answer_words,
+    "shift": _answer_rating,
 }
 
 
