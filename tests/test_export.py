@@ -203,7 +203,7 @@ def test_summary_notebook_reruns_with_the_organisers_own_analysis(m1_db, tmp_pat
     executed = execute_notebook(path, {"room_id": known.room.id, "db_url": url})
     printed = executed.cells[-1].outputs[0]["text"]
     assert printed.strip() == "[('card', 12), ('rating', 16), ('vote', 10)]"  # raw: the facilitator's rating too
-    assert sum(1 for o in executed.cells[-2].outputs if "text/html" in o.get("data", {})) == 13  # one per section
+    assert sum(1 for o in executed.cells[-2].outputs if "text/html" in o.get("data", {})) == 15  # one per section
 
 
 # Demo rooms (issue 15 §2): every export of one says so on its first screen

@@ -98,32 +98,59 @@ def export_room_html(
     summary_points: Iterable[str] | None = None,
     hidden_cards: str = "mark",
     organiser: str = "",
+    preface: str = "",
 ) -> str:
     """The knowledge summary of one room as a single HTML document.
 
-    summary_points replaces the proposed resumé; hidden_cards is "mark" or "omit" (docs/export.md).
+    summary_points replaces the proposed resumé; hidden_cards is "mark" or "omit"; preface is the organiser's
+    text on the cover (docs/export.md).
     """
-    url = db_url or config.db_url()
-    from bifrost_lab.rooms import text
+    room, parameters = summary_parameters(
+        room_id,
+        db_url=db_url,
+        language=language,
+        summary_points=summary_points,
+        hidden_cards=hidden_cards,
+        organiser=organiser,
+        preface=preface,
+    )
+    nb = execute_notebook(config.notebooks_dir() / SUMMARY_NOTEBOOK, parameters)
+    return render_html(nb, summary_title(room, parameters["language"]), parameters["language"])
 
+
+def summary_parameters(
+    room_id: str,
+    *,
+    db_url: str | None = None,
+    language: str | None = None,
+    summary_points: Iterable[str] | None = None,
+    hidden_cards: str = "mark",
+    organiser: str = "",
+    preface: str = "",
+) -> tuple[store.Room, dict[str, Any]]:
+    """The room and the values of the summary notebook's `parameters` cell (raises RoomNotFound)."""
+    url = db_url or config.db_url()
     room = store.get_room(store.connect(url), room_id)
     if room is None:
         raise store.RoomNotFound(room_id)
-    language = normalise_language(language or room.language)
     points = [p.strip() for p in summary_points or () if p and p.strip()] or None
-    nb = execute_notebook(
-        config.notebooks_dir() / SUMMARY_NOTEBOOK,
-        {
-            "room_id": room_id,
-            "db_url": url,
-            "language": language,
-            "summary_points": points,
-            "hidden_cards": hidden_cards,
-            "organiser": organiser,
-        },
-    )
+    return room, {
+        "room_id": room_id,
+        "db_url": url,
+        "language": normalise_language(language or room.language),
+        "summary_points": points,
+        "hidden_cards": hidden_cards,
+        "organiser": organiser,
+        "preface": (preface or "").strip(),
+    }
+
+
+def summary_title(room: store.Room, language: str) -> str:
+    """The document title: "Vidensopsamling – <meeting>", DEMO first for a demo room."""
+    from bifrost_lab.rooms import text
+
     title = f"{gettext_for(language)('Knowledge summary')} – {text(room.content['meeting']['title'], language)}"
-    return render_html(nb, _demo_title(title, language) if room.demo else title, language)
+    return _demo_title(title, language) if room.demo else title
 
 
 def export_synthesis_html(
