@@ -352,7 +352,15 @@ def test_document_is_valid_html5_offline_and_code_free(exported):
             assert not str(attrs.get(name) or "").startswith(("http:", "https:", "//")), (tag, attrs)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html) and "@import" not in html
     assert "In [" not in html and "jp-InputArea" not in html and "render_summary" not in html
-    assert "@page" in html and "break-before: page" in html
+    assert "@page" in html and "counter(page)" in html  # page numbers when printed
+    assert '@page { @top-left { content: "Vidensopsamling – Fælles afsæt"; } }' in html  # the running title
+    assert [s.strip() for s in re.findall(r"([^{}]+)\{\s*break-before: page", html)] == ["#bilag"]  # only the appendix
+
+
+def test_the_running_title_cannot_end_the_style_element():
+    from bifrost_lab.reports.export import css_string
+
+    assert css_string('A "b" \\ </style><script>') == "A \\22 b\\22  \\5c  \\3c /style\\3e \\3c script\\3e "
 
 
 def test_k_rule_splits_only_into_groups_that_subtraction_cannot_undo():

@@ -82,9 +82,15 @@ def _exporter(language: str) -> Any:
 _render_lock = threading.Lock()  # the cached exporter re-registers its filters on every call
 
 
+def css_string(text: str) -> str:
+    """Text as the inside of a CSS string: quotes and backslashes escaped, nothing that could end <style>."""
+    return "".join(f"\\{ord(char):x} " if char in '"\\<>&' else char for char in " ".join(text.split()))
+
+
 def render_html(nb: Any, title: str, language: str = "da") -> str:
-    """Code-free HTML of an executed notebook with the bifrost_report template."""
+    """Code-free HTML of an executed notebook with the bifrost_report template; the title runs atop printed pages."""
     nb.metadata["title"] = title
+    nb.metadata["running_title"] = css_string(title)
     with _render_lock:
         body, _resources = _exporter(normalise_language(language)).from_notebook_node(nb)
     return body
