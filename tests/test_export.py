@@ -256,3 +256,27 @@ def test_raw_data_of_a_demo_room_says_demo(demo_db, m1_db, tmp_path, fmt):
     else:
         frame = pd.read_csv(out, encoding="utf-8-sig") if fmt == "csv" else pd.read_excel(out, sheet_name="inputs")
         assert not frame.demo.astype(bool).any()
+
+
+# The printed document (issue 20): WeasyPrint lays out the same HTML and print CSS as PDF
+
+
+@pytest.mark.parametrize(("paper", "size"), [("A4", (595, 842)), ("letter", (612, 792))])
+def test_the_summary_prints_to_pdf_on_a4_and_letter_with_page_numbers(exported, paper, size):
+    import io
+
+    from pypdf import PdfReader
+
+    from bifrost_lab.reports.export import render_pdf
+
+    _room, html = exported
+    reader = PdfReader(io.BytesIO(render_pdf(html, paper)))
+    pages = [page.extract_text() for page in reader.pages]
+    assert tuple(round(float(v)) for v in reader.pages[0].mediabox[2:]) == size
+    assert 2 <= len(pages) <= 6  # a small room: a few full pages, not one page per section
+    for number, text in enumerate(pages, start=1):
+        assert f"{number} / {len(pages)}" in text  # page numbers
+        assert ("Vidensopsamling – Fælles afsæt" in text) == (number > 1)  # running title after the cover
+    assert "Tidlig dialog virker" in "".join(pages)
+    with pytest.raises(ValueError, match="expected one of A4, letter"):
+        render_pdf(html, "A5")

@@ -21,6 +21,7 @@ from bifrost_lab.i18n import gettext_for, normalise_language
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "nbconvert"
 SUMMARY_NOTEBOOK = "summary.ipynb"
 SYNTHESIS_NOTEBOOK = "synthesis.ipynb"
+PAPER_SIZES = ("A4", "letter")
 
 
 def inject_parameters(nb: Any, parameters: dict[str, Any]) -> Any:
@@ -182,6 +183,31 @@ def _demo_title(title: str, language: str) -> str:
     from bifrost_lab.markup import demo_label
 
     return f"{demo_label(language)} · {title}"
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint is there but cannot load the system's Pango library."""
+
+    def __str__(self) -> str:
+        return (
+            f"cannot make a PDF: {self.args[0]}. Install Pango with `make pdf` "
+            "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)."
+        )
+
+
+def render_pdf(html: str, paper: str = "A4") -> bytes:
+    """The printed document as PDF on A4 or Letter, laid out by WeasyPrint from the same HTML and print CSS.
+
+    WeasyPrint (CSS paged media: page numbers, running title, break rules; SVG charts stay vectors) runs in
+    this process and needs only Pango from the system (`make pdf`); docs/export.md says why not Chromium.
+    """
+    if paper not in PAPER_SIZES:
+        raise ValueError(f"paper {paper!r}: expected one of {', '.join(PAPER_SIZES)}")
+    try:
+        from weasyprint import CSS, HTML
+    except OSError as error:  # cffi could not open libpango / libpangoft2
+        raise PdfUnavailable(str(error)) from error
+    return HTML(string=html).write_pdf(stylesheets=[CSS(string=f"@page {{ size: {paper}; }}")])
 
 
 def read_summary_points(path: Path) -> list[str]:
