@@ -135,6 +135,9 @@ def test_raw_data_has_one_row_per_input_and_the_documented_columns(cli_env, tmp_
         frame = pd.read_csv(out, encoding="utf-8-sig") if fmt == "csv" else pd.read_excel(out, sheet_name="inputs")
         assert list(frame.columns) == list(COLUMNS)
         assert "'" + FORMULA in set(frame.text) and FORMULA not in set(frame.text)  # no spreadsheet formula
+        if fmt == "xlsx":  # the codebook travels with the data: every column's meaning, type and values
+            codebook = pd.read_excel(out, sheet_name="codebook")
+            assert list(codebook.name) == list(COLUMNS) and codebook.notna().all().all()
     assert len(frame) == len(inputs) and set(frame.input_id) == {i.id for i in inputs}
     assert set(frame.kind) == {"card", "rating", "vote"}
     assert HOSTILE in set(frame.text) and HIDDEN_CARD in set(frame.text)
