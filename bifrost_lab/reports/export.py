@@ -174,8 +174,13 @@ def export_synthesis_html(
         config.notebooks_dir() / SYNTHESIS_NOTEBOOK,
         {"programme_id": programme_id, "db_url": url, "language": language, "include_demo": include_demo},
     )
+    return render_html(nb, synthesis_title(data, language), language)
+
+
+def synthesis_title(data: Any, language: str) -> str:
+    """The synthesis's title: "Programsyntese – <programme>", DEMO first when demo rooms are in it."""
     title = f"{gettext_for(language)('Programme synthesis')} – {data.title}"
-    return render_html(nb, _demo_title(title, language) if data.demo else title, language)
+    return _demo_title(title, language) if data.demo else title
 
 
 def _demo_title(title: str, language: str) -> str:

@@ -328,9 +328,13 @@ def _result_steps(data: SummaryData) -> list[tuple[dict[str, Any], str, dict[str
 # 1 Cover
 
 
-def meeting_in_progress(data: SummaryData) -> bool:
+def room_in_progress(room: store.Room) -> bool:
     """The room is open and has not reached its last step: a summary made now is an interim one."""
-    return data.room.is_open and data.room.step_index < len(rooms.steps(data.room)) - 1
+    return room.is_open and room.step_index < len(rooms.steps(room)) - 1
+
+
+def meeting_in_progress(data: SummaryData) -> bool:
+    return room_in_progress(data.room)
 
 
 def _interim_notice(data: SummaryData) -> str:
@@ -596,7 +600,8 @@ def citation_text(citation: dict[str, Any], language: str = "da") -> str:
     """The short citation of a card: «Aust et al. (2023); Martin & LaMontagne (2018)», cited in … when read there."""
     _ = i18n.gettext_for(language)
     refs = references_of(citation)
-    text = "; ".join(f"{r.authors} ({r.year if r.dated else _('n.d.')})" for r in refs)
+    no_date = _("n.d.")
+    text = "; ".join(f"{r.authors} ({r.year if r.dated else no_date})" for r in refs)
     via = str(citation.get("via") or "").strip()
     if via and any(r.via for r in refs):
         text += ", " + _("cited in {source}").format(source=via)
