@@ -64,7 +64,7 @@ function render({ model, el }) {
   model.set("stored", readStore());
   model.set("ready", true);
   model.save_changes();
-  model.on("msg:custom", (msg) => {
+  model.on("msg:custom", (msg, buffers) => {
     if (msg.type === "store") {
       const data = readStore();
       if (msg.value === null) { delete data[msg.key]; } else { data[msg.key] = msg.value; }
@@ -84,7 +84,9 @@ function render({ model, el }) {
       (document.getElementById("rendered_cells") || window).scrollTo({ top: 0, behavior: "smooth" });
     } else if (msg.type === "download") {
       const a = document.createElement("a");
-      a.href = URL.createObjectURL(new Blob([msg.content], { type: msg.mime }));
+      // a binary file (the knowledge package's zip) comes as the message's buffer, a text file as its content
+      const body = buffers && buffers.length ? buffers[0] : msg.content;
+      a.href = URL.createObjectURL(new Blob([body], { type: msg.mime }));
       a.download = msg.filename;
       document.body.appendChild(a); a.click(); a.remove();
     }
@@ -126,6 +128,10 @@ class BrowserBridge(anywidget.AnyWidget):
 
     def download(self, filename: str, content: str, mime: str = "text/html") -> None:
         self.send({"type": "download", "filename": filename, "content": content, "mime": mime})
+
+    def download_bytes(self, filename: str, content: bytes, mime: str = "application/zip") -> None:
+        """Let the browser save a binary file (sent as the message's buffer, not as text)."""
+        self.send({"type": "download", "filename": filename, "mime": mime}, buffers=[content])
 
 
 _COUNTDOWN_ESM = r"""
