@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint chromium nginx pgbouncer postgres locale catalogs axe benchmarks clean
+.PHONY: run test test-fast lint chromium pdf nginx pgbouncer postgres locale catalogs axe benchmarks clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
-run: $(STAMP) locale
+run: $(STAMP) locale pdf
 	$(BIN)/bifrost-lab serve
 
 locale: $(STAMP)
@@ -29,6 +29,15 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "Installing Debian's chromium for the browser tests…"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; }
+
+# The knowledge package's PDF (WeasyPrint) and chart PNGs (CairoSVG) are pip packages that load Debian's Pango,
+# HarfBuzz and Cairo; the fonts are the ones the summary's stylesheet names first.
+PDF_LIBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 libcairo2 fonts-dejavu-core
+pdf:
+	@{ ldconfig -p | grep -q 'libpangoft2-1.0.so.0' && ldconfig -p | grep -q 'libharfbuzz-subset.so.0' && \
+	   ldconfig -p | grep -q 'libcairo.so.2'; } || { \
+	  echo "Installing Debian's Pango, HarfBuzz and Cairo for the PDF and PNG exports…"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_LIBS) >/dev/null; }
 
 # axe-core (npm registry) checks accessibility in the browser tests.
 AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
@@ -61,13 +70,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP) lint chromium nginx pgbouncer postgres locale axe
+test: $(STAMP) lint chromium pdf nginx pgbouncer postgres locale axe
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: $(STAMP) locale
+test-fast: $(STAMP) locale pdf
 	$(BIN)/python -m pytest -m "not e2e" $(PYTEST_ARGS)
 
-benchmarks: $(STAMP) chromium
+benchmarks: $(STAMP) chromium pdf
 	$(BIN)/python benchmarks/export_bench.py
 
 clean:

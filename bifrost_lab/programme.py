@@ -321,6 +321,9 @@ class Programme(Model):
     id: str = Field(pattern=LOWER_KEBAB)
     title: Text
     description: Text
+    # What in the programme is our design rather than its sources' ("agendas are our proposal"): for the
+    # team and the organiser choosing a programme, never printed in exports for the meeting's readers.
+    design_note: Text | None = None
     provenance: str = Field(pattern=PROVENANCE_PATTERN)
     languages: tuple[Literal["da", "en", "fi"], ...] = ("da", "en")
     roles: tuple[str, ...] = ()

@@ -149,6 +149,25 @@ def step_state(room: Room, step_id: str) -> dict[str, Any]:
     return room.step_states.get(step_id, {})
 
 
+def projected_evidence(room: Room, step: dict[str, Any]) -> list[str]:
+    """Ids of the evidence cards the projector shows in a step, by the step's current state.
+
+    The projector's rule (ui/moderator.py `_evidence_html`): evidence is on by default only in steps that
+    collect nothing, the moderator can switch it off, on as a grid or one card at a time, and cards still
+    to be verified stay off the projector unless the moderator chose to show them.
+    """
+    state = step_state(room, step["id"])
+    mode = state.get("evidence") or ("grid" if not step_inputs(step) else "off")
+    if mode == "off":
+        return []
+    cards = room.content.get("cards", {})
+    return [
+        c
+        for c in step.get("evidence_cards", [])
+        if c in cards and (state.get("show_unverified") or not cards[c].get("verify"))
+    ]
+
+
 # ----------------------------------------------------------------------------------------------
 # Moderator
 

@@ -88,6 +88,12 @@ def build_m1(engine, library) -> KnownRoom:
             store.update_cluster(engine, cluster.id, category=category)
         cl[key] = cluster
     _run_all_steps(engine, room)
+    # The projector: evidence is on by default in s2 (talk) and s6 (plenary), which collect nothing; the moderator
+    # showed s2's card still to be verified (TTA-02), switched evidence on in s1 (its BIF-07 and BIF-08 are still
+    # to be verified and stay off) and s7 (SMV-12: three sources in one citation); s3 and s5 stay off.
+    store.set_step_state(engine, room.id, "bif-m1-s2", show_unverified=True)
+    store.set_step_state(engine, room.id, "bif-m1-s1", evidence="grid")
+    store.set_step_state(engine, room.id, "bif-m1-s7", evidence="one")
     for person, value in zip(p["adv"] + p["sme"] + p["res"], (1, 1, 2, 2, 4, 5, 5, 3, 3, 3)):
         rating.save(engine, room, person, "bif-m1-s1", {"0": value})
     rating.save(engine, room, p["fac"][0], "bif-m1-s1", {"0": 5})  # stored, but never counted in results

@@ -120,6 +120,9 @@ def test_raw_data_has_one_row_per_input_and_the_documented_columns(cli_env, tmp_
         frame = pd.read_csv(out, encoding="utf-8-sig") if fmt == "csv" else pd.read_excel(out, sheet_name="inputs")
         assert list(frame.columns) == list(COLUMNS)
         assert "'" + FORMULA in set(frame.text) and FORMULA not in set(frame.text)  # no spreadsheet formula
+        if fmt == "xlsx":  # the codebook travels with the data: every column's meaning, type and values
+            codebook = pd.read_excel(out, sheet_name="codebook")
+            assert list(codebook.name) == list(COLUMNS) and codebook.notna().all().all()
     assert len(frame) == len(inputs) and set(frame.input_id) == {i.id for i in inputs}
     assert set(frame.kind) == {"card", "rating", "vote"}
     assert HOSTILE in set(frame.text) and HIDDEN_CARD in set(frame.text)
@@ -203,7 +206,7 @@ def test_summary_notebook_reruns_with_the_organisers_own_analysis(m1_db, tmp_pat
     executed = execute_notebook(path, {"room_id": known.room.id, "db_url": url})
     printed = executed.cells[-1].outputs[0]["text"]
     assert printed.strip() == "[('card', 12), ('rating', 16), ('vote', 10)]"  # raw: the facilitator's rating too
-    assert sum(1 for o in executed.cells[-2].outputs if "text/html" in o.get("data", {})) == 13  # one per section
+    assert sum(1 for o in executed.cells[-2].outputs if "text/html" in o.get("data", {})) == 15  # one per section
 
 
 # Demo rooms (issue 15 §2): every export of one says so on its first screen
@@ -256,3 +259,27 @@ def test_raw_data_of_a_demo_room_says_demo(demo_db, m1_db, tmp_path, fmt):
     else:
         frame = pd.read_csv(out, encoding="utf-8-sig") if fmt == "csv" else pd.read_excel(out, sheet_name="inputs")
         assert not frame.demo.astype(bool).any()
+
+
+# The printed document (issue 20): WeasyPrint lays out the same HTML and print CSS as PDF
+
+
+@pytest.mark.parametrize(("paper", "size"), [("A4", (595, 842)), ("letter", (612, 792))])
+def test_the_summary_prints_to_pdf_on_a4_and_letter_with_page_numbers(exported, paper, size):
+    import io
+
+    from pypdf import PdfReader
+
+    from bifrost_lab.reports.export import render_pdf
+
+    _room, html = exported
+    reader = PdfReader(io.BytesIO(render_pdf(html, paper)))
+    pages = [page.extract_text() for page in reader.pages]
+    assert tuple(round(float(v)) for v in reader.pages[0].mediabox[2:]) == size
+    assert 2 <= len(pages) <= 6  # a small room: a few full pages, not one page per section
+    for number, text in enumerate(pages, start=1):
+        assert f"{number} / {len(pages)}" in text  # page numbers
+        assert ("Vidensopsamling – Fælles afsæt" in text) == (number > 1)  # running title after the cover
+    assert "Tidlig dialog virker" in "".join(pages)
+    with pytest.raises(ValueError, match="expected one of A4, letter"):
+        render_pdf(html, "A5")

@@ -30,6 +30,7 @@ from report_rooms import (
 
 from bifrost_lab import aggregation as agg
 from bifrost_lab import store
+from bifrost_lab.markup import esc
 from bifrost_lab.reports import summary as report
 from bifrost_lab.reports.export import export_room_html
 
@@ -70,10 +71,70 @@ def test_every_part_d_section_is_there_in_order(exported):
         "Kreditering",
         "Litteratur",
         "Bilag: alle kort",
+        "Om dette dokument",
     ]
     headings = re.findall(r"<h2>([^<]+)</h2>", html)
     assert headings == wanted
     assert "<h1>Fælles afsæt</h1>" in html and "Vidensopsamling" in html
+
+
+def test_readers_see_no_ids_hashes_or_team_remarks(exported, db):
+    """Issue 20: card ids, the agenda hash and the room id are only in the colophon; design remarks nowhere."""
+    html, _doc = exported
+    _url, known = db
+    room = known["m1"].room
+    body, colophon = html[: html.index('id="kolofon"')], html[html.index('id="kolofon"') :]
+    assert not re.findall(r"\b(?:BIF|TTA|SMV|MTH|KB)-\d", html)
+    assert room.content_hash[:8] not in body and room.content_hash[:8] in colophon
+    assert f">{room.id}<" not in body and f">{room.id}<" in colophon
+    assert "vores forslag" not in html and "dagsorden " not in body
+    assert "Kilde: " in body and "Proveniens" not in html and "S003" not in html
+    # plain words, not "kort, 1" or "barriere, 3"
+    assert not re.search(r"(?:kort|barriere|handling), \d", html)
+
+
+def test_sections_without_content_are_left_out(tmp_path, library):
+    from bifrost_lab import rooms
+
+    url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
+    room = rooms.open_room(store.connect(url), library, "bifrost", "bif-m1")
+    data = report.load_summary_data(room.id, url, "da")
+    html = "".join(section(data) for section in report.SECTIONS)
+    headings = re.findall(r"<h2>([^<]+)</h2>", html)
+    assert headings == [
+        "Resumé",
+        "Baggrund og formål",
+        "Metode og proces",
+        "Deltagere",  # no evidence yet: the welcome's cards are off the projector until the moderator shows them
+        "Næste skridt",
+        "Kreditering",
+        "Om dette dokument",
+    ]
+    assert "ikke kørt" not in html and html.count("endnu ikke") >= 7  # steps ahead of an open meeting
+    store.dispose_all()
+
+
+def test_an_interim_summary_says_so_on_its_cover_and_a_finished_one_does_not(tmp_path, library, db):
+    from bifrost_lab import rooms
+
+    url = f"sqlite:///{tmp_path / 'interim.sqlite'}"
+    engine = store.connect(url)
+    room = rooms.open_room(engine, library, "bifrost", "bif-m1")
+    store.set_step(engine, room.id, 3)
+    cover = report.section_cover(report.load_summary_data(room.id, url, "da"))
+    assert "Foreløbig opsamling" in cover and "trin 4 af 8, «Pause»" in cover
+    store.dispose_all()
+    assert "Foreløbig" not in report.section_cover(data_of(db, "m1"))  # at the last step: finished
+
+
+def test_the_organisers_preface_is_on_the_cover_as_text(db):
+    data = data_of(db, "m1", preface="Kære alle,\ntak for i dag.\n\n<b>Andet</b> afsnit")
+    cover = report.section_cover(data)
+    assert (
+        '<div class="bf-preface"><p>Kære alle,<br>tak for i dag.</p><p>&lt;b&gt;Andet&lt;/b&gt; afsnit</p></div>'
+        in cover
+    )
+    assert "bf-preface" not in report.section_cover(data_of(db, "m1"))
 
 
 def test_cover_and_participants_count_people_and_name_only_those_who_consented(exported):
@@ -84,7 +145,9 @@ def test_cover_and_participants_count_people_and_name_only_those_who_consented(e
     assert "11 deltagere" in people
     assert re.search(r"Arbejdsmiljørådgiver / konsulent</td><td>4</td>", html)
     assert re.search(r"Ejerleder / direktør / leder i SMV</td><td>3</td>", html)
-    assert NAMED in people
+    credits = section_text(doc, "kreditering")
+    assert NAMED in credits and "Tak til de 11 deltagere" in credits
+    assert html.count(NAMED) == 1  # thanked by name once, not listed again under Participants
     assert SECRET_NAME not in html  # a name without consent appears nowhere
 
 
@@ -105,8 +168,11 @@ def test_background_gives_programme_purpose_areas_and_questions(exported, db):
     assert "Seks halvdags udviklingsmøder ledet af en trænet moderator" in background  # programme description
     assert meeting["goal"]["da"] in background
     assert "Brobyggende rådgiverkompetencer" in background and "Tilpassede implementeringsgreb" in background
-    assert meeting["steps"][2]["question"]["da"] in background  # a question of a step that collected input
-    assert meeting["steps"][1]["question"]["da"] not in background  # the evidence talk asked for nothing
+    assert "vores forslag" not in background  # the programme's design note is for the team
+    # each question is printed once, with its answers: a card step's in the appendix, a vote's under priorities
+    html, _doc = exported
+    for step in (meeting["steps"][2], meeting["steps"][6]):
+        assert html.count(step["question"]["da"]) == 1
 
 
 def test_resume_names_the_highest_rated_of_several_items(db):
@@ -134,15 +200,30 @@ def test_method_shows_the_agenda_as_run_with_inputs_per_step(exported, db):
     assert rows["De vigtigste udfordringer"] == "10" and rows["TTA i dag – fase for fase"] == "7"
 
 
-def test_evidence_and_literature_cite_the_cards_shown(exported, db):
-    _html, doc = exported
+def test_evidence_is_what_the_projector_showed_with_one_reference_per_source(exported, db):
+    html, doc = exported
     _url, known = db
     cards = known["m1"].room.content["cards"]
     evidence, literature = section_text(doc, "vidensgrundlag"), section_text(doc, "litteratur")
-    for card_id in ("BIF-01", "TTA-04", "MTH-02"):
-        assert card_id in evidence
-        assert cards[card_id]["citation"]["authors"] in literature
-    assert "Kilde: " in evidence
+    shown = ("BIF-01", "BIF-02", "MTH-02", "SMV-12", "TTA-02")  # s1 switched on, s2 and s6 by default, s7 one by one
+    not_shown = ("BIF-07", "BIF-08", "TTA-04", "KB-12")  # still to be verified in s1; s3 and s5 off
+    for card_id in shown:
+        assert cards[card_id]["label"]["da"] in evidence, card_id
+    for card_id in not_shown:
+        assert cards[card_id]["label"]["da"] not in html, card_id
+    # SMV-12 names three sources: each is cited on the card and listed once in the literature
+    assert "Kilde: Aust et al. (2023); Martin & LaMontagne (2018); Tsantila et al. (2023), citeret i NECTO 2025 §3" in (
+        evidence
+    )
+    items = re.findall(r"<li>(.*?)</li>", html[html.index('id="litteratur"') : html.index('id="bilag"')])
+    assert "Aust et al. (2023). Citeret i NECTO 2025 §3." in items
+    assert "Martin &amp; LaMontagne (2018). Citeret i NECTO 2025 §3." in items
+    assert not any(";" in re.sub(r"&\w+;", "", item.split("(")[0]) for item in items)  # one author group per entry
+    # the report the studies were read in is listed itself, and the project page once for all BIF cards
+    assert "Hjorth &amp; Ladegaard (NECTO) (2025). <cite>Effektive indsatser" in html
+    assert literature.count("TeamArbejdsliv ApS (u.å.)") == 1
+    authors = [re.sub(r"<[^>]+>", "", item).split(" (")[0] for item in items]
+    assert authors == sorted(authors, key=str.casefold) and len(items) > 10  # alphabetical by authors
 
 
 def test_results_tables_come_from_the_facilitators_clusters(exported):
@@ -194,6 +275,8 @@ def test_implementation_disagreements_next_steps_and_appendix(exported):
     html, doc = exported
     implementation = section_text(doc, "implementering")
     assert "Implementeringsledelse" in implementation and BARRIER in implementation
+    assert "barriere, et tema med 3 kort" in implementation
+    assert "Omverden" not in implementation  # a factor without items is left out, not shown as "–"
     disagreements = section_text(doc, "uenigheder")
     assert "Velkomst og check-in: Beredskab i dag" in disagreements and QUESTION_CARD in disagreements
     assert "Ejerleder / direktør / leder i SMV 4,7" in disagreements
@@ -201,6 +284,7 @@ def test_implementation_disagreements_next_steps_and_appendix(exported):
     assert "Vidensbrobygning som praksis" in nxt and COMMITMENT in nxt
     appendix = section_text(doc, "bilag")
     assert HIDDEN_CARD in appendix and "skjult på storskærmen" in appendix
+    assert COMMITMENT not in appendix and html.count(COMMITMENT) == 1  # listed under Next steps only
     assert "anden rolle" in appendix  # the single employee representative is not named by role
     assert "Medarbejderrepræsentant" not in appendix
 
@@ -239,7 +323,15 @@ def test_document_is_valid_html5_offline_and_code_free(exported):
             assert not str(attrs.get(name) or "").startswith(("http:", "https:", "//")), (tag, attrs)
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", html) and "@import" not in html
     assert "In [" not in html and "jp-InputArea" not in html and "render_summary" not in html
-    assert "@page" in html and "break-before: page" in html
+    assert "@page" in html and "counter(page)" in html  # page numbers when printed
+    assert '@page { @top-left { content: "Vidensopsamling – Fælles afsæt"; } }' in html  # the running title
+    assert [s.strip() for s in re.findall(r"([^{}]+)\{\s*break-before: page", html)] == ["#bilag"]  # only the appendix
+
+
+def test_the_running_title_cannot_end_the_style_element():
+    from bifrost_lab.reports.export import css_string
+
+    assert css_string('A "b" \\ </style><script>') == "A \\22 b\\22  \\5c  \\3c /style\\3e \\3c script\\3e "
 
 
 def test_k_rule_splits_only_into_groups_that_subtraction_cannot_undo():
@@ -341,12 +433,21 @@ def test_every_shown_evidence_card_is_marked_exactly_as_its_verify_flag_says(lib
     for programme in library.programmes.values():
         for meeting in programme.meetings:
             room = room_rules.open_room(sqlite_engine, library, programme.id, meeting.id)
+            for step in room_rules.steps(room):  # every card on the projector, also those still to be verified
+                store.set_step_state(sqlite_engine, room.id, step["id"], evidence="grid", show_unverified=True)
             data = report.load_summary_data(room.id, db_url=sqlite_engine.url, language="da")
             html = report.section_evidence(data)
             cards = data.room.content.get("cards", {})
             for card_id in report.shown_card_ids(data):
-                article = html[html.index(f"<h3>{card_id} · ") :]
+                article = html[html.index(f"<h3>{esc(cards[card_id]['label']['da'])}</h3>") :]
                 article = article[: article.index("</article>")]
                 assert ("Skal verificeres" in article) == bool(cards[card_id].get("verify")), card_id
                 checked += 1
     assert checked > 20
+
+
+def test_cards_still_to_be_verified_are_left_out_unless_the_room_saw_them(db):
+    data = data_of(db, "m1")
+    shown = report.shown_card_ids(data)
+    assert "TTA-02" in shown  # s2: the moderator showed it to the room
+    assert "BIF-07" not in shown and "BIF-01" in shown  # s1: switched on, its unverified cards stayed off

@@ -42,6 +42,7 @@ def test_synthesis_is_a_valid_offline_document_in_danish(html):
         "De vigtigste handlinger pr. område",
     ]
     assert HOSTILE not in html or "&lt;img" in html  # hostile text only ever escaped
+    assert "Seks halvdags udviklingsmøder" in html and "vores forslag" not in html  # no design note for readers
 
 
 def test_timeline_and_participation_follow_the_meeting_order(html):

@@ -6,12 +6,16 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bifrost_lab import config, store
 from bifrost_lab.cli.db import add_db_parser
 from bifrost_lab.cli.programmes import add_programmes_parser
 from bifrost_lab.cli.purge import add_purge_parser
 from bifrost_lab.reports.catalogue import add_catalogue_parser
+
+if TYPE_CHECKING:
+    from bifrost_lab.reports.package import Package
 
 
 def _engine():  # noqa: ANN202
@@ -116,19 +120,39 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_option_file(command: str, path: str) -> str | None:
+    """The text of a file given as an option, or None after saying why it cannot be read."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        print(f"bifrost-lab {command}: cannot read {path}: {error.strerror}", file=sys.stderr)
+    except UnicodeDecodeError:
+        print(f"bifrost-lab {command}: {path} is not UTF-8 text; save it as UTF-8 and try again.", file=sys.stderr)
+    return None
+
+
+def _wrote_package(out: Path, package: Package) -> None:
+    print(f"Wrote {out} ({out.stat().st_size // 1024} KiB, {len(package.files)} files, {package.seconds:.1f} s).")
+    if package.interim:
+        print("Interim: a meeting is still going on; its summary says so on the cover.")
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     engine = _engine()
     if store.get_room(engine, args.room_id) is None:
         print(f"bifrost-lab export: no room '{args.room_id}'. `bifrost-lab rooms` lists the rooms.", file=sys.stderr)
         return 2
     out = Path(args.output)
-    if args.format != "html":
+    if args.package and args.format != "html":
+        print("bifrost-lab export: --package writes every format into one zip; leave out --format.", file=sys.stderr)
+        return 2
+    if args.format in ("csv", "xlsx", "json"):
         from bifrost_lab.reports.rawdata import write_raw
 
         count = write_raw(args.room_id, out, args.format, db_url=config.db_url(), language=args.language)
         print(f"Wrote {out} ({count} inputs, one per row; columns in docs/export.md).")
         return 0
-    from bifrost_lab.reports.export import export_room_html, read_summary_points
+    from bifrost_lab.reports.export import PdfUnavailable, export_room_html, read_summary_points, render_pdf
 
     points = None
     if args.summary_points:
@@ -144,27 +168,61 @@ def cmd_export(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-    html = export_room_html(
-        args.room_id,
-        db_url=config.db_url(),
-        language=args.language,
-        summary_points=points,
-        hidden_cards=args.hidden_cards,
-        organiser=args.organiser,
-    )
+    preface = _read_option_file("export", args.preface) if args.preface else ""
+    if preface is None:
+        return 2
+    options = {
+        "db_url": config.db_url(),
+        "language": args.language,
+        "summary_points": points,
+        "hidden_cards": args.hidden_cards,
+        "organiser": args.organiser,
+        "preface": preface,
+    }
+    try:
+        if args.package:
+            from bifrost_lab.reports.package import build_room_package
+
+            _wrote_package(out, build_room_package(args.room_id, out, paper=args.paper, **options))
+            return 0
+        html = export_room_html(args.room_id, **options)
+        if args.format == "pdf":
+            out.write_bytes(render_pdf(html, args.paper))
+            print(f"Wrote {out} ({out.stat().st_size // 1024} KiB, {args.paper}).")
+            return 0
+    except PdfUnavailable as error:
+        print(f"bifrost-lab export: {error}", file=sys.stderr)
+        return 2
     out.write_text(html, encoding="utf-8")
     print(f"Wrote {out} ({len(html) // 1024} KiB).")
     return 0
 
 
 def cmd_synthesis(args: argparse.Namespace) -> int:
-    from bifrost_lab.reports.export import export_synthesis_html
+    from bifrost_lab.reports.export import PdfUnavailable, export_synthesis_html
     from bifrost_lab.reports.synthesis import NoRoomsForProgramme
 
+    out = Path(args.output)
     try:
+        if args.package:
+            from bifrost_lab.reports.package import build_synthesis_package
+
+            package = build_synthesis_package(
+                args.programme_id,
+                out,
+                db_url=config.db_url(),
+                language=args.language,
+                include_demo=args.include_demo,
+                paper=args.paper,
+            )
+            _wrote_package(out, package)
+            return 0
         html = export_synthesis_html(
             args.programme_id, db_url=config.db_url(), language=args.language, include_demo=args.include_demo
         )
+    except PdfUnavailable as error:
+        print(f"bifrost-lab synthesis: {error}", file=sys.stderr)
+        return 2
     except NoRoomsForProgramme as missing:
         if missing.demo_rooms:
             print(
@@ -179,7 +237,6 @@ def cmd_synthesis(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    out = Path(args.output)
     out.write_text(html, encoding="utf-8")
     print(f"Wrote {out} ({len(html) // 1024} KiB).")
     return 0
@@ -250,14 +307,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=None)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("export", help="write a room's knowledge summary as one HTML file, or its raw data")
+    p = sub.add_parser(
+        "export", help="write a room's knowledge summary (HTML or PDF), its raw data, or the whole knowledge package"
+    )
     p.add_argument("room_id")
     p.add_argument("-o", "--output", required=True, help="file to write")
     p.add_argument(
         "--format",
-        choices=["html", "csv", "xlsx", "json"],
+        choices=["html", "pdf", "csv", "xlsx", "json"],
         default="html",
-        help="html = the knowledge summary (default); csv, xlsx, json = one row per input",
+        help="html = the knowledge summary (default), pdf = the same printed; csv, xlsx, json = one row per input",
+    )
+    p.add_argument(
+        "--package",
+        action="store_true",
+        help="write a zip with the summary as HTML and PDF, every chart as SVG and PNG, the raw data as CSV and "
+        "XLSX with a codebook, and the notebook with a copy of the room's data (-o FILE.zip); any time in a meeting",
+    )
+    p.add_argument("--paper", choices=["A4", "letter"], default="A4", help="paper of the PDF (default: A4)")
+    p.add_argument(
+        "--preface", default=None, metavar="FILE", help="text file with the organiser's preface, printed on the cover"
     )
     p.add_argument("--language", default=None, help="da, en or fi (default: the room's language)")
     p.add_argument(
@@ -284,6 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also the demo rooms (`bifrost-lab demo`, invented data); the document then says DEMO first",
     )
+    p.add_argument(
+        "--package",
+        action="store_true",
+        help="write a zip with the synthesis as HTML and PDF, its charts, every room's raw data with a codebook, "
+        "and the notebook with a copy of the rooms' data (-o FILE.zip)",
+    )
+    p.add_argument("--paper", choices=["A4", "letter"], default="A4", help="paper of the PDF (default: A4)")
     p.set_defaults(func=cmd_synthesis)
 
     add_programmes_parser(sub)

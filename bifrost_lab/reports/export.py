@@ -21,6 +21,7 @@ from bifrost_lab.i18n import gettext_for, normalise_language
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "nbconvert"
 SUMMARY_NOTEBOOK = "summary.ipynb"
 SYNTHESIS_NOTEBOOK = "synthesis.ipynb"
+PAPER_SIZES = ("A4", "letter")
 
 
 def inject_parameters(nb: Any, parameters: dict[str, Any]) -> Any:
@@ -82,9 +83,15 @@ def _exporter(language: str) -> Any:
 _render_lock = threading.Lock()  # the cached exporter re-registers its filters on every call
 
 
+def css_string(text: str) -> str:
+    """Text as the inside of a CSS string: quotes and backslashes escaped, nothing that could end <style>."""
+    return "".join(f"\\{ord(char):x} " if char in '"\\<>&' else char for char in " ".join(text.split()))
+
+
 def render_html(nb: Any, title: str, language: str = "da") -> str:
-    """Code-free HTML of an executed notebook with the bifrost_report template."""
+    """Code-free HTML of an executed notebook with the bifrost_report template; the title runs atop printed pages."""
     nb.metadata["title"] = title
+    nb.metadata["running_title"] = css_string(title)
     with _render_lock:
         body, _resources = _exporter(normalise_language(language)).from_notebook_node(nb)
     return body
@@ -98,32 +105,59 @@ def export_room_html(
     summary_points: Iterable[str] | None = None,
     hidden_cards: str = "mark",
     organiser: str = "",
+    preface: str = "",
 ) -> str:
     """The knowledge summary of one room as a single HTML document.
 
-    summary_points replaces the proposed resumé; hidden_cards is "mark" or "omit" (docs/export.md).
+    summary_points replaces the proposed resumé; hidden_cards is "mark" or "omit"; preface is the organiser's
+    text on the cover (docs/export.md).
     """
-    url = db_url or config.db_url()
-    from bifrost_lab.rooms import text
+    room, parameters = summary_parameters(
+        room_id,
+        db_url=db_url,
+        language=language,
+        summary_points=summary_points,
+        hidden_cards=hidden_cards,
+        organiser=organiser,
+        preface=preface,
+    )
+    nb = execute_notebook(config.notebooks_dir() / SUMMARY_NOTEBOOK, parameters)
+    return render_html(nb, summary_title(room, parameters["language"]), parameters["language"])
 
+
+def summary_parameters(
+    room_id: str,
+    *,
+    db_url: str | None = None,
+    language: str | None = None,
+    summary_points: Iterable[str] | None = None,
+    hidden_cards: str = "mark",
+    organiser: str = "",
+    preface: str = "",
+) -> tuple[store.Room, dict[str, Any]]:
+    """The room and the values of the summary notebook's `parameters` cell (raises RoomNotFound)."""
+    url = db_url or config.db_url()
     room = store.get_room(store.connect(url), room_id)
     if room is None:
         raise store.RoomNotFound(room_id)
-    language = normalise_language(language or room.language)
     points = [p.strip() for p in summary_points or () if p and p.strip()] or None
-    nb = execute_notebook(
-        config.notebooks_dir() / SUMMARY_NOTEBOOK,
-        {
-            "room_id": room_id,
-            "db_url": url,
-            "language": language,
-            "summary_points": points,
-            "hidden_cards": hidden_cards,
-            "organiser": organiser,
-        },
-    )
+    return room, {
+        "room_id": room_id,
+        "db_url": url,
+        "language": normalise_language(language or room.language),
+        "summary_points": points,
+        "hidden_cards": hidden_cards,
+        "organiser": organiser,
+        "preface": (preface or "").strip(),
+    }
+
+
+def summary_title(room: store.Room, language: str) -> str:
+    """The document title: "Vidensopsamling – <meeting>", DEMO first for a demo room."""
+    from bifrost_lab.rooms import text
+
     title = f"{gettext_for(language)('Knowledge summary')} – {text(room.content['meeting']['title'], language)}"
-    return render_html(nb, _demo_title(title, language) if room.demo else title, language)
+    return _demo_title(title, language) if room.demo else title
 
 
 def export_synthesis_html(
@@ -140,8 +174,13 @@ def export_synthesis_html(
         config.notebooks_dir() / SYNTHESIS_NOTEBOOK,
         {"programme_id": programme_id, "db_url": url, "language": language, "include_demo": include_demo},
     )
+    return render_html(nb, synthesis_title(data, language), language)
+
+
+def synthesis_title(data: Any, language: str) -> str:
+    """The synthesis's title: "Programsyntese – <programme>", DEMO first when demo rooms are in it."""
     title = f"{gettext_for(language)('Programme synthesis')} – {data.title}"
-    return render_html(nb, _demo_title(title, language) if data.demo else title, language)
+    return _demo_title(title, language) if data.demo else title
 
 
 def _demo_title(title: str, language: str) -> str:
@@ -149,6 +188,31 @@ def _demo_title(title: str, language: str) -> str:
     from bifrost_lab.markup import demo_label
 
     return f"{demo_label(language)} · {title}"
+
+
+class PdfUnavailable(RuntimeError):
+    """WeasyPrint is there but cannot load the system's Pango library."""
+
+    def __str__(self) -> str:
+        return (
+            f"cannot make a PDF: {self.args[0]}. Install Pango with `make pdf` "
+            "(Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)."
+        )
+
+
+def render_pdf(html: str, paper: str = "A4") -> bytes:
+    """The printed document as PDF on A4 or Letter, laid out by WeasyPrint from the same HTML and print CSS.
+
+    WeasyPrint (CSS paged media: page numbers, running title, break rules; SVG charts stay vectors) runs in
+    this process and needs only Pango from the system (`make pdf`); docs/export.md says why not Chromium.
+    """
+    if paper not in PAPER_SIZES:
+        raise ValueError(f"paper {paper!r}: expected one of {', '.join(PAPER_SIZES)}")
+    try:
+        from weasyprint import CSS, HTML
+    except OSError as error:  # cffi could not open libpango / libpangoft2
+        raise PdfUnavailable(str(error)) from error
+    return HTML(string=html).write_pdf(stylesheets=[CSS(string=f"@page {{ size: {paper}; }}")])
 
 
 def read_summary_points(path: Path) -> list[str]:

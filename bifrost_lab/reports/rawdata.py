@@ -1,4 +1,5 @@
-"""Raw data of a room: one row per input with documented columns (docs/export.md), as CSV, Excel or JSON.
+"""Raw data of a room: one row per input with documented columns (docs/export.md), as CSV, Excel or JSON,
+and its codebook (name, meaning, type and values of every column), which the Excel file carries as a second sheet.
 
 Nothing here names a person: participants appear as a pseudonym (P001, P002, … in order of joining)
 that is stable within one room only, so an analyst can see which inputs came from the same person.
@@ -10,10 +11,12 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from bifrost_lab import config, rooms, store, textrules
+from bifrost_lab import config, i18n, rooms, store, textrules
+from bifrost_lab.i18n import N_
 from bifrost_lab.inputs.registry import BY_KIND
 from bifrost_lab.markup import demo_label
 from bifrost_lab.reports.summary import NOTE_KIND, facilitator_notes, list_live_clusters
@@ -48,6 +51,68 @@ COLUMNS = (
     "cluster_category",
     "payload",
 )
+
+
+# The codebook (issue 20): name, meaning, type and allowed values of every column, shipped with the raw data.
+TYPE_TEXT, TYPE_INTEGER, TYPE_BOOLEAN = N_("text"), N_("integer"), N_("true/false")
+TYPE_TIME, TYPE_JSON = N_("date and time, UTC (ISO 8601)"), N_("JSON object")
+FREE_TEXT = N_("free text")
+CODEBOOK: dict[str, tuple[str, str]] = {
+    "input_id": (
+        N_(
+            "The input's id, unique per row (a vote, rating, ranking, placement or choice is one row per participant and step)."
+        ),
+        TYPE_TEXT,
+    ),
+    "room_id": (N_("The room: one run of a meeting."), TYPE_TEXT),
+    "demo": (N_("true in every row of a demo room: the data is invented."), TYPE_BOOLEAN),
+    "programme_id": (N_("The programme the meeting belongs to."), TYPE_TEXT),
+    "meeting_id": (N_("The meeting of the programme."), TYPE_TEXT),
+    "step_id": (N_("The agenda step the input was given in."), TYPE_TEXT),
+    "step_index": (N_("The step's place in the agenda, counted from 0."), TYPE_INTEGER),
+    "step_title": (N_("The step's title in the language of the export."), TYPE_TEXT),
+    "step_type": (N_("The kind of step."), TYPE_TEXT),
+    "kind": (
+        N_(
+            "What the row is: a card, a vote, a rating, a ranking, a placement on the 2×2, a choice or a good solution."
+        ),
+        TYPE_TEXT,
+    ),
+    "participant": (
+        N_(
+            "The participant as a pseudonym, numbered in the order they joined; the same person has the same pseudonym in every row of this room, and in no other room."
+        ),
+        TYPE_TEXT,
+    ),
+    "role": (N_("The participant's role; empty for an input entered for the room."), TYPE_TEXT),
+    "role_label": (N_("The role's name in the language of the export."), TYPE_TEXT),
+    "on_behalf": (N_("true when the moderator entered the input for the room (no participant)."), TYPE_BOOLEAN),
+    "hidden": (N_("true when the moderator hid the input from the projector."), TYPE_BOOLEAN),
+    "seq": (N_("Order of arrival in the room."), TYPE_INTEGER),
+    "created_at": (N_("When the input was given."), TYPE_TIME),
+    "updated_at": (N_("When the input was last changed."), TYPE_TIME),
+    "text": (N_("A card's text; for a good solution, the solution. Empty for other kinds."), TYPE_TEXT),
+    "answer": (
+        N_(
+            "The answer in short form; TARGET is item:<number> (an item of the step), card:<input_id> or cluster:<cluster_id>."
+        ),
+        TYPE_TEXT,
+    ),
+    "column": (N_("The card's column, counted from 0, when the step has columns."), TYPE_INTEGER),
+    "column_label": (N_("The column's name."), TYPE_TEXT),
+    "cluster_id": (N_("The facilitator's theme (cluster) the card was placed in, if any."), TYPE_TEXT),
+    "cluster_label": (N_("The theme's name."), TYPE_TEXT),
+    "cluster_category": (N_("What the facilitator marked the theme as."), TYPE_TEXT),
+    "payload": (N_("The whole input as stored, as JSON (docs/export.md: the input payload contract)."), TYPE_JSON),
+}
+ANSWER_FORMS = {  # the short form of `answer` per kind (inputs/<type>.py raw_answer)
+    "vote": "TARGET × n; …",
+    "rating": "item:n = 1–5; …",
+    "rank": "TARGET > TARGET > …",
+    "placement": "TARGET: effort x, impact y (0–1); …",
+    "choice": "item:n; …",
+}
+CLUSTER_CATEGORIES = ("insight", "barrier", "action")
 
 
 def _iso(epoch: float | None) -> str:
@@ -142,6 +207,58 @@ def _note_rows(room: store.Room, steps: dict[str, tuple[int, dict[str, Any]]], l
     return rows
 
 
+def codebook(rooms_: Sequence[store.Room], language: str | None = None) -> list[dict[str, str]]:
+    """One row per column of the raw data (COLUMNS): name, meaning, type and the values it can take in these rooms."""
+    from bifrost_lab.programme import StepType
+
+    _ = i18n.gettext_for(language)
+    lang = i18n.normalise_language(language)
+    steps = [step for room in rooms_ for step in rooms.steps(room)]
+    roles = list(dict.fromkeys(role["id"] for room in rooms_ for role in room.content.get("roles", [])))
+    columns = [c for step in steps for c in rooms.input_spec(step).get("columns") or []]
+    on_behalf, otherwise, per_theme = _("empty when on_behalf is true"), _("empty otherwise"), _("unique per theme")
+    widest = max((len(rooms.input_spec(step).get("columns") or []) for step in steps), default=0)
+    values = {
+        "input_id": _("unique per row"),
+        "room_id": ", ".join(room.id for room in rooms_),
+        "demo": "true, false",
+        "programme_id": ", ".join(dict.fromkeys(room.programme_id for room in rooms_)),
+        "meeting_id": ", ".join(dict.fromkeys(room.meeting_id for room in rooms_)),
+        "step_id": ", ".join(dict.fromkeys(step["id"] for step in steps)),
+        "step_index": f"0–{max((len(rooms.steps(room)) for room in rooms_), default=1) - 1}",
+        "step_title": _(FREE_TEXT),
+        "step_type": ", ".join(get_args(StepType)),
+        "kind": ", ".join(["card", *BY_KIND, "solution"]),
+        "participant": f"P001, P002, …; {on_behalf}",
+        "role": f"{', '.join(roles)}; {on_behalf}",
+        "role_label": ", ".join(dict.fromkeys(rooms.role_label(rooms_[0], r, lang) for r in roles)) if rooms_ else "",
+        "on_behalf": "true, false",
+        "hidden": "true, false",
+        "seq": "1, 2, …",
+        "created_at": "YYYY-MM-DDTHH:MM:SSZ",
+        "updated_at": "YYYY-MM-DDTHH:MM:SSZ",
+        "text": _(FREE_TEXT),
+        "answer": " | ".join(f"{kind}: {form}" for kind, form in ANSWER_FORMS.items() if kind in BY_KIND),
+        "column": f"0–{widest - 1}; {otherwise}" if widest else otherwise,
+        "column_label": "; ".join([*dict.fromkeys(rooms.text(c, lang) for c in columns), otherwise]),
+        "cluster_id": f"{per_theme}; {otherwise}",
+        "cluster_label": f"{_(FREE_TEXT)}; {otherwise}",
+        "cluster_category": f"{', '.join(CLUSTER_CATEGORIES)}; {otherwise}",
+        "payload": 'card {"text", "column"}, vote {"dots": {TARGET: n}}, rating {"ratings": {"0": 4}}, '
+        'rank {"order": [TARGET, …]}, placement {"placements": {TARGET: {"x", "y"}}}, choice {"selected": [n, …]}, '
+        'solution {"problem", "solution", "where", "what_it_took", "contact_role"}',
+    }
+    return [
+        {
+            "name": name,
+            "meaning": _(CODEBOOK[name][0]),
+            "type": _(CODEBOOK[name][1]),
+            "values": values[name],
+        }
+        for name in COLUMNS
+    ]
+
+
 def spreadsheet_safe(value: Any) -> Any:
     """Participant text is data in a spreadsheet too: a leading ' keeps =cmd|… from becoming a formula."""
     return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
@@ -183,5 +300,12 @@ def write_raw(room_id: str, path: Path, fmt: str, *, db_url: str | None = None, 
     else:
         # XML cannot hold most control characters; older versions stored some. Shown as U+FFFD, never refused.
         frame = frame.map(lambda value: textrules.xml_safe(value) if isinstance(value, str) else value)
-        frame.to_excel(path, index=False, sheet_name="inputs", engine="openpyxl")
+        import pandas as pd
+
+        room = store.get_room(store.connect(db_url or config.db_url()), room_id)
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            frame.to_excel(writer, index=False, sheet_name="inputs")
+            pd.DataFrame(codebook([room] if room else [], language)).to_excel(
+                writer, index=False, sheet_name="codebook"
+            )
     return len(frame)

@@ -32,6 +32,13 @@ from bifrost_lab.reports.blocks import (  # the shared building blocks, also use
     target_label,
 )
 from bifrost_lab.reports.catalogue import summary_section as section_solutions  # issue 10: the meeting's good solutions
+from bifrost_lab.reports.references import (
+    Reference,
+    merge_references,
+    reference_html,
+    references_of,
+    secondary_sources,
+)
 
 DIVERGENCE_POINTS = 1.5  # content_spec Part D §10: role means this far apart count as a disagreement
 RESUME_MAX_POINTS = 8
@@ -61,14 +68,6 @@ INPUT_TYPE_LABELS = {
     **{name: answer_type.label for name, answer_type in INPUT_TYPES.items()},
 }
 CATEGORY_LABELS = {"insight": N_("Insights"), "barrier": N_("Barriers"), "action": N_("Action perspectives")}
-PROVENANCE_LABELS = {
-    "S000": N_("BIFROST project description"),
-    "S001": N_("Sorø Municipality and the Working Environment Authority"),
-    "S002": N_("Article on amid.dk about Aalborg Municipality"),
-    "S003": N_("NECTO knowledge report 2025"),
-    "S004": N_("FIOH (Finland)"),
-    "D": N_("design proposal"),
-}
 # Implementation perspective (content_spec Part D §9): a barrier or action is sorted under the first
 # factor whose word stems occur in its text. A plain, checkable rule; the organiser corrects the rest.
 FACTOR_LABELS = {
@@ -145,11 +144,13 @@ class ReportOptions:
 
     summary_points: the resumé as written by the organiser; empty = proposed from the results.
     hidden_cards: "mark" shows cards the moderator hid, marked as such; "omit" leaves them out.
+    preface: the organiser's own words on the cover (paragraphs separated by blank lines); empty = none.
     """
 
     summary_points: tuple[str, ...] = ()
     hidden_cards: str = HIDDEN_MARK
     organiser: str = ""
+    preface: str = ""
 
 
 @dataclass(frozen=True)
@@ -327,6 +328,42 @@ def _result_steps(data: SummaryData) -> list[tuple[dict[str, Any], str, dict[str
 # 1 Cover
 
 
+def room_in_progress(room: store.Room) -> bool:
+    """The room is open and has not reached its last step: a summary made now is an interim one."""
+    return room.is_open and room.step_index < len(rooms.steps(room)) - 1
+
+
+def meeting_in_progress(data: SummaryData) -> bool:
+    return room_in_progress(data.room)
+
+
+def _interim_notice(data: SummaryData) -> str:
+    _ = i18n.gettext_for(data.language)
+    steps = rooms.steps(data.room)
+    return tag(
+        "p",
+        esc(
+            _(
+                "Interim summary: the meeting is still going on. This shows what had happened by {time}, "
+                "during step {n} of {total}, «{step}»."
+            ).format(
+                time=i18n.format_date(time.time(), data.language, with_time=True),
+                n=data.room.step_index + 1,
+                total=len(steps),
+                step=data.t(steps[data.room.step_index].get("title")),
+            )
+        ),
+        cls="bf-interim",
+        role="note",
+    )
+
+
+def _preface_html(text: str) -> str:
+    """The organiser's preface: paragraphs separated by blank lines, line breaks kept, all text escaped."""
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.strip()) if p.strip()]
+    return tag("div", join_list(text_block(p, name="p") for p in paragraphs), cls="bf-preface") if paragraphs else ""
+
+
 def section_cover(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
     content = data.room.content
@@ -342,21 +379,16 @@ def section_cover(data: SummaryData) -> str:
         facts.append((_("Organiser"), data.options.organiser))
     if facilitators:
         facts.append((_("Facilitator"), ", ".join(facilitators)))
-    facts += [
-        (_("Participants"), str(len(data.counted))),
-        (
-            _("Version"),
-            _("agenda {hash}, generated {when}").format(
-                hash=data.room.content_hash[:8], when=i18n.format_date(time.time(), data.language, with_time=True)
-            ),
-        ),
-    ]
+    facts.append((_("Participants"), str(len(data.counted))))
+    # The agenda hash and the generation time are for the team: they are in the colophon at the end.
     return tag(
         "header",
         tag("p", esc(_("Knowledge summary")), cls="bf-kicker")
         + tag("h1", esc(data.t(meeting["title"])))
         + tag("p", esc(data.t(meeting.get("theme"))), cls="bf-theme")
-        + tag("dl", join_list(tag("dt", esc(k)) + tag("dd", esc(v)) for k, v in facts), cls="bf-facts"),
+        + (_interim_notice(data) if meeting_in_progress(data) else "")
+        + tag("dl", join_list(tag("dt", esc(k)) + tag("dd", esc(v)) for k, v in facts), cls="bf-facts")
+        + _preface_html(data.options.preface),
         cls="bf-cover",
     )
 
@@ -464,13 +496,7 @@ def section_background(data: SummaryData) -> str:
             tag("h3", esc(_("Areas the meeting works on")))
             + tag("ul", join_list(tag("li", esc(_(AREA_LABELS[a]))) for a in areas))
         )
-    questions = [
-        data.t(s.get("question")) for s in rooms.steps(data.room) if s.get("question") and rooms.input_type(s) != "none"
-    ]
-    if questions:
-        parts.append(
-            tag("h3", esc(_("The meeting's questions"))) + tag("ol", join_list(tag("li", esc(q)) for q in questions))
-        )
+    # The questions the meeting asked are printed with their answers (results, priorities), not listed here too.
     return _section(_("Background and purpose"), join_list(parts), ident="baggrund")
 
 
@@ -496,10 +522,12 @@ def section_agenda(data: SummaryData) -> str:
     answered = {sid: len({agg.respondent_key(i) for i in inputs if i.step_id == sid}) for sid in counts}
     rows = []
     start = 0
+    pending = data.room.step_index if meeting_in_progress(data) else len(rooms.steps(data.room))
     for index, step in enumerate(rooms.steps(data.room)):
         ran = runs.get(index, [])
         actual = sum(((r.ended_at or r.started_at) - r.started_at) for r in ran) / 60
         kinds = ", ".join(_(INPUT_TYPE_LABELS.get(t, t)) for t in _input_types(step))
+        not_run = _("not yet") if index > pending else _("not run")
         rows.append(
             [
                 esc(_offset(start)),
@@ -507,7 +535,7 @@ def section_agenda(data: SummaryData) -> str:
                 + tag("span", esc(_(STEP_TYPE_LABELS.get(str(step.get("type")), ""))), cls="bf-sub"),
                 esc(kinds),
                 esc(f"{step.get('duration_min', 0)} min"),
-                esc(f"{_fmt_clock(ran[0].started_at)} ({actual:.0f} min)") if ran else esc(_("not run")),
+                esc(f"{_fmt_clock(ran[0].started_at)} ({actual:.0f} min)") if ran else esc(not_run),
                 esc(str(answered.get(step["id"], 0))),
                 esc(str(counts.get(step["id"], 0))),
             ]
@@ -536,31 +564,12 @@ def section_agenda(data: SummaryData) -> str:
 
 
 def section_participants(data: SummaryData) -> str:
+    """Who took part, by role (the people who agreed to be named are thanked by name under Credits)."""
     _ = i18n.gettext_for(data.language)
     by_role = Counter(p.role for p in data.counted)
     rows = [[esc(rooms.role_label(data.room, role, data.language)), esc(str(n))] for role, n in by_role.most_common()]
     total = tag("p", esc(_("{n} participants in all.").format(n=len(data.counted))))
-    named: dict[str, list[str]] = {}
-    for person in data.counted:
-        if person.name_consent and person.display_name:
-            named.setdefault(person.role, []).append(person.display_name)
-    names = ""
-    if named:
-        names = tag("h3", esc(_("Participants who agreed to be named"))) + tag(
-            "ul",
-            join_list(
-                tag(
-                    "li",
-                    tag("strong", esc(rooms.role_label(data.room, role, data.language)))
-                    + esc(": " + ", ".join(sorted(people))),
-                )
-                for role, people in named.items()
-            ),
-        )
-    note = _note(_("Names appear only for participants who chose to be named when they joined."))
-    return _section(
-        _("Participants"), total + _table((_("Role"), _("Participants")), rows) + names + note, ident="deltagere"
-    )
+    return _section(_("Participants"), total + _table((_("Role"), _("Participants")), rows), ident="deltagere")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -568,62 +577,69 @@ def section_participants(data: SummaryData) -> str:
 
 
 def shown_card_ids(data: SummaryData) -> list[str]:
-    """Evidence cards of the steps that ran (all steps' cards when no run was recorded)."""
+    """Evidence cards the projector showed in the steps that ran (rooms.projected_evidence), in agenda order.
+
+    All steps count when no run was recorded. A card still to be verified is in only when the moderator
+    showed it to the room.
+    """
     ran = _ran_indices(data)
     ids: list[str] = []
     for index, step in enumerate(rooms.steps(data.room)):
         if ran and index not in ran:
             continue
-        ids.extend(c for c in step.get("evidence_cards") or [] if c not in ids)
-    return [c for c in ids if c in data.room.content.get("cards", {})]
+        ids.extend(c for c in rooms.projected_evidence(data.room, step) if c not in ids)
+    return ids
 
 
-def citation_text(citation: dict[str, Any]) -> str:
-    """A full reference: Authors (year). Title. Source. [via …]."""
-    text = f"{citation.get('authors', '').strip()} ({citation.get('year', '')})."
-    for key in ("title", "source"):
-        if citation.get(key):
-            text += f" {str(citation[key]).rstrip('.')}."
+def card_references(card: dict[str, Any]) -> list[Reference]:
+    """The sources of an evidence card, one Reference each (reports/references.py pairs authors and years)."""
+    return references_of(card.get("citation") or {})
+
+
+def citation_text(citation: dict[str, Any], language: str = "da") -> str:
+    """The short citation of a card: «Aust et al. (2023); Martin & LaMontagne (2018)», cited in … when read there."""
+    _ = i18n.gettext_for(language)
+    refs = references_of(citation)
+    no_date = _("n.d.")
+    text = "; ".join(f"{r.authors} ({r.year if r.dated else no_date})" for r in refs)
+    via = str(citation.get("via") or "").strip()
+    if via and any(r.via for r in refs):
+        text += ", " + _("cited in {source}").format(source=via)
     return text
 
 
-def _provenance_label(data: SummaryData, provenance: str) -> str:
-    _ = i18n.gettext_for(data.language)
-    if provenance in PROVENANCE_LABELS:
-        return _(PROVENANCE_LABELS[provenance])
-    if provenance.startswith("W:"):
-        return _("public web page ({key})").format(key=provenance[2:])
-    return provenance
+def _evidence_dir() -> Path:
+    return Path(str(config.setting("labs_dir") or config.repo_dir() / "labs")) / "evidence"
 
 
 def section_evidence(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
     cards = data.room.content.get("cards", {})
+    shown = shown_card_ids(data)
+    if not shown:
+        return ""
     blocks = []
-    for card_id in shown_card_ids(data):
+    for card_id in shown:
         card = cards[card_id]
-        citation = card.get("citation") or {}
-        via = _(" (via {source})").format(source=citation["via"]) if citation.get("via") else ""
         blocks.append(
             tag(
                 "article",
-                tag("h3", esc(f"{card_id} · {data.t(card.get('label'))}"))
+                tag("h3", esc(data.t(card.get("label"))))
                 + (tag("p", esc(_("To be verified")), cls="bf-verify") if card.get("verify") else "")
                 + tag("p", esc(data.t(card.get("text"))))
-                + tag("p", esc(citation_text(citation) + via), cls="bf-cite")
                 + tag(
                     "p",
                     esc(
-                        _("Provenance: {label}").format(label=_provenance_label(data, str(card.get("provenance", ""))))
+                        _("Source: {citation}").format(
+                            citation=citation_text(card.get("citation") or {}, data.language)
+                        )
                     ),
-                    cls="bf-prov",
+                    cls="bf-cite",
                 ),
                 cls="bf-evidence",
             )
         )
-    if not blocks:
-        blocks.append(tag("p", esc(_("No evidence cards were shown in this meeting."))))
-    elif any(cards[card_id].get("verify") for card_id in shown_card_ids(data)):
+    if any(cards[card_id].get("verify") for card_id in shown):
         blocks.append(
             _note(
                 _(
@@ -632,24 +648,25 @@ def section_evidence(data: SummaryData) -> str:
                 )
             )
         )
+    blocks.append(
+        _note(_("The evidence cards as they were shown in the meeting; the full references are under Literature."))
+    )
     return _section(_("Knowledge base: evidence presented"), join_list(blocks), ident="vidensgrundlag")
+
+
+def literature(data: SummaryData) -> list[Reference]:
+    """One reference per source of the cards shown, with the reports they were read in; alphabetical."""
+    cards = data.room.content.get("cards", {})
+    found = [r for card_id in shown_card_ids(data) for r in card_references(cards[card_id])]
+    return merge_references(found + secondary_sources(found, _evidence_dir()))
 
 
 def section_literature(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
-    cards = data.room.content.get("cards", {})
-    refs: dict[str, str] = {}
-    for card_id in shown_card_ids(data):
-        citation = cards[card_id].get("citation") or {}
-        text = citation_text(citation)
-        if citation.get("via"):
-            text += " " + _("Cited via {source}.").format(source=citation["via"])
-        refs.setdefault(text, text)
-    body = (
-        tag("ol", join_list(tag("li", esc(r)) for r in sorted(refs, key=str.casefold)), cls="bf-refs")
-        if refs
-        else tag("p", esc(_("No references.")))
-    )
+    refs = literature(data)
+    if not refs:
+        return ""
+    body = tag("ul", join_list(tag("li", reference_html(r, data.language)) for r in refs), cls="bf-refs")
     return _section(_("Literature"), body, ident="litteratur")
 
 
@@ -682,7 +699,10 @@ def section_results(data: SummaryData) -> str:
             continue
         columns = [[c for c in clusters if c.category == key] for key in ("insight", "barrier", "action")]
         other = [c for c in clusters if c.category not in ("insight", "barrier", "action")]
-        block = tag("h3", esc(_("Summary: insights and perspectives – {step}").format(step=data.t(step.get("title")))))
+        question = data.t(step.get("question"))
+        block = tag("h3", esc(data.t(step.get("title")))) + (
+            tag("p", esc(question), cls="bf-question") if question else ""
+        )
         if any(columns):
             block += _table(
                 [_(CATEGORY_LABELS[k]) for k in ("insight", "barrier", "action")],
@@ -699,27 +719,16 @@ def section_results(data: SummaryData) -> str:
                 "ul", join_list(_cluster_entry(data, c, sizes) for c in other), cls="bf-themes"
             )
         parts.append(block)
-    if not parts:
-        parts.append(
-            tag(
-                "p",
-                esc(
-                    _(
-                        "The facilitator did not group the cards into themes in this meeting. All cards "
-                        "are listed in the appendix."
-                    )
-                ),
+    if not parts:  # no themes: the cards speak for themselves in the appendix
+        return ""
+    parts.append(
+        _note(
+            _(
+                "Themes are the facilitator's clusters of the participants' cards; the number is how many "
+                "cards were placed in each."
             )
         )
-    else:
-        parts.append(
-            _note(
-                _(
-                    "Themes are the facilitator's clusters of the participants' cards; the number is how many "
-                    "cards were placed in each."
-                )
-            )
-        )
+    )
     return _section(_("Results: insights and perspectives"), join_list(parts), ident="resultater")
 
 
@@ -742,17 +751,16 @@ def section_priorities(data: SummaryData) -> str:
             )
         )
     if not parts:
-        parts.append(tag("p", esc(_("The meeting had no votes, rankings, ratings or placements."))))
-    else:
-        parts.append(
-            _note(
-                _(
-                    "Figures count answers in whole groups of {k}, in the order they came in, so no one's answer "
-                    "can be worked out; up to {less} of the latest answers to a question may not be counted. A role "
-                    "is shown on its own in groups of {k}; everyone else is counted together as «Others»."
-                ).format(k=agg.K_MIN, less=agg.K_MIN - 1)
-            )
+        return ""
+    parts.append(
+        _note(
+            _(
+                "Figures count answers in whole groups of {k}, in the order they came in, so no one's answer "
+                "can be worked out; up to {less} of the latest answers to a question may not be counted. A role "
+                "is shown on its own in groups of {k}; everyone else is counted together as «Others»."
+            ).format(k=agg.K_MIN, less=agg.K_MIN - 1)
         )
+    )
     return _section(_("Priorities"), join_list(parts), ident="prioriteringer")
 
 
@@ -786,6 +794,18 @@ def _implementation_items(data: SummaryData) -> list[tuple[str, str, int]]:
     return [(text, "card", n) for text, n in counted.most_common()]
 
 
+def _support_label(data: SummaryData, kind: str, n: int) -> str:
+    """What an implementation item is and how many cards are behind it, in words ('' for a single card)."""
+    ngettext = i18n.ngettext_for(data.language)
+    if kind == "barrier":
+        return ngettext("barrier, a theme of {n} card", "barrier, a theme of {n} cards", n).format(n=n)
+    if kind == "action":
+        return ngettext(
+            "action perspective, a theme of {n} card", "action perspective, a theme of {n} cards", n
+        ).format(n=n)
+    return ngettext("written on {n} card", "written on {n} cards", n).format(n=n) if n > 1 else ""
+
+
 def section_implementation(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
     by_factor: dict[str, list[tuple[str, str, int]]] = {f: [] for f in FACTOR_LABELS}
@@ -793,21 +813,24 @@ def section_implementation(data: SummaryData) -> str:
         factor = classify_factor(text)
         if factor:
             by_factor[factor].append((text, kind, n))
-    kind_label = {"barrier": _("barrier"), "action": _("action"), "card": _("card")}
     rows = []
     for factor, items in by_factor.items():
-        entries = (
-            tag(
-                "ul",
-                join_list(
-                    tag("li", esc(text) + tag("span", esc(f"{kind_label.get(kind, kind)}, {n}"), cls="bf-count"))
-                    for text, kind, n in items[:8]
-                ),
-            )
-            if items
-            else "–"
+        if not items:  # a factor the meeting said nothing about is left out, not shown as "–"
+            continue
+        entries = tag(
+            "ul",
+            join_list(
+                tag(
+                    "li",
+                    esc(text)
+                    + (tag("span", esc(label), cls="bf-count") if (label := _support_label(data, kind, n)) else ""),
+                )
+                for text, kind, n in items[:8]
+            ),
         )
         rows.append([esc(_(FACTOR_LABELS[factor])), entries])
+    if not rows:
+        return ""
     body = _table(
         (_("Factor"), _("Barriers and motivators from the meeting")), rows, cls="bf-table bf-factors"
     ) + _note(
@@ -847,6 +870,7 @@ def section_disagreements(data: SummaryData) -> str:
     _ = i18n.gettext_for(data.language)
     parts = []
     found = divergences(data)
+    compared = any(kind == "rating" and agg.role_split(rows) for _step, kind, _spec, rows in _result_steps(data))
     if found:
         parts.append(
             tag(
@@ -867,7 +891,7 @@ def section_disagreements(data: SummaryData) -> str:
                 ),
             )
         )
-    else:
+    elif compared:  # "no disagreement" is a finding only where role groups were compared at all
         parts.append(
             tag(
                 "p",
@@ -890,6 +914,8 @@ def section_disagreements(data: SummaryData) -> str:
             tag("h3", esc(_("Open questions raised by participants")))
             + tag("ul", join_list(tag("li", esc(q)) for q in questions[:15]))
         )
+    if not parts:
+        return ""
     return _section(_("Disagreements, open questions and knowledge gaps"), join_list(parts), ident="uenigheder")
 
 
@@ -981,21 +1007,47 @@ def section_next_steps(data: SummaryData) -> str:
             ),
         )
     )
-    thanks = tag(
-        "p",
-        esc(
-            _("Thank you to everyone who took part: {roles}.").format(
-                roles=", ".join(
-                    rooms.role_label(data.room, r, data.language)
-                    for r, _n in Counter(p.role for p in data.counted).most_common()
-                )
-                or "–"
+    return _section(_("Next steps"), join_list(parts), ident="naeste")
+
+
+def section_credits(data: SummaryData) -> str:
+    """Thanks to everyone, and by name to those who chose to be named when they joined."""
+    _ = i18n.gettext_for(data.language)
+    ngettext = i18n.ngettext_for(data.language)
+    n = len(data.counted)
+    parts = [
+        tag(
+            "p",
+            esc(
+                ngettext(
+                    "Thank you to the {n} participant who shared their experience and knowledge.",
+                    "Thank you to the {n} participants who shared their experience and knowledge.",
+                    n,
+                ).format(n=n)
+            ),
+        )
+    ]
+    named: dict[str, list[str]] = {}
+    for person in data.counted:
+        if person.name_consent and person.display_name:
+            named.setdefault(person.role, []).append(person.display_name)
+    if named:
+        parts.append(
+            tag(
+                "ul",
+                join_list(
+                    tag(
+                        "li",
+                        tag("strong", esc(rooms.role_label(data.room, role, data.language)))
+                        + esc(": " + ", ".join(sorted(people))),
+                    )
+                    for role, people in named.items()
+                ),
+                cls="bf-named",
             )
-        ),
-    )
-    return _section(_("Next steps"), join_list(parts), ident="naeste") + _section(
-        _("Credits"), thanks, ident="kreditering"
-    )
+            + _note(_("Names appear only for participants who chose to be named when they joined."))
+        )
+    return _section(_("Credits"), join_list(parts), ident="kreditering")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1015,7 +1067,7 @@ def section_cards(data: SummaryData) -> str:
     parts = []
     for step in rooms.steps(data.room):
         cards = data.of_kind("card", step["id"])
-        if not cards:
+        if not cards or step.get("type") == "wrap_up":  # the wrap-up's cards are listed under Next steps
             continue
         columns = rooms.input_spec(step).get("columns") or []
         entries = []
@@ -1044,10 +1096,11 @@ def section_cards(data: SummaryData) -> str:
             )
         parts.append(
             tag("h3", esc(f"{data.t(step.get('title'))} ({len(cards)})"))
+            + (tag("p", esc(question), cls="bf-question") if (question := data.t(step.get("question"))) else "")
             + tag("ul", join_list(entries), cls="bf-cards")
         )
     if not parts:
-        parts.append(tag("p", esc(_("No cards were added in this meeting."))))
+        return ""
     note = _note(
         _(
             "All cards as written, without names. A role is shown only when at least {k} participants had it. "
@@ -1055,6 +1108,34 @@ def section_cards(data: SummaryData) -> str:
         ).format(k=agg.K_MIN)
     )
     return _section(_("Appendix: all cards"), join_list(parts) + note, ident="bilag")
+
+
+def section_colophon(data: SummaryData) -> str:
+    """About this document: the versions and ids the team needs to trace it, at the end and in small print."""
+    _ = i18n.gettext_for(data.language)
+    steps = rooms.steps(data.room)
+    state = (
+        _("in progress, step {n} of {total}").format(n=data.room.step_index + 1, total=len(steps))
+        if meeting_in_progress(data)
+        else _("finished")
+    )
+    facts = [
+        (_("Generated"), i18n.format_date(time.time(), data.language, with_time=True)),
+        (_("State of the meeting"), state),
+        (
+            _("Cards the moderator hid"),
+            _("left out") if data.options.hidden_cards == HIDDEN_OMIT else _("included and marked"),
+        ),
+        (_("Agenda version"), data.room.content_hash[:8]),
+        (_("Room"), data.room.id),
+    ]
+    body = tag("dl", join_list(tag("dt", esc(k)) + tag("dd", esc(v)) for k, v in facts), cls="bf-facts") + _note(
+        _(
+            "Made with BIFROST Lab from the room's own data. The agenda version identifies the programme file "
+            "the meeting ran; the raw data and the notebook that made this document come with the knowledge package."
+        )
+    )
+    return tag("footer", tag("h2", esc(_("About this document"))) + body, cls="bf-colophon", id="kolofon")
 
 
 def section_demo(data: SummaryData) -> str:
@@ -1077,8 +1158,10 @@ SECTIONS: tuple[Callable[[SummaryData], str], ...] = (
     section_disagreements,
     section_facilitator_notes,
     section_next_steps,
+    section_credits,
     section_literature,
     section_cards,
+    section_colophon,
 )
 
 
@@ -1089,6 +1172,7 @@ def render_summary(
     summary_points: Iterable[str] | None = None,
     hidden_cards: str = HIDDEN_MARK,
     organiser: str = "",
+    preface: str = "",
 ) -> SummaryData:
     """Display the summary's sections as HTML outputs (one output per section); returns the data for own analysis."""
     from IPython.display import HTML, display
@@ -1097,6 +1181,7 @@ def render_summary(
         tuple(p.strip() for p in summary_points or () if p and p.strip()),
         HIDDEN_OMIT if hidden_cards == HIDDEN_OMIT else HIDDEN_MARK,
         organiser or "",
+        preface or "",
     )
     data = load_summary_data(room_id, db_url, language, options)
     for section in SECTIONS:

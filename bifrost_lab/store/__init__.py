@@ -907,6 +907,31 @@ def purge_room(engine: Database, room_id: str) -> None:
         conn.execute("DELETE FROM rooms WHERE id = :room_id", {"room_id": room_id})
 
 
+def scrub_for_sharing(engine: Database, room_id: str) -> None:
+    """Make a copy of a room fit to leave the organisation (the knowledge package's database, docs/export.md).
+
+    Names stay only of participants who agreed to be named, rejoin tokens are replaced by the participant's
+    id, inputs the participants deleted are gone and the join code is blanked. Only ever run on a copy.
+    """
+    with transaction(engine) as conn:
+        params = {"room_id": room_id}
+        conn.execute(
+            "UPDATE participants SET display_name = NULL WHERE room_id = :room_id AND NOT name_consent", params
+        )
+        conn.execute("UPDATE participants SET token_hash = id WHERE room_id = :room_id", params)
+        conn.execute("DELETE FROM inputs WHERE room_id = :room_id AND deleted", params)
+        conn.execute("UPDATE rooms SET join_code = '' WHERE id = :room_id", params)
+
+
+def seal_sqlite_file(path: str) -> None:
+    """Make a closed SQLite file complete on its own (rollback journal, not WAL): fit to zip, mail, open read-only."""
+    raw = sqlite3.connect(path)
+    try:
+        raw.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        raw.close()
+
+
 def rooms_created_before(engine: Database, cutoff: float) -> list[str]:
     """Ids of the rooms created before a time (seconds since the epoch), oldest first."""
     rows = select_all(engine, "SELECT id FROM rooms WHERE created_at < :cutoff ORDER BY created_at", cutoff=cutoff)

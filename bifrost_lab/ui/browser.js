@@ -50,7 +50,7 @@ function render({ model, el }) {
   model.set("stored", readStore());
   model.set("ready", true);
   model.save_changes();
-  model.on("msg:custom", (msg) => {
+  model.on("msg:custom", (msg, buffers) => {
     if (msg.type === "store") {
       const data = readStore();
       if (msg.value === null) { delete data[msg.key]; } else { data[msg.key] = msg.value; }
@@ -70,7 +70,9 @@ function render({ model, el }) {
       (document.getElementById("rendered_cells") || window).scrollTo({ top: 0, behavior: "smooth" });
     } else if (msg.type === "download") {
       const a = document.createElement("a");
-      a.href = URL.createObjectURL(new Blob([msg.content], { type: msg.mime }));
+      // a binary file (the knowledge package's zip) comes as the message's buffer, a text file as its content
+      const body = buffers && buffers.length ? buffers[0] : msg.content;
+      a.href = URL.createObjectURL(new Blob([body], { type: msg.mime }));
       a.download = msg.filename;
       document.body.appendChild(a); a.click(); a.remove();
     }

@@ -49,6 +49,10 @@ class BrowserBridge(anywidget.AnyWidget):
     def download(self, filename: str, content: str, mime: str = "text/html") -> None:
         self.send({"type": "download", "filename": filename, "content": content, "mime": mime})
 
+    def download_bytes(self, filename: str, content: bytes, mime: str = "application/zip") -> None:
+        """Let the browser save a binary file (sent as the message's buffer, not as text)."""
+        self.send({"type": "download", "filename": filename, "mime": mime}, buffers=[content])
+
 
 class Countdown(anywidget.AnyWidget):
     """A step timer that counts down in the browser (no traffic per second) and chimes softly at zero."""

@@ -24,6 +24,7 @@ from bifrost_lab.ui.console.projector import ProjectorPanel
 from bifrost_lab.ui.console.prompt import PromptPanel
 from bifrost_lab.ui.console.stepbar import StepBar
 from bifrost_lab.ui.console.undo import UndoPanel
+from bifrost_lab.ui.package_panel import PackagePanel
 
 SIDE_WIDTH = "30rem"
 
@@ -58,6 +59,8 @@ class RoomConsole:
         self.moderation = ModerationPanel(engine, board, language, status, refresh=refresh, push_undo=self.undo.push)
         self.behalf = BehalfPanel(engine, room, board, language, status, refresh)
         self.notes = NotesPanel(engine, room, language, status, refresh)
+        self.room = room
+        self.package = PackagePanel(bridge, lambda: self.room, db_url, language)  # preface and knowledge package
         self.side = w.VBox(
             [
                 *self.prompt.widgets,
@@ -67,6 +70,7 @@ class RoomConsole:
                 self.moderation.box,
                 self.behalf.behalf_box,
                 *self.notes.widgets,
+                self.package.box,
             ],
             layout=w.Layout(width=SIDE_WIDTH, flex=f"0 0 {SIDE_WIDTH}"),
         ).add_class("bf-console-side")
@@ -79,6 +83,7 @@ class RoomConsole:
         ]
 
     def show(self, room: store.Room) -> None:
+        self.room = room
         self.preview.show(room)
         step = rooms.current_step(room)
         new_step = step["id"] != self.shown_step
