@@ -23,6 +23,11 @@ from bifrost_lab.ui.console._common import MSG_SOMETHING_WRONG, button, guarded
 log = live.log
 
 
+def _values(*fields: w.ValueWidget) -> tuple:
+    """What a form holds now (for a double tap's check: the same form is not sent twice)."""
+    return tuple(field.value for field in fields)
+
+
 class BehalfPanel:
     """A form for each input of the current step, built again on every new step (and after each entry)."""
 
@@ -84,7 +89,7 @@ class BehalfPanel:
                     add,
                     self._on_behalf_card,
                     busy_label=_("Sending…"),
-                    form_state=lambda: (text_box.value, column_box.value),
+                    form_state=functools.partial(_values, text_box, column_box),
                 )
                 children += [self.behalf_column, self.behalf_text, add]
             else:
