@@ -104,12 +104,12 @@ def export_room_html(
     summary_points replaces the proposed resumé; hidden_cards is "mark" or "omit" (docs/export.md).
     """
     url = db_url or config.db_url()
-    from bifrost_lab.rooms import text
+    from bifrost_lab.rooms import room_language, text
 
     room = store.get_room(store.connect(url), room_id)
     if room is None:
         raise store.RoomNotFound(room_id)
-    language = normalise_language(language or room.language)
+    language = normalise_language(language or room_language(room))
     points = [p.strip() for p in summary_points or () if p and p.strip()] or None
     nb = execute_notebook(
         config.notebooks_dir() / SUMMARY_NOTEBOOK,

@@ -18,6 +18,7 @@ from typing import Any
 
 from bifrost_lab import aggregation as agg
 from bifrost_lab import config, i18n, rooms, store
+from bifrost_lab.citations import year_text
 from bifrost_lab.i18n import N_
 from bifrost_lab.inputs.registry import BY_KIND, INPUT_TYPES
 from bifrost_lab.markup import demo_banner_html, esc, join_list, tag, text_block
@@ -578,9 +579,9 @@ def shown_card_ids(data: SummaryData) -> list[str]:
     return [c for c in ids if c in data.room.content.get("cards", {})]
 
 
-def citation_text(citation: dict[str, Any]) -> str:
-    """A full reference: Authors (year). Title. Source. [via …]."""
-    text = f"{citation.get('authors', '').strip()} ({citation.get('year', '')})."
+def citation_text(citation: dict[str, Any], gettext: Callable[[str], str] = str) -> str:
+    """A full reference: Authors (year). Title. Source. [via …]; a missing year in the page's language."""
+    text = f"{citation.get('authors', '').strip()} ({year_text(citation.get('year', ''), gettext)})."
     for key in ("title", "source"):
         if citation.get(key):
             text += f" {str(citation[key]).rstrip('.')}."
@@ -610,7 +611,7 @@ def section_evidence(data: SummaryData) -> str:
                 tag("h3", esc(f"{card_id} · {data.t(card.get('label'))}"))
                 + (tag("p", esc(_("To be verified")), cls="bf-verify") if card.get("verify") else "")
                 + tag("p", esc(data.t(card.get("text"))))
-                + tag("p", esc(citation_text(citation) + via), cls="bf-cite")
+                + tag("p", esc(citation_text(citation, _) + via), cls="bf-cite")
                 + tag(
                     "p",
                     esc(
@@ -641,7 +642,7 @@ def section_literature(data: SummaryData) -> str:
     refs: dict[str, str] = {}
     for card_id in shown_card_ids(data):
         citation = cards[card_id].get("citation") or {}
-        text = citation_text(citation)
+        text = citation_text(citation, _)
         if citation.get("via"):
             text += " " + _("Cited via {source}.").format(source=citation["via"])
         refs.setdefault(text, text)
