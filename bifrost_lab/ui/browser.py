@@ -24,6 +24,9 @@ class BrowserBridge(anywidget.AnyWidget):
     stored = traitlets.Dict().tag(sync=True)
     ready = traitlets.Bool(False).tag(sync=True)
     language = traitlets.Unicode("").tag(sync=True)  # the page's language, written to <html lang>
+    # Keyboard shortcuts: CSS class of a button -> its letter with Alt (the console's step bar). The page
+    # clicks the visible, enabled button with that class and names the shortcut in aria-keyshortcuts.
+    shortcuts = traitlets.Dict().tag(sync=True)
 
     def params(self) -> dict[str, str]:
         """The query string as a dict of first values (untrusted input)."""
