@@ -607,7 +607,8 @@ def test_closing_asks_first_and_is_not_next_to_the_summary(moderator, sqlite_eng
     assert stored(sqlite_engine, room).is_open and actions.close_button.layout.display is None
     close_room(moderator)
     assert stored(sqlite_engine, room).status == "closed"
-    assert "closed at" in soup(actions.closed_note.value).get_text()
+    assert "reopen it until" in soup(actions.closed_note.value).get_text()
+    assert "Closed at" in soup(actions.room_line.value).get_text()
     assert actions.reopen_button.layout.display is None and actions.close_button.layout.display == "none"
 
 

@@ -23,16 +23,21 @@ function nameFields() {
   }
 }
 // The console's control bar is fixed at the bottom and wraps to more rows in longer languages (Finnish) or on
-// narrower screens: its height goes into --bf-controls-h, which the page and the side panel keep free.
+// narrower screens: its height goes into --bf-controls-h, which the page and the side panel keep free; the
+// height of the strip of room actions on top goes into --bf-top-h (the side panel fits below it).
+const MEASURED = { ".bf-controls": "--bf-controls-h", ".bf-console-top": "--bf-top-h" };
 const barObserver = new ResizeObserver((entries) => {
   for (const entry of entries) {
     if (!entry.target.isConnected) continue;
-    document.documentElement.style.setProperty("--bf-controls-h", `${entry.target.offsetHeight}px`);
+    const name = entry.target.dataset.bfMeasure;
+    document.documentElement.style.setProperty(name, `${entry.target.offsetHeight}px`);
   }
 });
 function watchControlBar() {
-  const bar = document.querySelector(".bf-controls");
-  if (bar && !bar.dataset.bfWatched) { bar.dataset.bfWatched = "1"; barObserver.observe(bar); }
+  for (const [selector, name] of Object.entries(MEASURED)) {
+    const bar = document.querySelector(selector);
+    if (bar && !bar.dataset.bfWatched) { bar.dataset.bfWatched = "1"; bar.dataset.bfMeasure = name; barObserver.observe(bar); }
+  }
 }
 // Keyboard shortcuts (BrowserBridge.shortcuts: CSS class -> letter): Alt+letter clicks the visible, enabled
 // button of that class, whatever the keyboard layout (event.code), and the button says so in aria-keyshortcuts.

@@ -22,18 +22,18 @@ from bifrost_lab.ui.console.summary import SummaryDownload
 
 
 def room_line_html(room: store.Room, language: str) -> str:
-    """The room's code, and whether it is closed."""
+    """Since when the room is closed (an open room's code is in the preview's join panel)."""
     _ = i18n.gettext_for(language)
     if room.is_open:
-        return tag("span", esc(_("Room code {code}").format(code=room.join_code)), cls="bf-room-code")
-    return tag("span", esc(_("Closed")), cls="bf-room-closed-tag")
+        return ""
+    closed_at = time.strftime("%H:%M", time.localtime(room.closed_at or time.time()))
+    return tag("span", esc(_("Closed at {time}").format(time=closed_at)), cls="bf-room-closed-tag")
 
 
 def closed_html(room: store.Room, language: str, *, now: float | None = None) -> str:
-    """What the console says about a closed room: since when, and until when it can be reopened."""
+    """What the console says about a closed room, and until when it can be reopened."""
     _ = i18n.gettext_for(language)
-    closed_at = time.strftime("%H:%M", time.localtime(room.closed_at or time.time()))
-    said = _("This room was closed at {time}; phones can no longer send or join.").format(time=closed_at)
+    said = _("Phones can no longer send or join.")
     if rooms.can_reopen(room, now):
         until = time.strftime("%H:%M", time.localtime((room.closed_at or 0) + rooms.reopen_minutes() * 60))
         said += " " + _("You can reopen it until {time}.").format(time=until)

@@ -61,7 +61,8 @@ class SummaryDownload:
         self.export: Callable[..., str] = export_html  # a test may put a slower or failing one here
         self.task: asyncio.Task | None = None
         self.include_hidden = w.Checkbox(
-            description=_("Include cards hidden from the projector (marked)"),
+            description=_("Include hidden cards"),
+            tooltip=_("Cards hidden from the projector go into the summary, marked as hidden"),
             value=False,
             indent=False,
             layout=w.Layout(width="auto"),
