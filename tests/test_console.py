@@ -782,13 +782,13 @@ def test_the_break_shows_a_big_countdown_on_the_projector_and_the_phones(moderat
     phone = phones(room.join_code)
     go_to(moderator, "bif-m1-s4")
     countdown = moderator.console.preview.countdown
-    assert "bf-countdown-break" in countdown._dom_classes
+    assert countdown.emphasis == "break"
     moderator.console.bar.timer_button.click()
     phone._refresh_now()
     assert phone.countdown in phone.body.children and phone.countdown.running
     assert phone.countdown.remaining == moderator.room.timer_remaining == 15 * 60
     moderator.console.bar.next_button.click()
-    assert "bf-countdown-break" not in countdown._dom_classes
+    assert countdown.emphasis == ""
 
 
 @in_loop

@@ -196,9 +196,7 @@ def test_a_closed_room_can_be_reopened_with_its_code_or_a_new_one(engine):
     store.close_room(engine, room.id)
     other = _room(engine)  # takes the code while the first room is closed
     with store.transaction(engine) as conn:
-        conn.execute(
-            "UPDATE rooms SET join_code = :code WHERE id = :id", {"code": room.join_code, "id": other.id}
-        )
+        conn.execute("UPDATE rooms SET join_code = :code WHERE id = :id", {"code": room.join_code, "id": other.id})
     again = store.reopen_room(engine, room.id)
     assert again.is_open and again.join_code != room.join_code
     assert store.find_open_room(engine, room.join_code).id == other.id

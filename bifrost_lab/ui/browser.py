@@ -61,3 +61,6 @@ class Countdown(anywidget.AnyWidget):
     anchor = traitlets.Float(0.0).tag(sync=True)  # server epoch seconds when `remaining` was measured
     remaining = traitlets.Float(0.0).tag(sync=True)
     server_now = traitlets.Float(0.0).tag(sync=True)
+    # "break": the time left is what the room looks at (big, in the middle: the class bf-countdown-break).
+    # A class of the widget's own would not do: anywidget does not put _dom_classes on the element it renders.
+    emphasis = traitlets.Unicode("").tag(sync=True)

@@ -97,7 +97,7 @@ class ParticipantApp:
             tooltips=[i18n.LANGUAGE_NAMES[code] for code in i18n.LANGUAGES],
         ).add_class("bf-language-switch")
         self.language_switch.observe(self._on_language_switch, names="value")
-        self.countdown = Countdown().add_class("bf-p-countdown")  # shown big during a break
+        self.countdown = Countdown(emphasis="break")  # shown during a break: when to be back
         self.root = w.VBox(
             [self.bridge, self.language_switch, self.header, self.announce, self.body], layout=w.Layout(width="100%")
         ).add_class("bf-p")

@@ -97,10 +97,7 @@ class ProjectorPanel:
         if (room.join_code, room.is_open) != self.shown_join:  # closed (or reopened, maybe with a new code)
             self.shown_join = (room.join_code, room.is_open)
             self.join_panel.value = join_html(room, self.language) if room.is_open else closed_html(self.language)
-        if step.get("type") == "break":  # a big countdown: when to be back (CSS)
-            self.countdown.add_class("bf-countdown-break")
-        else:
-            self.countdown.remove_class("bf-countdown-break")
+        self.countdown.emphasis = "break" if step.get("type") == "break" else ""  # big: when to be back
         self.stage.value = stage_html(step, self.language)
         self.countdown.set_trait("server_now", time.time())
         self.countdown.anchor = room.timer_anchor or time.time()
