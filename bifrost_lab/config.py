@@ -48,6 +48,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Seconds a write keeps retrying to start while the database is locked or unreachable",
     ),
     Setting("language", "BIFROST_LANGUAGE", "da", "Default language of rooms and pages (da, en, fi)"),
+    Setting(
+        "reopen_minutes",
+        "BIFROST_REOPEN_MINUTES",
+        "120",
+        "Minutes after closing a room during which the moderator can reopen it (an accidental close)",
+    ),
 )
 
 

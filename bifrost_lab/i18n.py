@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import gettext
+from collections.abc import Collection
 from functools import cache
 from pathlib import Path
 
 LANGUAGES = ("da", "en", "fi")
 DEFAULT_LANGUAGE = "da"
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English", "fi": "Suomi"}
+# Where a text missing in a language is looked for, in this order after the language itself: a Finnish page
+# of a programme without Finnish shows English before Danish (fi → en → da; en → da; da → en).
+CONTENT_FALLBACK = ("en", "da", "fi")
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "bifrost"
 
@@ -22,6 +26,17 @@ def normalise_language(language: str | None) -> str:
     """A supported language code; anything else falls back to Danish."""
     code = (language or "").strip().lower()[:2]
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def fallback_chain(language: str | None) -> tuple[str, ...]:
+    """The languages a text is looked for in, for a page in `language`: itself first, then CONTENT_FALLBACK."""
+    first = normalise_language(language)
+    return (first, *(code for code in CONTENT_FALLBACK if code != first))
+
+
+def best_language(language: str | None, available: Collection[str]) -> str:
+    """The first language of `language`'s fallback chain that is `available` (the language itself when it is)."""
+    return next((code for code in fallback_chain(language) if code in available), normalise_language(language))
 
 
 @cache

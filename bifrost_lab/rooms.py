@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bifrost_lab import store, textrules
+from bifrost_lab import config, i18n, store, textrules
 from bifrost_lab.i18n import N_
 from bifrost_lab.store import Database, Input, Participant, Room
 
@@ -53,7 +53,11 @@ MSG_CONTROL = N_("The text contains invisible control characters. Please retype 
 MSG_BROKEN_CHARACTER = N_(
     "The text contains a broken character (often half of an emoji, from copying). Please retype it."
 )
-MSG_CODE_FORMAT = N_("A join code has {length} letters and digits, e.g. {example}.")
+MSG_CODE_FORMAT = N_("A join code has {length} letters and digits, e.g. {example}; it never uses {unused}.")
+MSG_CODE_CHARACTERS = N_(
+    "The code has {found}, which join codes never use: they leave out {unused}, which are easy to mix up. "
+    "Check the code on the screen."
+)
 MSG_CODE_UNKNOWN = N_("No open room has the code {code}. Check the code on the screen.")
 MSG_ROLE = N_("Please choose your role.")
 MSG_LOCKED = N_("This step is closed for input.")
@@ -73,6 +77,7 @@ MSG_CHOOSE_ONE = N_("Choose one option.")
 MSG_CHOOSE_SOME = N_("Choose at least one option.")
 MSG_PLACE_SOME = N_("Place at least one item before you save.")
 MSG_CLUSTER_LABEL = N_("Give the cluster a name.")
+MSG_REOPEN_TOO_LATE = N_("This room was closed more than {minutes} minutes ago and can no longer be reopened.")
 
 
 # ----------------------------------------------------------------------------------------------
@@ -80,12 +85,35 @@ MSG_CLUSTER_LABEL = N_("Give the cluster a name.")
 
 
 def text(value: Any, language: str) -> str:
-    """A translated text from the snapshot ({da, en, fi}); falls back to Danish, then any."""
+    """A translated text from the snapshot ({da, en, fi}): in `language`, else in its fallback order (fi → en → da)."""
     if value is None:
         return ""
     if isinstance(value, str):
         return value
-    return value.get(language) or value.get("da") or next(iter(value.values()), "")
+    used = text_language(value, language)
+    return (value.get(used) if used else None) or next((v for v in value.values() if v), "")
+
+
+def text_language(value: Any, language: str) -> str | None:
+    """The language `text(value, language)` comes out in (None for a plain string or an empty text)."""
+    if not isinstance(value, Mapping):
+        return None
+    return next((code for code in i18n.fallback_chain(language) if value.get(code)), None)
+
+
+def content_languages(room: Room) -> list[str]:
+    """The languages the room's programme has every text in (older snapshots: those its meeting title has)."""
+    listed = (room.content.get("programme") or {}).get("languages")
+    if listed:
+        return [code for code in i18n.LANGUAGES if code in listed]
+    title = room.content["meeting"].get("title") or {}
+    return [code for code in i18n.LANGUAGES if isinstance(title, Mapping) and title.get(code)] or ["da"]
+
+
+def room_language(room: Room) -> str:
+    """The language a room's pages show: its own, or the next in the fallback order its programme is written in
+    (a room opened in Finnish for a programme without Finnish, before the start screen offered only its languages)."""
+    return i18n.best_language(room.language, content_languages(room))
 
 
 def build_content(library: Any, programme_id: str, meeting_id: str) -> dict[str, Any]:
@@ -97,7 +125,11 @@ def build_content(library: Any, programme_id: str, meeting_id: str) -> dict[str,
         card_ids.extend(c for c in step.evidence_cards if c not in card_ids)
     role_ids = list(dict.fromkeys([*programme.roles, OTHER_ROLE]))
     return {
-        "programme": {"id": programme.id, "title": programme.title.model_dump(mode="json")},
+        "programme": {
+            "id": programme.id,
+            "title": programme.title.model_dump(mode="json"),
+            "languages": list(programme.languages),
+        },
         "meeting": meeting.model_dump(mode="json"),
         "roles": [library.roles[r].model_dump(mode="json") for r in role_ids if r in library.roles],
         "cards": {c: library.cards[c].model_dump(mode="json") for c in card_ids if c in library.cards},
@@ -143,6 +175,11 @@ def role_label(room: Room, role_id: str, language: str) -> str:
         if role["id"] == role_id:
             return text(role["label"], language)
     return role_id
+
+
+def participant_roles(room: Room) -> list[dict[str, Any]]:
+    """The roles a participant may choose on the phone: the moderator's own role is not among them."""
+    return [r for r in room.content.get("roles", []) if r["id"] != FACILITATOR_ROLE]
 
 
 def step_state(room: Room, step_id: str) -> dict[str, Any]:
@@ -196,6 +233,27 @@ def go_to_step(engine: Database, room: Room, index: int) -> Room:
     return store.set_step(engine, room.id, index)
 
 
+def reopen_minutes() -> int:
+    """How long after closing a room the moderator can still reopen it (the `reopen_minutes` setting)."""
+    return int(float(config.setting("reopen_minutes")))
+
+
+def can_reopen(room: Room, now: float | None = None) -> bool:
+    """A closed room can be reopened within `reopen_minutes` of its closing."""
+    if room.is_open or room.closed_at is None:
+        return False
+    return ((time.time() if now is None else now) - room.closed_at) <= reopen_minutes() * 60
+
+
+def reopen_room(engine: Database, room: Room) -> Room:
+    """Undo "Close room" while it is recent; the code works again (or a new one, if another room took it)."""
+    if room.is_open:
+        return room
+    if not can_reopen(room):
+        raise Rejected(MSG_REOPEN_TOO_LATE, minutes=reopen_minutes())
+    return store.reopen_room(engine, room.id)
+
+
 # ----------------------------------------------------------------------------------------------
 # Participants
 
@@ -214,12 +272,26 @@ def normalise_code(raw: str) -> str:
     return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
 
 
+def unused_code_characters() -> str:
+    """The letters and digits join codes leave out, e.g. "0, 1, I, O"."""
+    everything = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return ", ".join(ch for ch in everything if ch not in store.JOIN_CODE_ALPHABET)
+
+
 def find_room_by_code(engine: Database, raw_code: str) -> Room:
     code = normalise_code(raw_code)
-    if len(code) != store.JOIN_CODE_LENGTH or any(ch not in store.JOIN_CODE_ALPHABET for ch in code):
-        raise Rejected(MSG_CODE_FORMAT, length=store.JOIN_CODE_LENGTH, example="K7P2QX")
+    wrong = list(dict.fromkeys(ch for ch in code if ch not in store.JOIN_CODE_ALPHABET))
+    if len(code) != store.JOIN_CODE_LENGTH:
+        raise Rejected(
+            MSG_CODE_FORMAT, length=store.JOIN_CODE_LENGTH, example="K7P2QX", unused=unused_code_characters()
+        )
+    if wrong:
+        raise Rejected(MSG_CODE_CHARACTERS, found=", ".join(wrong), unused=unused_code_characters())
     room = store.find_open_room(engine, code)
     if room is None:
+        latest = store.latest_room_with_code(engine, code)
+        if latest is not None and not latest.is_open:
+            raise Rejected(MSG_ROOM_CLOSED)  # the code may still be on a screen: the meeting has ended
         raise Rejected(MSG_CODE_UNKNOWN, code=code)
     return room
 
@@ -644,8 +716,12 @@ def results_revealed(room: Room, step: dict[str, Any]) -> bool:
 
 
 def names_shown(room: Room, step: dict[str, Any]) -> bool:
-    """Names (of those who consented) appear with cards unless the facilitator made the step anonymous."""
-    return not step_state(room, step["id"]).get("anonymous", False)
+    """Names (of those who consented) appear with cards unless hidden: by the room's setting (`hide_names`),
+    or by the step's own exception (`anonymous` True or False in its state; None follows the room)."""
+    own = step_state(room, step["id"]).get("anonymous")
+    if own is not None:
+        return not own
+    return not room.settings.get("hide_names", False)
 
 
 # ----------------------------------------------------------------------------------------------

@@ -54,6 +54,38 @@ def in_own_thread(function: Any, *args: Any) -> Any:
         return thread.submit(function, *args).result()
 
 
+def in_loop(test: Any) -> Any:
+    """Run a test inside an event loop of its own, on a thread of its own.
+
+    Opening a room starts the page's RoomFeed task, which needs a running loop (in a full run the
+    session's Playwright owns the main thread's loop). The test bodies never await, so the feed never
+    polls: what a page shows comes from its own refresh after each click, deterministically.
+    """
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        async def body() -> Any:
+            return test(*args, **kwargs)
+
+        return in_own_thread(asyncio.run, body())
+
+    return run
+
+
+def in_loop_async(test: Any) -> Any:
+    """Like `in_loop`, for a test that is a coroutine: it may await what a page does in the background."""
+    import asyncio
+    import functools
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return in_own_thread(asyncio.run, test(*args, **kwargs))
+
+    return run
+
+
 # ----------------------------------------------------------------------------------------------
 # HTML
 

@@ -8,12 +8,10 @@ Playwright on the real servers (tests/e2e) covers what only a browser can show.
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import uuid
 
 import pytest
-from helpers import in_own_thread, soup, widgets_with_class
+from helpers import in_loop, in_loop_async, soup, widgets_with_class
 from xss_payloads import PAYLOADS
 
 from bifrost_lab import rooms, store
@@ -26,24 +24,6 @@ from bifrost_lab.ui.participant import ParticipantApp
 CARD_STEP = "bif-m1-s3"  # cards in five columns (phases of a return to work)
 PLENARY = "bif-m1-s6"  # no input: clusters the cards of the earlier card steps
 WRAP_UP = "bif-m1-s8"  # cards without columns and a rating
-
-
-def in_loop(test):
-    """Run a test inside an event loop of its own, on a thread of its own.
-
-    Opening a room starts the page's RoomFeed task, which needs a running loop (in a full run the
-    session's Playwright owns the main thread's loop). The test bodies never await, so the feed never
-    polls: what a page shows comes from its own refresh after each click, deterministically.
-    """
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        async def body():
-            return test(*args, **kwargs)
-
-        return in_own_thread(asyncio.run, body())
-
-    return run
 
 
 def _stop(app) -> None:
@@ -283,18 +263,8 @@ def test_names_show_only_with_consent_and_until_the_moderator_hides_them(moderat
     assert any("Hanne" in label for label in labels) and not any("Svend" in label for label in labels)
     moderator.console.bar.anonymous_button.click()
     assert not rooms.names_shown(stored(sqlite_engine, room), step)
-    assert moderator.console.bar.anonymous_button.description == "Show names"
+    assert moderator.console.bar.anonymous_button.description == "Show names in this step"
     assert not any("Hanne" in n.get_text() for n in board(moderator).select(".bf-role-tag"))
-
-
-@in_loop
-def test_closing_the_room_stops_its_join_code(moderator, sqlite_engine):
-    room = open_room(moderator)
-    widgets_with_class(moderator.console.bar.box, "bf-close-room")[0].click()
-    assert stored(sqlite_engine, room).status == "closed"
-    assert status_text(moderator) == "This room is closed."
-    with pytest.raises(rooms.Rejected):
-        rooms.find_room_by_code(sqlite_engine, room.join_code)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -609,3 +579,363 @@ def test_every_console_attribute_starts_in_init():
             in_init = assigned.get("__init__", set())
             late += [f"{path.name}: {cls.name}.{m} sets {a}" for m, names in assigned.items() for a in names - in_init]
     assert late == []
+
+
+# ----------------------------------------------------------------------------------------------
+# Issue 22 §1: ending and finding a meeting
+
+
+def close_room(app: ModeratorApp) -> None:
+    """ "Close room…", then "Yes, close the room"."""
+    assert app.console is not None
+    actions = app.console.actions
+    actions.close_button.click()
+    actions.confirm_close.click()
+
+
+@in_loop
+def test_closing_asks_first_and_is_not_next_to_the_summary(moderator, sqlite_engine):
+    room = open_room(moderator)
+    actions = moderator.console.actions
+    assert not widgets_with_class(moderator.console.bar.box, "bf-close-room")  # not in the step bar
+    assert actions.summary.box in actions.box.children and actions.closing in actions.box.children
+    actions.close_button.click()
+    assert stored(sqlite_engine, room).is_open  # asked, not done
+    assert actions.confirm_box.layout.display is None and actions.close_button.layout.display == "none"
+    assert "reopen" in soup(actions.confirm_box.children[0].value).get_text()
+    actions.cancel_close.click()
+    assert stored(sqlite_engine, room).is_open and actions.close_button.layout.display is None
+    close_room(moderator)
+    assert stored(sqlite_engine, room).status == "closed"
+    assert "reopen it until" in soup(actions.closed_note.value).get_text()
+    assert "Closed at" in soup(actions.room_line.value).get_text()
+    assert actions.reopen_button.layout.display is None and actions.close_button.layout.display == "none"
+
+
+@in_loop
+def test_a_closed_room_can_be_reopened_and_its_code_works_again(moderator, sqlite_engine):
+    room = open_room(moderator)
+    close_room(moderator)
+    with pytest.raises(rooms.Rejected) as ended:
+        rooms.find_room_by_code(sqlite_engine, room.join_code)
+    assert ended.value.msgid == rooms.MSG_ROOM_CLOSED  # a late arrival is told the meeting has ended
+    moderator.console.actions.reopen_button.click()
+    assert stored(sqlite_engine, room).is_open
+    assert rooms.find_room_by_code(sqlite_engine, room.join_code).id == room.id
+    assert moderator.console.actions.closed_note.value == "" and moderator.console.actions.reopen_button.layout.display
+    join = soup(moderator.console.preview.join_panel.value)
+    assert join.select_one(".bf-join-code").get_text() == room.join_code
+
+
+@in_loop
+def test_a_room_closed_long_ago_cannot_be_reopened(moderator, sqlite_engine, monkeypatch):
+    room = open_room(moderator)
+    close_room(moderator)
+    monkeypatch.setenv("BIFROST_REOPEN_MINUTES", "0")
+    moderator.refresh()
+    assert moderator.console.actions.reopen_button.layout.display == "none"
+    with pytest.raises(rooms.Rejected):
+        rooms.reopen_room(sqlite_engine, stored(sqlite_engine, room))
+
+
+@in_loop
+def test_the_projector_of_a_closed_room_says_so_and_hides_the_code(moderator, sqlite_url, sqlite_engine):
+    room = open_room(moderator)
+    projector = ModeratorApp(sqlite_engine, sqlite_url, "da")
+    projector.bridge.query = f"?view=projector&room={room.id}"
+    projector.bridge.ready = True
+    try:
+        assert room.join_code in projector.projector.join_panel.value
+        close_room(moderator)
+        projector.refresh()  # what its feed does on the next poll
+        join = soup(projector.projector.join_panel.value)
+        assert room.join_code not in str(join) and join.select(".bf-qr, svg") == []
+        assert join.get_text() == "The meeting has ended. Thank you for taking part!"
+        assert room.join_code not in soup(moderator.console.preview.join_panel.value).get_text()  # nor the preview
+    finally:
+        _stop(projector)
+
+
+@in_loop
+def test_the_start_page_lists_closed_rooms_with_their_summaries(moderator, sqlite_url, sqlite_engine):
+    room = open_room(moderator)
+    close_room(moderator)
+    other = ModeratorApp(sqlite_engine, sqlite_url, "en")
+    other.bridge.ready = True
+    try:
+        assert not widgets_with_class(other.root, "bf-resume-row")  # no open room
+        [row] = widgets_with_class(other.root, "bf-closed-row")
+        assert room.join_code in soup(row.children[0].value).get_text() and "closed" in row.children[0].value
+        assert widgets_with_class(row, "bf-export") and widgets_with_class(row, "bf-export-hidden")
+        widgets_with_class(row, "bf-show-room")[0].click()  # its console, with the summary and "Reopen"
+        assert other.room is not None and other.room.id == room.id and not other.room.is_open
+        assert other.console is not None and other.console.actions.reopen_button.layout.display is None
+        widgets_with_class(other.root, "bf-back")[0].click()
+        [row] = widgets_with_class(other.root, "bf-closed-row")
+        widgets_with_class(row, "bf-reopen-room")[0].click()  # reopened from the start page
+        assert stored(sqlite_engine, room).is_open and other.console is not None
+    finally:
+        _stop(other)
+
+
+# ----------------------------------------------------------------------------------------------
+# Issue 22 §2: the console does what it says, and no more
+
+
+@in_loop
+def test_on_load_a_meeting_is_chosen_so_open_room_just_works(moderator, library):
+    start = moderator.start
+    first = library.programme(start.programme_input.value).meetings[0]
+    assert start.meeting_input.value == first.id  # not blank
+    start.open_button.click()
+    assert moderator.room is not None and moderator.room.meeting_id == first.id
+    assert "bf-msg-error" not in moderator.status.value
+
+
+@in_loop
+def test_an_error_on_the_start_screen_does_not_follow_into_the_room(moderator):
+    moderator.start.meeting_input.options = [("gone", "no-such-meeting")]
+    moderator.start.open_button.click()
+    assert "bf-msg-error" in moderator.status.value
+    open_room(moderator)
+    assert moderator.status.value == ""
+
+
+@in_loop
+def test_a_status_line_stays_with_its_step_and_room(moderator):
+    open_room(moderator)
+    moderator.console.notes.notes_input.value = "Quiet managers"
+    moderator.console.notes.save_button.click()
+    assert status_text(moderator) == "Note saved."
+    moderator.console.bar.next_button.click()
+    assert status_text(moderator) == ""
+    moderator.console.notes.save_button.click()
+    widgets_with_class(moderator.root, "bf-back")[0].click()
+    assert status_text(moderator) == ""
+
+
+@in_loop
+def test_lock_and_reveal_appear_only_on_steps_that_take_input(moderator):
+    open_room(moderator)  # a rating
+    bar = moderator.console.bar
+    assert bar.lock_button.layout.display is None and bar.reveal_button.layout.display is None
+    bar.next_button.click()  # evidence, no input
+    assert bar.lock_button.layout.display == "none" and bar.reveal_button.layout.display == "none"
+    assert bar.anonymous_button.layout.display == "none"  # no cards: no names to hide
+    go_to(moderator, CARD_STEP)
+    assert bar.lock_button.layout.display is None and bar.anonymous_button.layout.display is None
+    go_to(moderator, "bif-m1-s4")  # the break
+    assert bar.lock_button.layout.display == "none" and bar.reveal_button.layout.display == "none"
+
+
+@in_loop
+def test_checkboxes_in_the_console_take_the_width_of_their_label(moderator):
+    open_room(moderator)
+    boxes = [
+        moderator.console.evidence.unverified_input,
+        moderator.console.actions.hide_names,
+        moderator.console.actions.summary.include_hidden,
+    ]
+    assert all(box.layout.width == "auto" for box in boxes)  # ipywidgets' default cut "…for r…"
+
+
+@in_loop
+def test_undo_reaches_only_into_the_step_shown(moderator, sqlite_engine):
+    room = open_room(moderator)
+    go_to(moderator, CARD_STEP)
+    person, _t = rooms.join_room(sqlite_engine, room, role="OHS_ADVISER")
+    rude = add_card(sqlite_engine, room, person, "Something rude")
+    moderator.refresh()
+    moderator.console.moderation.moderate_pick.value = rude.id
+    widgets_with_class(moderator.console.moderation.box, "bf-hide-card")[0].click()
+    undo = moderator.console.undo.button
+    assert not undo.disabled
+    moderator.console.bar.next_button.click()
+    assert undo.disabled and undo.description == "Undo"
+    undo.click()
+    assert store.list_inputs(sqlite_engine, room.id)[0].hidden  # step 3's edit stays
+    moderator.console.bar.previous_button.click()
+    assert not undo.disabled and undo.description == "Undo: hide card"
+    undo.click()
+    assert not store.list_inputs(sqlite_engine, room.id)[0].hidden
+
+
+@in_loop
+def test_every_step_starts_paused_and_stepping_back_keeps_the_time_left(moderator, sqlite_engine):
+    room = open_room(moderator)
+    bar = moderator.console.bar
+    assert not stored(sqlite_engine, room).timer_running
+    bar.next_button.click()
+    assert not stored(sqlite_engine, room).timer_running and bar.timer_button.description == "Start timer"
+    bar.timer_button.click()
+    store.set_timer(sqlite_engine, room.id, remaining=15 * 60 + 27)
+    bar.next_button.click()
+    bar.previous_button.click()
+    back = stored(sqlite_engine, room)
+    assert not back.timer_running and back.timer_remaining == pytest.approx(15 * 60 + 27, abs=2)  # not 30:00
+    assert moderator.console.preview.countdown.remaining == back.timer_remaining
+
+
+@in_loop
+def test_the_break_shows_a_big_countdown_on_the_projector_and_the_phones(moderator, phones):
+    room = open_room(moderator)
+    phone = phones(room.join_code)
+    go_to(moderator, "bif-m1-s4")
+    countdown = moderator.console.preview.countdown
+    assert countdown.emphasis == "break"
+    moderator.console.bar.timer_button.click()
+    phone._refresh_now()
+    assert phone.countdown in phone.body.children and phone.countdown.running
+    assert phone.countdown.remaining == moderator.room.timer_remaining == 15 * 60
+    moderator.console.bar.next_button.click()
+    assert countdown.emphasis == ""
+
+
+@in_loop
+def test_hiding_names_is_a_room_setting_with_exceptions_per_step(moderator, sqlite_engine):
+    room = open_room(moderator)
+    named, _t = rooms.join_room(sqlite_engine, room, role="OHS_ADVISER", display_name="Hanne", name_consent=True)
+    step3 = go_to(moderator, CARD_STEP)
+    add_card(sqlite_engine, room, named, "In step 3")
+    moderator.console.actions.hide_names.value = True
+    room = stored(sqlite_engine, room)
+    assert room.settings == {"hide_names": True}
+    step5 = rooms.step_by_id(room, "bif-m1-s5")
+    assert not rooms.names_shown(room, step3) and not rooms.names_shown(room, step5)  # hidden in step 5 as well
+    go_to(moderator, "bif-m1-s5")
+    bar = moderator.console.bar
+    assert bar.anonymous_button.description == "Show names in this step"
+    bar.anonymous_button.click()  # an exception for step 5
+    room = stored(sqlite_engine, room)
+    assert rooms.names_shown(room, step5) and not rooms.names_shown(room, step3)
+    bar.anonymous_button.click()  # back to the room's setting: no exception left
+    assert rooms.step_state(stored(sqlite_engine, room), step5["id"])["anonymous"] is None
+    moderator.console.actions.hide_names.value = False
+    assert rooms.names_shown(stored(sqlite_engine, room), step3)
+
+
+@in_loop_async
+async def test_the_summary_is_made_in_the_background_and_can_leave_hidden_cards_out(moderator, sqlite_engine):
+    import asyncio
+    import threading
+
+    room = open_room(moderator)
+    summary = moderator.console.actions.summary
+    release, calls, downloads = threading.Event(), [], []
+
+    def slow_export(room_id, **options):
+        calls.append(options)
+        release.wait(10)
+        return "<html>summary</html>"
+
+    summary.export = slow_export
+    moderator.bridge.download = lambda name, html, mime="text/html": downloads.append((name, html))
+    summary.button.click()
+    await asyncio.sleep(0.3)
+    assert summary.busy and summary.button.disabled and summary.button.description == "Preparing…"
+    assert soup(summary.progress.value).select_one("progress") is not None
+    moderator.console.bar.next_button.click()  # the console stays live meanwhile
+    assert stored(sqlite_engine, room).step_index == 1
+    await asyncio.sleep(1.2)
+    assert "1 s" in soup(summary.progress.value).get_text()  # it counts the seconds
+    release.set()
+    await asyncio.wait_for(summary.task, 10)
+    assert calls[0]["hidden_cards"] == "omit" and calls[0]["language"] == "en"
+    [(name, html)] = downloads
+    assert name.startswith(f"knowledge-summary-{room.meeting_id}-") and html == "<html>summary</html>"
+    assert "downloaded" in soup(summary.progress.value).get_text() and not summary.button.disabled
+
+    summary.include_hidden.value = True
+    summary.button.click()
+    await asyncio.wait_for(summary.task, 10)
+    assert calls[1]["hidden_cards"] == "mark"
+
+    def broken_export(room_id, **options):
+        raise RuntimeError("no kernel")
+
+    summary.export = broken_export
+    summary.button.click()
+    await asyncio.wait_for(summary.task, 10)
+    assert "bf-msg-error" in summary.progress.value and "Traceback" not in summary.progress.value
+    _stop(moderator)
+
+
+# ----------------------------------------------------------------------------------------------
+# Issue 22 §3: one language at a time
+
+
+def test_the_room_language_list_offers_only_the_programmes_languages(sqlite_url, sqlite_engine):
+    app = ModeratorApp(sqlite_engine, sqlite_url, "fi")
+    app.bridge.ready = True
+    start = app.start
+    start.programme_input.value = "soroe-spredning"
+    assert [code for _label, code in start.room_language.options] == ["da", "en"]
+    assert start.room_language.value == "en"  # the page is Finnish: fi → en → da
+    start.programme_input.value = "fioh-yhteistyo"
+    assert [code for _label, code in start.room_language.options] == ["da", "en", "fi"]
+    start.room_language.value = "fi"
+    start.programme_input.value = "bifrost"
+    assert start.room_language.value == "en"
+
+
+def test_a_text_missing_in_a_language_falls_back_fi_en_da(sqlite_engine, library):
+    assert rooms.text({"da": "Pause", "en": "Break", "fi": None}, "fi") == "Break"
+    assert rooms.text({"da": "Pause", "en": ""}, "en") == "Pause"
+    assert rooms.text_language({"da": "Pause", "en": "Break"}, "fi") == "en"
+    old_style = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med", language="fi")
+    assert rooms.content_languages(old_style) == ["da", "en"]
+    assert rooms.text(old_style.content["meeting"]["title"], "fi") == rooms.text(
+        old_style.content["meeting"]["title"], "en"
+    )
+    assert rooms.role_label(old_style, "EMPLOYEE", "fi") == "Employee"  # not the Danish "Medarbejder"
+    assert rooms.room_language(old_style) == "en"  # its pages show one language: English
+
+
+@in_loop
+def test_a_room_opened_in_a_language_its_programme_lacks_is_shown_in_the_fallback(sqlite_url, sqlite_engine, library):
+    room = rooms.open_room(sqlite_engine, library, "soroe-spredning", "soroe-med", language="fi")
+    app = ModeratorApp(sqlite_engine, sqlite_url, "fi")
+    app.bridge.query = f"?room={room.id}"
+    app.bridge.ready = True
+    try:
+        assert app.language == "en" and app.console.bar.next_button.description == "Next ▶"
+        title = soup(app.console.preview.top.value).select_one(".bf-proj-meeting").get_text()
+        assert title == rooms.text(room.content["meeting"]["title"], "en")
+    finally:
+        _stop(app)
+
+
+@in_loop
+def test_the_finnish_console_says_no_date_in_finnish(sqlite_url, sqlite_engine, library):
+    room = rooms.open_room(sqlite_engine, library, "fioh-yhteistyo", "fi-tyopaja", language="fi")
+    app = ModeratorApp(sqlite_engine, sqlite_url, "fi")
+    app.bridge.query = f"?room={room.id}"
+    app.bridge.ready = True
+    try:
+        cites = [n.get_text() for n in board(app).select(".bf-ev-cite")]
+        assert cites and all("(s.a.)" in c for c in cites), cites
+        text = board(app).get_text()
+        for danish in ("u.å.", "citat fra forsker", "nyhed"):
+            assert danish not in text
+    finally:
+        _stop(app)
+
+
+# ----------------------------------------------------------------------------------------------
+# Issue 22 §5: a keyboard-only moderator
+
+
+@in_loop
+def test_the_step_controls_have_shortcuts_the_page_knows(moderator):
+    from bifrost_lab.ui.console.stepbar import SHORTCUTS
+
+    open_room(moderator)
+    bar = moderator.console.bar
+    assert moderator.bridge.shortcuts == {cls: key for cls, (key, _what) in SHORTCUTS.items()}
+    assert {"bf-next", "bf-prev", "bf-timer-toggle", "bf-reveal", "bf-lock"} <= set(SHORTCUTS)
+    assert bar.next_button.tooltip == "Next step (Alt+N)" and bar.timer_button.tooltip.endswith("(Alt+T)")
+    assert moderator.console.children[0] is bar.box  # first in the page: the keyboard reaches it first
+    keys = [key for key, _what in SHORTCUTS.values()]
+    assert len(keys) == len(set(keys))
+    widgets_with_class(moderator.root, "bf-back")[0].click()
+    assert moderator.bridge.shortcuts == {}

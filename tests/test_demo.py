@@ -59,8 +59,8 @@ def test_the_participant_page_of_a_demo_room_says_demo_on_top(sqlite_engine, lib
         app._on_join(None)
         try:
             assert app.me is not None and app.header.value.startswith('<div class="bf-demo-banner"')
-            app.language_switch.value = "fi"  # the page re-renders in the participant's language
-            assert "DEMO – keksittyä aineistoa" in app.header.value
+            app.language_switch.value = "en"  # the page re-renders in the participant's language (of the meeting's)
+            assert "DEMO – invented data" in app.header.value
         finally:
             app.feed.stop()
 

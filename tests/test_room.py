@@ -74,7 +74,7 @@ def test_join_by_code_and_rejoin_by_token(sqlite_engine, m1):
 
 @pytest.mark.parametrize(
     "code, msgid",
-    [("ABC", rooms.MSG_CODE_FORMAT), ("O0I1AB", rooms.MSG_CODE_FORMAT), ("ZZZZZZ", rooms.MSG_CODE_UNKNOWN)],
+    [("ABC", rooms.MSG_CODE_FORMAT), ("O0I1AB", rooms.MSG_CODE_CHARACTERS), ("ZZZZZZ", rooms.MSG_CODE_UNKNOWN)],
 )
 def test_bad_codes_get_a_clear_message(sqlite_engine, m1, code, msgid):
     with pytest.raises(rooms.Rejected) as info:

@@ -134,3 +134,35 @@ def test_participant_servers_start_warm_kernels_unless_told_to_spawn(tmp_path):
     assert "bifrost_lab.ui.participant" in spec["metadata"]["kernel_provisioner"]["config"]["preload"]
     assert cli.build_parser().parse_args(["serve"]).kernel_start == "fork"
     store.dispose_all()
+
+
+def test_the_known_harmless_warnings_of_every_start_are_filtered_out(tmp_path):
+    """Issue 22: `serve` printed Voila's 'not trusted' and every kernel's 'TCP without encryption' at each start."""
+    import logging
+
+    from bifrost_lab.server import quiet
+    from bifrost_lab.server.serve import QUIET_KERNELSPEC
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("Voila", logging.WARNING, __file__, 1, message, None, None)
+
+    dropped = quiet.HarmlessFilter()
+    assert not dropped.filter(record("Notebook moderator.ipynb is not trusted"))
+    assert not dropped.filter(record("Kernel is running over TCP without encryption. All communication (…)"))
+    assert not dropped.filter(
+        record("The websocket_ping_timeout (90000) cannot be longer than the websocket_ping_interval")
+    )
+    assert dropped.filter(record("Kernel died unexpectedly"))  # anything else still reaches the terminal
+    quiet.silence("bifrost-test-quiet")
+    quiet.silence("bifrost-test-quiet")
+    assert len(logging.getLogger("bifrost-test-quiet").filters) == 1
+
+    servers, _, _ = build_servers(
+        ServeOptions(db_url=f"sqlite:///{tmp_path / 'db.sqlite'}", kernel_start="spawn", participant_servers=1)
+    )
+    for server in servers:
+        assert server.command[1:4] == ["-m", "bifrost_lab.server.quiet", "voila"]
+        assert server.env["JUPYTER_PATH"].split(os.pathsep)[0] == str(QUIET_KERNELSPEC)  # its kernels are quiet too
+    spec = json.loads((QUIET_KERNELSPEC / "kernels" / "python3" / "kernel.json").read_text())
+    assert spec["argv"][:4] == ["python", "-m", "bifrost_lab.server.quiet", "kernel"]
+    store.dispose_all()

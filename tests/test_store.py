@@ -166,18 +166,53 @@ def test_change_feed_returns_only_changed_rows_and_tombstones(engine):
     assert board.cards("s0") == []
 
 
-def test_step_changes_reset_the_timer_and_are_logged(engine):
+def test_every_step_starts_paused_and_keeps_its_time_left_and_changes_are_logged(engine):
     room = _room(engine)
+    assert not room.timer_running and room.timer_remaining == 10 * 60
     moved = store.set_step(engine, room.id, 2)
-    assert moved.step_index == 2 and moved.timer_running and moved.timer_remaining == 12 * 60
+    assert moved.step_index == 2 and not moved.timer_running and moved.timer_remaining == 12 * 60
     assert store.set_step(engine, room.id, 99).step_index == 2  # clamped to the last step
-    paused = store.set_timer(engine, room.id, running=False)
-    assert not paused.timer_running
+    running = store.set_timer(engine, room.id, running=True, remaining=15 * 60 + 27)
+    assert running.timer_running
+    back = store.set_step(engine, room.id, 1)
+    assert not back.timer_running and back.timer_remaining == 11 * 60  # a step not yet visited: its full time
+    forward = store.set_step(engine, room.id, 2)  # back to the step left at 15:27: that time, paused
+    assert not forward.timer_running and forward.timer_remaining == pytest.approx(15 * 60 + 27, abs=2)
     assert store.set_timer(engine, room.id, add_seconds=60).timer_remaining == pytest.approx(
-        paused.timer_remaining + 60
+        forward.timer_remaining + 60
     )
     runs = store.step_runs_of(engine, room.id)
-    assert [r.step_index for r in runs] == [0, 2] and runs[0].ended_at is not None
+    assert [r.step_index for r in runs] == [0, 2, 1, 2] and runs[0].ended_at is not None
+
+
+def test_a_closed_room_can_be_reopened_with_its_code_or_a_new_one(engine):
+    room = _room(engine)
+    closed = store.close_room(engine, room.id)
+    assert closed.status == "closed" and closed.closed_at is not None
+    assert store.latest_room_with_code(engine, room.join_code).id == room.id  # a late arrival is told it ended
+    reopened = store.reopen_room(engine, room.id)
+    assert reopened.is_open and reopened.closed_at is None and reopened.join_code == room.join_code
+    assert store.find_open_room(engine, room.join_code).id == room.id
+    store.close_room(engine, room.id)
+    other = _room(engine)  # takes the code while the first room is closed
+    with store.transaction(engine) as conn:
+        conn.execute("UPDATE rooms SET join_code = :code WHERE id = :id", {"code": room.join_code, "id": other.id})
+    again = store.reopen_room(engine, room.id)
+    assert again.is_open and again.join_code != room.join_code
+    assert store.find_open_room(engine, room.join_code).id == other.id
+
+
+def test_room_settings_are_merged_and_start_empty(engine):
+    room = _room(engine)
+    assert room.settings == {}
+    changed = store.set_room_settings(engine, room.id, hide_names=True)
+    assert changed.settings == {"hide_names": True} and changed.version > room.version
+    assert store.set_room_settings(engine, room.id, other=1).settings == {"hide_names": True, "other": 1}
+
+
+def test_list_rooms_can_stop_after_the_newest(engine):
+    made = [_room(engine) for _ in range(3)]
+    assert [s.room.id for s in store.list_rooms(engine, limit=2)] == [r.id for r in made[::-1][:2]]
 
 
 def test_concurrent_writers_store_every_input_exactly_once(engine):

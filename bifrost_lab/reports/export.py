@@ -140,6 +140,9 @@ def summary_parameters(
     room = store.get_room(store.connect(url), room_id)
     if room is None:
         raise store.RoomNotFound(room_id)
+    from bifrost_lab.rooms import room_language
+
+    language = normalise_language(language or room_language(room))
     points = [p.strip() for p in summary_points or () if p and p.strip()] or None
     return room, {
         "room_id": room_id,

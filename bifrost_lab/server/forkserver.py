@@ -120,6 +120,9 @@ def _become_kernel(request: dict[str, Any]) -> None:
         random.seed()  # do not share the parent's random state
         from ipykernel.kernelapp import IPKernelApp
 
+        from bifrost_lab.server.quiet import KERNEL_LOGGER, silence
+
+        silence(KERNEL_LOGGER)  # the known harmless warnings of every start (quiet.py)
         sys.argv = [sys.executable, *LAUNCHER, *request["argv"]]
         # parent_handle's default was read from the environment when the fork server imported ipykernel
         app = IPKernelApp.instance(parent_handle=os.getppid())

@@ -24,6 +24,7 @@ from bifrost_lab import config, store
 
 VOILA_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 WARM_KERNELSPEC = Path(__file__).resolve().parent / "kernelspec"  # "python3" started by forkserver.ForkProvisioner
+QUIET_KERNELSPEC = Path(__file__).resolve().parent / "quiet_kernelspec"  # "python3" without the harmless warnings
 NGINX_TEMPLATE = config.repo_dir() / "deploy" / "nginx-site.conf.template"
 NGINX_ACCESS_LOG = "/var/log/nginx/bifrost-lab.access.log"
 
@@ -96,6 +97,7 @@ def voila_command(notebook: str, *, ip: str, port: int, extra: list[str]) -> lis
     return [
         sys.executable,
         "-m",
+        "bifrost_lab.server.quiet",  # Voila, without the known harmless warnings of every start (quiet.py)
         "voila",
         str(config.notebooks_dir() / notebook),
         "--no-browser",
@@ -129,7 +131,8 @@ def build_servers(options: ServeOptions) -> tuple[list[ManagedServer], str, str]
         f"--MappingKernelManager.cull_interval={options.cull_interval}",
     ]
     moderator_extra = list(cull)
-    moderator_env = {**base_env, "BIFROST_PARTICIPANT_URL": participant_url}
+    quiet_path = os.pathsep.join((str(QUIET_KERNELSPEC), base_env["JUPYTER_PATH"]))
+    moderator_env = {**base_env, "BIFROST_PARTICIPANT_URL": participant_url, "JUPYTER_PATH": quiet_path}
     if options.moderator_token:
         moderator_extra.append(f"--token={options.moderator_token}")
         moderator_env["BIFROST_VOILA_TOKEN"] = options.moderator_token
@@ -143,7 +146,7 @@ def build_servers(options: ServeOptions) -> tuple[list[ManagedServer], str, str]
             options.moderator_port,
         )
     ]
-    participant_env = dict(base_env)
+    participant_env = {**base_env, "JUPYTER_PATH": quiet_path}
     if options.kernel_start == "fork":  # our kernelspec "python3" (warm start) is found before the installed one
         participant_env["JUPYTER_PATH"] = os.pathsep.join((str(WARM_KERNELSPEC), base_env["JUPYTER_PATH"]))
     for index in range(max(1, options.participant_servers)):

@@ -61,6 +61,7 @@ class Room:
     closed_at: float | None
     version: int
     demo: bool = False  # filled with invented data by `bifrost-lab demo` (migration 4)
+    settings: dict[str, Any] = field(default_factory=dict)  # the whole room's settings (migration 5)
 
     @property
     def is_open(self) -> bool:
@@ -202,6 +203,7 @@ def _room(m: dict[str, Any]) -> Room:
         closed_at=m["closed_at"],
         version=m["version"],
         demo=bool(m["demo"]),
+        settings=_json(m["settings"]) or {},
     )
 
 
@@ -351,8 +353,18 @@ def find_open_room(engine: Database | Connection, join_code: str) -> Room | None
     return _room(row) if row else None
 
 
-def list_rooms(engine: Database, *, status: str | None = None, include_demo: bool = True) -> list[RoomSummary]:
-    """All rooms, newest first, with participant and input counts.
+def latest_room_with_code(engine: Database | Connection, join_code: str) -> Room | None:
+    """The newest room, open or closed, that had this join code (to tell a late arrival the meeting has ended)."""
+    row = select_one(
+        engine, "SELECT * FROM rooms WHERE join_code = :code ORDER BY created_at DESC LIMIT 1", code=join_code
+    )
+    return _room(row) if row else None
+
+
+def list_rooms(
+    engine: Database, *, status: str | None = None, include_demo: bool = True, limit: int | None = None
+) -> list[RoomSummary]:
+    """All rooms (or the newest `limit`), newest first, with participant and input counts.
 
     A list of rooms shows demo rooms (each says it is one: `Room.demo`); whatever gathers the content of
     several rooms (synthesis, carried commitments) passes include_demo=False unless asked otherwise.
@@ -363,8 +375,12 @@ def list_rooms(engine: Database, *, status: str | None = None, include_demo: boo
         "SELECT rooms.*,"
         " (SELECT count(*) FROM participants WHERE participants.room_id = rooms.id) AS p_count,"
         " (SELECT count(*) FROM inputs WHERE inputs.room_id = rooms.id AND NOT inputs.deleted) AS i_count"
-        " FROM rooms" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY created_at DESC",
+        " FROM rooms"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY created_at DESC"
+        + (" LIMIT :limit" if limit is not None else ""),
         status=status,
+        limit=limit,
     )
     return [RoomSummary(_room(r), r["p_count"], r["i_count"]) for r in rows]
 
@@ -401,7 +417,8 @@ def set_room_demo(engine: Database, room_id: str, demo: bool = True) -> Room:
 
 
 def set_step(engine: Database, room_id: str, step_index: int) -> Room:
-    """Move the room to a step; the step's timer is reset to its duration and starts running."""
+    """Move the room to a step. Every step starts paused: at its full time on the first visit, at the time it
+    had left when the room comes back to it (kept in the step's state as `timer_left`)."""
     now = time.time()
     with transaction(engine) as conn:
         room = _read_room(conn, room_id)
@@ -409,17 +426,20 @@ def set_step(engine: Database, room_id: str, step_index: int) -> Room:
         step_index = max(0, min(step_index, len(steps) - 1))
         if step_index == room.step_index:
             return room
+        states = {k: dict(v) for k, v in room.step_states.items()}
+        states.setdefault(steps[room.step_index]["id"], {})["timer_left"] = room.seconds_left(now)
+        left = states.get(steps[step_index]["id"], {}).get("timer_left")
         version = _bump(conn, room_id)
         conn.execute(
-            "UPDATE rooms SET step_index = :step_index, timer_running = :true, timer_anchor = :now,"
-            " timer_remaining = :remaining, version = :version WHERE id = :room_id",
+            "UPDATE rooms SET step_index = :step_index, timer_running = :false, timer_anchor = NULL,"
+            " timer_remaining = :remaining, step_states = :states, version = :version WHERE id = :room_id",
             {
                 "step_index": step_index,
-                "true": True,
-                "now": now,
+                "false": False,
                 "version": version,
                 "room_id": room_id,
-                "remaining": _step_duration_s(room.content, step_index),
+                "remaining": float(left) if left is not None else _step_duration_s(room.content, step_index),
+                "states": _to_json(states),
             },
         )
         conn.execute(
@@ -491,6 +511,42 @@ def close_room(engine: Database, room_id: str) -> Room:
         conn.execute(
             "UPDATE step_runs SET ended_at = :now WHERE room_id = :room_id AND ended_at IS NULL",
             {"now": now, "room_id": room_id},
+        )
+    return get_room(engine, room_id)  # type: ignore[return-value]
+
+
+def reopen_room(engine: Database, room_id: str) -> Room:
+    """Open a closed room again (the moderator closed it by mistake): its join code works again, or a new one does
+    when another open room has taken the code meanwhile. The timer stays paused."""
+    now = time.time()
+    with transaction(engine) as conn:
+        room = _read_room(conn, room_id)
+        if room.is_open:
+            return room
+        code = room.join_code
+        while conn.one("SELECT id FROM rooms WHERE join_code = :code AND status = 'open'", code=code):
+            code = new_join_code()
+        version = _bump(conn, room_id)
+        conn.execute(
+            "UPDATE rooms SET status = 'open', closed_at = NULL, join_code = :code, version = :version"
+            " WHERE id = :room_id",
+            {"code": code, "version": version, "room_id": room_id},
+        )
+        conn.execute(
+            "INSERT INTO step_runs (room_id, step_index, started_at) VALUES (:room_id, :step_index, :now)",
+            {"room_id": room_id, "step_index": room.step_index, "now": now},
+        )
+    return get_room(engine, room_id)  # type: ignore[return-value]
+
+
+def set_room_settings(engine: Database, room_id: str, **settings: Any) -> Room:
+    """Merge settings of the whole room (e.g. hide_names) into its settings."""
+    with transaction(engine) as conn:
+        room = _read_room(conn, room_id)
+        version = _bump(conn, room_id)
+        conn.execute(
+            "UPDATE rooms SET settings = :settings, version = :version WHERE id = :room_id",
+            {"settings": _to_json({**room.settings, **settings}), "version": version, "room_id": room_id},
         )
     return get_room(engine, room_id)  # type: ignore[return-value]
 

@@ -67,8 +67,9 @@ ROOMS = Table(
         "closed_at",
         "version",
         "demo",
+        "settings",
     ),
-    # demo (migration 4) is added by _m004_demo_rooms.
+    # demo (migration 4) is added by _m004_demo_rooms, settings (migration 5) by _m005_room_settings.
     """CREATE TABLE IF NOT EXISTS rooms (
         id VARCHAR(16) NOT NULL,
         programme_id VARCHAR(64) NOT NULL,
@@ -88,7 +89,7 @@ ROOMS = Table(
         version INTEGER DEFAULT '0' NOT NULL,
         PRIMARY KEY (id))""",
     ("CREATE INDEX IF NOT EXISTS ix_rooms_join_code ON rooms (join_code)",),
-    json_columns=("content", "step_states"),
+    json_columns=("content", "step_states", "settings"),
     bool_columns=("timer_running", "demo"),
 )
 
@@ -253,11 +254,20 @@ def _m004_demo_rooms(conn: Connection) -> None:
     )
 
 
+def _m005_room_settings(conn: Connection) -> None:
+    # Settings of the whole room, e.g. names hidden in every step (issue 22): a step's own state may make an
+    # exception. Before this migration a step could only hide names for itself.
+    conn.execute(
+        "ALTER TABLE rooms ADD COLUMN settings {json} DEFAULT '{{}}' NOT NULL".format(**DIALECT_WORDS[conn.dialect])
+    )
+
+
 MIGRATIONS: tuple[tuple[int, Callable[[Connection], None]], ...] = (
     (1, _m001_initial),
     (2, _m002_clusters),
     (3, _m003_join_attempts),
     (4, _m004_demo_rooms),
+    (5, _m005_room_settings),
 )
 LATEST_VERSION = MIGRATIONS[-1][0]
 

@@ -1,5 +1,6 @@
 // The browser bridge (BrowserBridge in browser.py): query string, localStorage, <html lang>, accessible
-// field names, the console's control-bar height, new windows, downloads. Checked by tests/test_browser.py.
+// field names, the console's control-bar height, keyboard shortcuts, character counters, new windows,
+// downloads. Checked by tests/test_browser.py.
 const KEY = "bifrost-lab";
 function readStore() {
   try { return JSON.parse(window.localStorage.getItem(KEY) || "{}") || {}; } catch (e) { return {}; }
@@ -22,19 +23,69 @@ function nameFields() {
   }
 }
 // The console's control bar is fixed at the bottom and wraps to more rows in longer languages (Finnish) or on
-// narrower screens: its height goes into --bf-controls-h, which the page and the side panel keep free.
+// narrower screens: its height goes into --bf-controls-h, which the page and the side panel keep free; the
+// height of the strip of room actions on top goes into --bf-top-h (the side panel fits below it).
+const MEASURED = { ".bf-controls": "--bf-controls-h", ".bf-console-top": "--bf-top-h" };
 const barObserver = new ResizeObserver((entries) => {
   for (const entry of entries) {
     if (!entry.target.isConnected) continue;
-    document.documentElement.style.setProperty("--bf-controls-h", `${entry.target.offsetHeight}px`);
+    const name = entry.target.dataset.bfMeasure;
+    document.documentElement.style.setProperty(name, `${entry.target.offsetHeight}px`);
   }
 });
 function watchControlBar() {
-  const bar = document.querySelector(".bf-controls");
-  if (bar && !bar.dataset.bfWatched) { bar.dataset.bfWatched = "1"; barObserver.observe(bar); }
+  for (const [selector, name] of Object.entries(MEASURED)) {
+    const bar = document.querySelector(selector);
+    if (bar && !bar.dataset.bfWatched) { bar.dataset.bfWatched = "1"; bar.dataset.bfMeasure = name; barObserver.observe(bar); }
+  }
+}
+// Keyboard shortcuts (BrowserBridge.shortcuts: CSS class -> letter): Alt+letter clicks the visible, enabled
+// button of that class, whatever the keyboard layout (event.code), and the button says so in aria-keyshortcuts.
+function markShortcuts(shortcuts) {
+  for (const [cls, key] of Object.entries(shortcuts || {})) {
+    for (const button of document.querySelectorAll(`button.${cls}`)) {
+      if (button.getAttribute("aria-keyshortcuts") !== `Alt+${key}`) button.setAttribute("aria-keyshortcuts", `Alt+${key}`);
+    }
+  }
+}
+function onShortcut(event, shortcuts) {
+  if (!event.altKey || event.ctrlKey || event.metaKey || !event.code.startsWith("Key")) return;
+  const letter = event.code.slice(3);
+  for (const [cls, key] of Object.entries(shortcuts || {})) {
+    if (key.toUpperCase() !== letter) continue;
+    const button = Array.from(document.querySelectorAll(`button.${cls}`)).find((b) => b.offsetParent !== null && !b.disabled);
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+    return;
+  }
+}
+// A live count under a text field: the HTML hint `.bf-char-count` names its field's widget class (data-for),
+// the limit and the words ("{n} of {limit} characters"). Characters are counted as Python counts them.
+function updateCounter(hint) {
+  const field = document.querySelector(`.${hint.dataset.for} textarea, .${hint.dataset.for} input`);
+  if (!field) return;
+  const limit = Number(hint.dataset.limit), n = Array.from(field.value).length;
+  const text = hint.dataset.template.replace("{n}", n).replace("{limit}", limit);
+  if (hint.textContent !== text) hint.textContent = text;
+  hint.classList.toggle("bf-char-near", n >= limit * 0.9 && n <= limit);
+  hint.classList.toggle("bf-char-over", n > limit);
+}
+function watchCounters() {
+  for (const hint of document.querySelectorAll(".bf-char-count[data-for]")) {
+    const field = document.querySelector(`.${hint.dataset.for} textarea, .${hint.dataset.for} input`);
+    if (field && !field.dataset.bfCounted) {
+      field.dataset.bfCounted = hint.dataset.for;
+      field.addEventListener("input", () => {
+        for (const h of document.querySelectorAll(`.bf-char-count[data-for="${field.dataset.bfCounted}"]`)) updateCounter(h);
+      });
+    }
+    updateCounter(hint);
+  }
 }
 function render({ model, el }) {
   el.style.display = "none";
+  document.addEventListener("keydown", (event) => onShortcut(event, model.get("shortcuts")));
   // Screen readers pick their voice from <html lang>; Voila writes the server's default there.
   const applyLanguage = () => { if (model.get("language")) document.documentElement.lang = model.get("language"); };
   model.on("change:language", applyLanguage);
@@ -44,7 +95,8 @@ function render({ model, el }) {
   const cells = document.getElementById("rendered_cells");
   if (cells && !cells.hasAttribute("tabindex")) cells.tabIndex = 0;
   nameFields();
-  const onChange = () => { nameFields(); watchControlBar(); };
+  const onChange = () => { nameFields(); watchControlBar(); markShortcuts(model.get("shortcuts")); watchCounters(); };
+  model.on("change:shortcuts", () => markShortcuts(model.get("shortcuts")));
   new MutationObserver(onChange).observe(document.body, { childList: true, subtree: true });
   model.set("query", window.location.search || "");
   model.set("stored", readStore());

@@ -24,6 +24,9 @@ class BrowserBridge(anywidget.AnyWidget):
     stored = traitlets.Dict().tag(sync=True)
     ready = traitlets.Bool(False).tag(sync=True)
     language = traitlets.Unicode("").tag(sync=True)  # the page's language, written to <html lang>
+    # Keyboard shortcuts: CSS class of a button -> its letter with Alt (the console's step bar). The page
+    # clicks the visible, enabled button with that class and names the shortcut in aria-keyshortcuts.
+    shortcuts = traitlets.Dict().tag(sync=True)
 
     def params(self) -> dict[str, str]:
         """The query string as a dict of first values (untrusted input)."""
@@ -62,3 +65,6 @@ class Countdown(anywidget.AnyWidget):
     anchor = traitlets.Float(0.0).tag(sync=True)  # server epoch seconds when `remaining` was measured
     remaining = traitlets.Float(0.0).tag(sync=True)
     server_now = traitlets.Float(0.0).tag(sync=True)
+    # "break": the time left is what the room looks at (big, in the middle: the class bf-countdown-break).
+    # A class of the widget's own would not do: anywidget does not put _dom_classes on the element it renders.
+    emphasis = traitlets.Unicode("").tag(sync=True)

@@ -21,6 +21,7 @@ function render({ model, el }) {
     el.classList.toggle("bf-countdown-paused", !running);
     el.classList.toggle("bf-countdown-over", left <= 0);
     el.classList.toggle("bf-countdown-soon", left > 0 && left <= 60);
+    el.classList.toggle("bf-countdown-break", model.get("emphasis") === "break");
     if (running && left <= 0 && !chimed) { chimed = true; chime(); }
   };
   const timer = setInterval(tick, 250); tick();

@@ -19,6 +19,7 @@ from bifrost_lab.ui.console._common import guarded
 from bifrost_lab.ui.console.projector import ProjectorPanel
 from bifrost_lab.ui.console.room import RoomConsole
 from bifrost_lab.ui.console.start import StartPanel
+from bifrost_lab.ui.console.stepbar import SHORTCUTS
 
 log = live.log
 _apps: list[ModeratorApp] = []
@@ -70,22 +71,27 @@ class ModeratorApp:
         self.bridge.set_query(room=None, view=None)
         self.view = "console"
         self.console = self.projector = None
-        self.start = StartPanel(self.engine, self.language, self.status, self.show_room)
+        self.status.value = ""  # a message about a room stays with that room
+        self.bridge.shortcuts = {}
+        self.start = StartPanel(
+            self.engine, self.language, self.status, self.show_room, bridge=self.bridge, db_url=self.db_url
+        )
         self.body.children = self.start.children
         self.root.remove_class("bf-projecting")
 
     def show_room(self, opened: store.Room) -> None:
-        self._ = i18n.gettext_for(opened.language)
-        self.language = opened.language
-        self.bridge.language = opened.language
+        self.language = rooms.room_language(opened)  # one language at a time: the interface and the content
+        self._ = i18n.gettext_for(self.language)
+        self.bridge.language = self.language
         self.room = opened
         self.board = rooms.Board.empty()
         self.start = None
+        self.status.value = ""  # an error of the start screen is not the new room's
         projector = self.view == "projector"
         self.bridge.set_query(room=opened.id, view="projector" if projector else None)
         if projector:
             self.console = None
-            self.projector = ProjectorPanel(opened, self.board, opened.language)
+            self.projector = ProjectorPanel(opened, self.board, self.language)
             self.body.children = self.projector.widgets
             self.root.add_class("bf-projector-view")
             if self.bridge.params().get("look") == "dark":
@@ -104,6 +110,7 @@ class ModeratorApp:
             )
             self.body.children = self.console.children
             self.root.add_class("bf-console-view")
+            self.bridge.shortcuts = {cls: key for cls, (key, _what) in SHORTCUTS.items()}
         self.root.add_class("bf-projecting")
         self._stop_feed()
         changes = store.changes_since(self.engine, opened.id, 0)

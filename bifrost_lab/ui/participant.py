@@ -7,6 +7,7 @@ pydantic or voila.utils). Everything the browser sends is untrusted; rules live 
 from __future__ import annotations
 
 import functools
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -21,12 +22,25 @@ from bifrost_lab.markup import demo_banner_html, esc, tag, text_block
 from bifrost_lab.ui import buttons, results
 from bifrost_lab.ui import projector_charts as charts
 from bifrost_lab.ui import solution_widgets as solution_ui
-from bifrost_lab.ui.browser import BrowserBridge
+from bifrost_lab.ui.browser import BrowserBridge, Countdown
 
 log = live.log
 _apps: list[ParticipantApp] = []  # keep apps (and their feeds) alive for the kernel's lifetime
 
 MSG_SOMETHING_WRONG = N_("Something went wrong, and your input was not saved. Please try again.")
+MSG_NOT_IN_LANGUAGE = N_("This meeting is not available in {language}; it is shown in {shown}.")
+
+
+def counter_html(limit: int, gettext: Callable[[str], str]) -> str:
+    """The card's limit, which the page turns into a live count as the participant types ("37 of 140 characters")."""
+    return tag(
+        "div",
+        esc(gettext("At most {limit} characters").format(limit=limit)),
+        cls="bf-hint bf-char-count",
+        data_for="bf-card-input",
+        data_limit=str(limit),
+        data_template=gettext("{n} of {limit} characters"),
+    )
 
 
 def run_participant_app(db_url: str | None = None, language: str | None = None) -> None:
@@ -69,6 +83,8 @@ class ParticipantApp:
         self.shown_targets: tuple = ()
         self.editing_id: str | None = None
         self.compose_id = str(uuid.uuid4())
+        self.missing_language: str | None = None  # asked for (?lang=fi) but not in the meeting's programme
+        self._offering = False  # True while the language switch's options change: not the participant choosing
 
         self.bridge = BrowserBridge(language=self.language)
         self.header = w.HTML(layout=w.Layout(width="100%")).add_class("bf-p-header")
@@ -81,6 +97,7 @@ class ParticipantApp:
             tooltips=[i18n.LANGUAGE_NAMES[code] for code in i18n.LANGUAGES],
         ).add_class("bf-language-switch")
         self.language_switch.observe(self._on_language_switch, names="value")
+        self.countdown = Countdown(emphasis="break")  # shown during a break: when to be back
         self.root = w.VBox(
             [self.bridge, self.language_switch, self.header, self.announce, self.body], layout=w.Layout(width="100%")
         ).add_class("bf-p")
@@ -162,8 +179,9 @@ class ParticipantApp:
     @_guarded
     def _on_language_switch(self, change: dict) -> None:
         """Each participant may read the page in their own language; a card being written is kept."""
-        if change["new"] == self.language:
+        if self._offering or change["new"] == self.language:
             return
+        self.missing_language = None
         draft = self.card_input.value
         self._set_language(change["new"])
         self.card_input.value = draft
@@ -178,10 +196,29 @@ class ParticipantApp:
         else:
             self._show_code_form(self.code_input.value)
 
+    def _offer_languages(self, available: list[str]) -> None:
+        """The switch offers the languages the meeting is written in, and only those (hidden when there is one)."""
+        self._offering = True
+        try:
+            self.language_switch.options = [(code.upper(), code) for code in available]
+            self.language_switch.tooltips = [i18n.LANGUAGE_NAMES[code] for code in available]
+            if self.language in available:
+                self.language_switch.value = self.language
+        finally:
+            self._offering = False
+        self.language_switch.layout.display = None if len(available) > 1 else "none"
+
     def _enter_room(self, found: store.Room) -> None:
+        """One language at a time: the page takes the language asked for (?lang=), else the room's, when the
+        meeting is written in it; otherwise the next in the fallback order (fi → en → da), and says so."""
         self.room = found
-        if "lang" not in self.bridge.params() and found.language != self.language:
-            self._set_language(found.language)
+        available = rooms.content_languages(found)
+        asked = i18n.normalise_language(self.bridge.params().get("lang") or found.language)
+        chosen = i18n.best_language(asked, available)
+        self.missing_language = asked if chosen != asked else None
+        self._offer_languages(available)
+        if chosen != self.language:
+            self._set_language(chosen)
         token = (self.bridge.stored_value("tokens") or {}).get(found.join_code)
         me = rooms.rejoin(self.engine, found, token) if isinstance(token, str) else None
         if me is not None:
@@ -210,12 +247,29 @@ class ParticipantApp:
     def _on_code(self, _widget: Any) -> None:
         self._enter_room(rooms.find_room_by_code_limited(self.engine, self.code_input.value, self.page_id))
 
+    def _language_note(self) -> str:
+        """What the page says when it is not in the language asked for: in that language, naming the one shown."""
+        if not self.missing_language:
+            return ""
+        said = i18n.gettext_for(self.missing_language)(MSG_NOT_IN_LANGUAGE)
+        return tag(
+            "div",
+            esc(
+                said.format(
+                    language=i18n.LANGUAGE_NAMES[self.missing_language], shown=i18n.LANGUAGE_NAMES[self.language]
+                )
+            ),
+            cls="bf-hint bf-content-language",
+            role="note",
+            lang=self.missing_language,
+        )
+
     def _show_join_form(self) -> None:
         _ = self._
         assert self.room is not None
         title = rooms.text(self.room.content["meeting"]["title"], self.language)
-        self.header.value = self._demo_banner() + tag("div", esc(title), cls="bf-brand")
-        roles = [(rooms.text(r["label"], self.language), r["id"]) for r in self.room.content.get("roles", [])]
+        self.header.value = self._demo_banner() + self._language_note() + tag("div", esc(title), cls="bf-brand")
+        roles = [(rooms.text(r["label"], self.language), r["id"]) for r in rooms.participant_roles(self.room)]
         self.role_input.options = [(_("Choose your role…"), "")] + roles
         self.role_input.value = ""
         self.message.value = ""
@@ -264,7 +318,7 @@ class ParticipantApp:
         changes = store.changes_since(self.engine, self.room.id, 0)
         self.board.apply(changes)
         self._on_changes(changes)
-        self.feed = live.RoomFeed(
+        self.feed = live.RoomFeed(  # it keeps following a closed room: the moderator may reopen it
             self.engine,
             self.room.id,
             self._feed_changed,
@@ -283,6 +337,7 @@ class ParticipantApp:
         previous = self.room
         self.room = changes.room
         step = rooms.current_step(self.room)
+        self._sync_countdown(self.room)
         state_changed = (
             previous is None
             or previous.step_states != self.room.step_states
@@ -311,6 +366,7 @@ class ParticipantApp:
         meeting_title = rooms.text(self.room.content["meeting"]["title"], self.language)
         self.header.value = (
             self._demo_banner()
+            + self._language_note()
             + tag("div", esc(meeting_title), cls="bf-brand")
             + tag(
                 "div",
@@ -319,18 +375,24 @@ class ParticipantApp:
             )
         )
         question = rooms.text(step.get("question"), self.language)
-        intro = tag("h2", esc(rooms.text(step.get("title"), self.language)), cls="bf-step-title") + text_block(
-            question, cls="bf-question"
+        intro = (
+            tag("h2", esc(rooms.text(step.get("title"), self.language)), cls="bf-step-title")
+            + text_block(question, cls="bf-question")
+            + self._untranslated_note(step)
         )
         if not self.room.is_open:
             self.body.children = [w.HTML(tag("div", esc(_(rooms.MSG_ROOM_CLOSED)), cls="bf-calm"))]
-            if self.feed:
-                self.feed.stop()
             return
         sections = rooms.step_inputs(step)
         self.shown_targets = self._targets(step)
         if not sections:
-            calm = _("Pause") if step.get("type") == "break" else _("Listen and discuss")
+            if step.get("type") == "break":  # the time left, big: when to be back
+                self.body.children = [
+                    w.HTML(intro + tag("div", tag("div", esc(_("Pause")), cls="bf-calm-title"), cls="bf-calm")),
+                    self.countdown,
+                ]
+                return
+            calm = _("Listen and discuss")
             self.body.children = [w.HTML(intro + tag("div", tag("div", esc(calm), cls="bf-calm-title"), cls="bf-calm"))]
             return
         if new_step:
@@ -353,7 +415,7 @@ class ParticipantApp:
                     limit = int(spec.get("max_chars") or rooms.CARD_MAX_CHARS)
                     children += [
                         self.card_input,
-                        w.HTML(tag("div", esc(_("At most {limit} characters").format(limit=limit)), cls="bf-hint")),
+                        w.HTML(counter_html(limit, _)),
                         w.HBox([self.submit_button, self.cancel_button]).add_class("bf-actions"),
                         self.message,
                     ]
@@ -368,6 +430,23 @@ class ParticipantApp:
             children.append(self.message)
         self.body.children = children
         self._render_my_cards(step)
+
+    def _untranslated_note(self, step: dict) -> str:
+        """A step whose texts are missing in the page's language says which language they are shown in."""
+        used = {rooms.text_language(step.get(key), self.language) for key in ("title", "question")}
+        others = sorted(code for code in used if code and code != self.language)
+        if not others:
+            return ""
+        said = self._("Not yet translated: shown in {language}.")
+        names = ", ".join(i18n.LANGUAGE_NAMES[code] for code in others)
+        return tag("div", esc(said.format(language=names)), cls="bf-hint bf-content-language", role="note")
+
+    def _sync_countdown(self, room: store.Room) -> None:
+        """The break's countdown follows the room's timer (it counts down in the browser)."""
+        self.countdown.set_trait("server_now", time.time())
+        self.countdown.anchor = room.timer_anchor or time.time()
+        self.countdown.remaining = room.timer_remaining
+        self.countdown.running = room.timer_running
 
     def _demo_banner(self) -> str:
         """A demo room's page says so on top, from the code onwards (issue 15 §2)."""

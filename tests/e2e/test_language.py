@@ -19,7 +19,8 @@ pytestmark = pytest.mark.e2e
 
 def test_participant_switches_language_and_keeps_the_draft(browser, servers):
     engine = store.connect(servers.db_url)
-    room = rooms.open_room(engine, load_library(), "bifrost", "bif-m1")
+    # a programme written in Finnish too: the switch offers only a meeting's own languages (issue 22)
+    room = rooms.open_room(engine, load_library(), "fioh-yhteistyo", "fi-tyopaja")
     store.set_step(engine, room.id, next(i for i, s in enumerate(rooms.steps(room)) if rooms.input_type(s) == "cards"))
     step = rooms.current_step(store.get_room(engine, room.id))
     context = offline_context(browser, viewport={"width": 390, "height": 844}, is_mobile=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bifrost_lab import i18n, rooms, store
+from bifrost_lab.citations import short_citation
 from bifrost_lab.markup import card_html, esc, join_list, tag, text_block
 from bifrost_lab.ui import results
 from bifrost_lab.ui import solution_widgets as solution_ui
@@ -205,10 +206,7 @@ def evidence_html(room: store.Room, step: dict[str, Any], language: str, *, cons
         shown = [shown[index]]
     items = []
     for card in shown:
-        citation = card.get("citation") or {}
-        cite = f"{citation.get('authors', '')} ({citation.get('year', '')})"
-        if citation.get("via"):
-            cite += f", via {citation['via']}"
+        cite = short_citation(card.get("citation") or {}, _)  # "u.å." in the page's language (issue 22)
         badges = provenance_badges(card, _)
         if card.get("verify") and console:
             badges += tag("span", esc(_("verify")), cls="bf-badge bf-badge-verify")

@@ -30,7 +30,9 @@ class EvidencePanel:
             style={"button_width": "auto"},
         ).add_class("bf-evidence-mode")
         self.evidence_mode.observe(self._on_evidence_mode, names="value")
-        self.unverified_input = w.Checkbox(description=_("Show cards still to be verified to the room"), indent=False)
+        self.unverified_input = w.Checkbox(
+            description=_("Show cards still to be verified to the room"), indent=False, layout=w.Layout(width="auto")
+        )
         self.unverified_input.add_class("bf-show-unverified")
         self.unverified_input.observe(self._on_show_unverified, names="value")
         evidence_nav = w.HBox(

@@ -66,6 +66,12 @@ def join_html(room: store.Room, language: str) -> str:
     )
 
 
+def closed_html(language: str) -> str:
+    """In place of the code and QR once the room is closed: a late arrival is not sent to a dead code."""
+    _ = i18n.gettext_for(language)
+    return tag("div", esc(_(rooms.MSG_ROOM_CLOSED)), cls="bf-join-closed", role="status")
+
+
 class ProjectorPanel:
     """What the room sees of one room: a header with the timer, the question beside the join panel, the board."""
 
@@ -76,7 +82,9 @@ class ProjectorPanel:
         self.top = w.HTML().add_class("bf-proj-top")
         self.countdown = Countdown()
         self.stage = w.HTML(layout=w.Layout(flex="1 1 auto")).add_class("bf-proj-stage")
-        self.join_panel = w.HTML(join_html(room, language), layout=w.Layout(flex="0 0 auto")).add_class("bf-join")
+        joining = join_html(room, language) if room.is_open else closed_html(language)
+        self.join_panel = w.HTML(joining, layout=w.Layout(flex="0 0 auto")).add_class("bf-join")
+        self.shown_join = (room.join_code, room.is_open)
         self.board_view = w.HTML().add_class("bf-board")
         self.header = w.HBox([self.top, self.countdown], layout=w.Layout(width="100%")).add_class("bf-proj-header")
         self.main = w.HBox([self.stage, self.join_panel], layout=w.Layout(width="100%")).add_class("bf-proj-main")
@@ -86,6 +94,10 @@ class ProjectorPanel:
         """Show the room as it is now (its current step, timer and board)."""
         step = rooms.current_step(room)
         self.top.value = top_html(room, self.board, step, self.language)
+        if (room.join_code, room.is_open) != self.shown_join:  # closed (or reopened, maybe with a new code)
+            self.shown_join = (room.join_code, room.is_open)
+            self.join_panel.value = join_html(room, self.language) if room.is_open else closed_html(self.language)
+        self.countdown.emphasis = "break" if step.get("type") == "break" else ""  # big: when to be back
         self.stage.value = stage_html(step, self.language)
         self.countdown.set_trait("server_now", time.time())
         self.countdown.anchor = room.timer_anchor or time.time()

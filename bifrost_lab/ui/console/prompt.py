@@ -21,6 +21,26 @@ def prompt_html(step: dict[str, Any], language: str) -> str:
     )
 
 
+def content_language_html(step: dict[str, Any], language: str) -> str:
+    """A note when the step's texts are shown in another language than the page (a missing translation)."""
+    used = {rooms.text_language(step.get(key), language) for key in ("title", "question", "facilitator_prompt")}
+    others = sorted(code for code in used if code and code != language)
+    if not others:
+        return ""
+    _ = i18n.gettext_for(language)
+    names = ", ".join(i18n.LANGUAGE_NAMES[code] for code in others)
+    return tag(
+        "div",
+        esc(
+            _("Not all of this step is in {language}: shown in {other}.").format(
+                language=i18n.LANGUAGE_NAMES[i18n.normalise_language(language)], other=names
+            )
+        ),
+        cls="bf-hint bf-content-language",
+        role="note",
+    )
+
+
 def answered_html(board: rooms.Board, step: dict[str, Any], language: str) -> str:
     """ "n of m have answered" for a step that takes input; nothing for one that does not."""
     if not rooms.step_inputs(step):
@@ -41,5 +61,5 @@ class PromptPanel:
         self.widgets: list[w.Widget] = [self.prompt_view, self.answered_view]
 
     def show(self, step: dict[str, Any]) -> None:
-        self.prompt_view.value = prompt_html(step, self.language)
+        self.prompt_view.value = content_language_html(step, self.language) + prompt_html(step, self.language)
         self.answered_view.value = answered_html(self.board, step, self.language)

@@ -1,8 +1,10 @@
-"""The console of one open room (`?room=ID`, the moderator's laptop): the panels and where they sit.
+"""The console of one room (`?room=ID`, the moderator's laptop): the panels and where they sit.
 
-Left: the projector's preview, with what only the moderator sees marked. Right: the side panel with the
-facilitator prompt, undo, evidence, clusters, moderation, input on behalf of the room and notes. Below:
-the step bar. Each panel owns its widgets and handlers; this class builds them and shows the room in them.
+Top: what concerns the whole room (projector, names, summary, closing). Left: the projector's preview,
+with what only the moderator sees marked. Right: the side panel with the facilitator prompt, undo,
+evidence, clusters, moderation, input on behalf of the room and notes. Below: the step bar, first in
+the page's order so a keyboard reaches it first. Each panel owns its widgets and handlers; this class
+builds them and shows the room in them. A status line belongs to the step it was written in.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import ipywidgets as w
 from bifrost_lab import i18n, rooms, store
 from bifrost_lab.store import Database
 from bifrost_lab.ui.browser import BrowserBridge
-from bifrost_lab.ui.console._common import ok_html
 from bifrost_lab.ui.console.behalf import BehalfPanel
 from bifrost_lab.ui.console.clusters import ClusterPanel
 from bifrost_lab.ui.console.evidence import EvidencePanel
@@ -22,11 +23,12 @@ from bifrost_lab.ui.console.moderation import ModerationPanel
 from bifrost_lab.ui.console.notes import NotesPanel
 from bifrost_lab.ui.console.projector import ProjectorPanel
 from bifrost_lab.ui.console.prompt import PromptPanel
+from bifrost_lab.ui.console.roomactions import RoomActions
 from bifrost_lab.ui.console.stepbar import StepBar
 from bifrost_lab.ui.console.undo import UndoPanel
 from bifrost_lab.ui.package_panel import PackagePanel
 
-SIDE_WIDTH = "30rem"
+SIDE_WIDTH = "clamp(20rem, 28vw, 30rem)"  # 24 rem at 1366 px (a projector laptop), 30 rem at 1920 px
 
 
 class RoomConsole:
@@ -44,14 +46,15 @@ class RoomConsole:
         refresh: Callable[[], None],
         on_back: Callable[[], None],
     ) -> None:
-        language = room.language
+        language = rooms.room_language(room)
         self._ = i18n.gettext_for(language)
         self.status = status
         self.shown_step: str | None = None
         self.preview = ProjectorPanel(room, board, language, console=True)
-        self.bar = StepBar(
+        self.actions = RoomActions(
             engine, room, language, status, bridge=bridge, db_url=db_url, refresh=refresh, on_back=on_back
         )
+        self.bar = StepBar(engine, room, board, language, status, refresh=refresh)
         self.prompt = PromptPanel(board, language)
         self.undo = UndoPanel(engine, language, status, refresh)
         self.evidence = EvidencePanel(engine, room, language, status, refresh)
@@ -78,8 +81,9 @@ class RoomConsole:
             "bf-console-preview"
         )
         self.children: list[w.Widget] = [
-            w.HBox([preview, self.side], layout=w.Layout(width="100%")).add_class("bf-console"),
             self.bar.box,
+            self.actions.box,
+            w.HBox([preview, self.side], layout=w.Layout(width="100%")).add_class("bf-console"),
         ]
 
     def show(self, room: store.Room) -> None:
@@ -87,14 +91,15 @@ class RoomConsole:
         self.preview.show(room)
         step = rooms.current_step(room)
         new_step = step["id"] != self.shown_step
+        if new_step and self.shown_step is not None:
+            self.status.value = ""  # "Note saved." was about the step left behind
         self.shown_step = step["id"]
+        self.actions.show(room)
         self.prompt.show(step)
         self.bar.show(room, step)
-        self.undo.show()
+        self.undo.show(step["id"])
         self.evidence.show(room, step)
         self.notes.show(room, step, new_step=new_step)
         self.clusters.show(room, step)
         self.moderation.show(step)
         self.behalf.show(room, step, new_step=new_step)
-        if not room.is_open:
-            self.status.value = ok_html(self._("This room is closed."))

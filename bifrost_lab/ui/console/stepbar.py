@@ -1,17 +1,42 @@
-"""The step bar at the bottom of the console: steps, timer, lock, reveal, names, projector, summary, closing."""
+"""The step bar at the bottom of the console: steps, timer, lock, reveal, names in this step; the status line.
+
+Only what the current step can use is shown: lock and reveal on steps that take input, the names
+exception on steps that show cards. Each button has a keyboard shortcut (SHORTCUTS, Alt+letter),
+handled by the browser bridge and named in the button's tooltip and `aria-keyshortcuts`.
+"""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
 from bifrost_lab import i18n, rooms, store
+from bifrost_lab.i18n import N_
 from bifrost_lab.store import Database
-from bifrost_lab.ui.browser import BrowserBridge
-from bifrost_lab.ui.console._common import button, guarded, ok_html, set_step_state
+from bifrost_lab.ui.console._common import button, guarded, set_step_state
+
+# CSS class of a button -> (its key with Alt, what it does). The bridge clicks the visible, enabled button.
+SHORTCUTS = {
+    "bf-prev": ("P", N_("Previous step")),
+    "bf-next": ("N", N_("Next step")),
+    "bf-timer-toggle": ("T", N_("Start or pause the timer")),
+    "bf-timer-plus": ("M", N_("One more minute")),
+    "bf-lock": ("L", N_("Lock or unlock input")),
+    "bf-reveal": ("R", N_("Reveal or hide results")),
+}
+
+
+def shortcut_tooltip(cls: str, gettext: Callable[[str], str]) -> str:
+    """ "Next step (Alt+N)" in the page's language."""
+    key, what = SHORTCUTS[cls]
+    return f"{gettext(what)} (Alt+{key})"
+
+
+def shows_names(board: rooms.Board, step: dict[str, Any]) -> bool:
+    """Whether names can appear in a step: it takes cards, or it shows clusters of cards."""
+    return rooms.card_spec(step) is not None or bool(board.step_clusters(step["id"]))
 
 
 class StepBar:
@@ -21,61 +46,63 @@ class StepBar:
         self,
         engine: Database,
         room: store.Room,
+        board: rooms.Board,
         language: str,
         status: w.HTML,
         *,
-        bridge: BrowserBridge,
-        db_url: str,
         refresh: Callable[[], None],
-        on_back: Callable[[], None],
     ) -> None:
         self.engine = engine
         self.room = room
+        self.board = board
         self.language = language
         self._ = _ = i18n.gettext_for(language)
         self.status = status
-        self.bridge = bridge
-        self.db_url = db_url
         self.refresh = refresh
-        self.timer_button = button(_("Start timer"), "bf-timer-toggle", self._on_timer_toggle)
-        self.lock_button = button(_("Lock input"), "bf-lock", self._on_lock)
-        self.reveal_button = button(_("Reveal results"), "bf-reveal", self._on_reveal)
-        self.anonymous_button = button(_("Hide names"), "bf-anonymous", self._on_anonymous)
-        self.back_button = button(_("All rooms"), "bf-back", lambda _b: on_back())
-        self.previous_button = button(_("◀ Previous"), "bf-prev", lambda _b: self._step_by(-1))
-        self.next_button = button(_("Next ▶"), "bf-next", lambda _b: self._step_by(+1), button_style="primary")
+
+        def shortcut_button(text: str, cls: str, handler: Callable[[Any], Any], **kwargs: Any) -> w.Button:
+            return button(text, cls, handler, tooltip=shortcut_tooltip(cls, _), **kwargs)
+
+        self.previous_button = shortcut_button(_("◀ Previous"), "bf-prev", lambda _b: self._step_by(-1))
+        self.next_button = shortcut_button(_("Next ▶"), "bf-next", lambda _b: self._step_by(+1), button_style="primary")
+        self.timer_button = shortcut_button(_("Start timer"), "bf-timer-toggle", self._on_timer_toggle)
+        self.plus_button = shortcut_button(_("+1 min"), "bf-timer-plus", self._on_timer_plus)
+        self.lock_button = shortcut_button(_("Lock input"), "bf-lock", self._on_lock)
+        self.reveal_button = shortcut_button(_("Reveal results"), "bf-reveal", self._on_reveal)
+        self.anonymous_button = button(_("Hide names in this step"), "bf-anonymous", self._on_anonymous)
         self.box = w.HBox(
             [
-                self.back_button,
                 self.previous_button,
                 self.next_button,
                 self.timer_button,
-                button(_("+1 min"), "bf-timer-plus", self._on_timer_plus),
+                self.plus_button,
                 button(_("+5 min"), "bf-timer-plus5", self._on_timer_plus5),
                 self.lock_button,
                 self.reveal_button,
                 self.anonymous_button,
-                button(_("Open projector"), "bf-open-projector", self._on_open_projector),
-                button(
-                    _("Open projector (dark, high contrast)"), "bf-open-projector-dark", self._on_open_projector_dark
-                ),
-                button(_("Download summary"), "bf-export", self._on_export),
-                button(_("Close room"), "bf-close-room", self._on_close_room),
                 status,
             ]
         ).add_class("bf-controls")
 
     def show(self, room: store.Room, step: dict[str, Any]) -> None:
-        """Name each toggle after what it will do in the room as it is now."""
+        """Name each toggle after what it will do in the room as it is now; hide what the step cannot use."""
         _ = self._
         self.room = room
         state = rooms.step_state(room, step["id"])
+        takes_input = bool(rooms.step_inputs(step))
         self.timer_button.description = _("Pause timer") if room.timer_running else _("Start timer")
         self.lock_button.description = _("Unlock input") if state.get("locked") else _("Lock input")
         self.reveal_button.description = (
             _("Hide results") if rooms.results_revealed(room, step) else _("Reveal results")
         )
-        self.anonymous_button.description = _("Show names") if not rooms.names_shown(room, step) else _("Hide names")
+        self.lock_button.layout.display = None if takes_input else "none"
+        self.reveal_button.layout.display = None if takes_input else "none"
+        self.anonymous_button.description = (
+            _("Hide names in this step") if rooms.names_shown(room, step) else _("Show names in this step")
+        )
+        self.anonymous_button.layout.display = None if shows_names(self.board, step) else "none"
+        self.previous_button.disabled = room.step_index == 0
+        self.next_button.disabled = room.step_index >= len(rooms.steps(room)) - 1
 
     def _step_state(self, **state: Any) -> None:
         set_step_state(self.engine, self.room, **state)
@@ -104,39 +131,18 @@ class StepBar:
     @guarded
     def _on_lock(self, _widget: Any) -> None:
         step = rooms.current_step(self.room)
-        self._step_state(locked=not rooms.step_state(self.room, step["id"]).get("locked", False))
+        if rooms.step_inputs(step):  # a shortcut must not lock a step that takes nothing
+            self._step_state(locked=not rooms.step_state(self.room, step["id"]).get("locked", False))
 
     @guarded
     def _on_reveal(self, _widget: Any) -> None:
         step = rooms.current_step(self.room)
-        self._step_state(revealed=not rooms.results_revealed(self.room, step))
+        if rooms.step_inputs(step):
+            self._step_state(revealed=not rooms.results_revealed(self.room, step))
 
     @guarded
     def _on_anonymous(self, _widget: Any) -> None:
+        """An exception for this step; back to the room's setting when it matches it again."""
         step = rooms.current_step(self.room)
-        self._step_state(anonymous=rooms.names_shown(self.room, step))
-
-    @guarded
-    def _on_open_projector(self, _widget: Any) -> None:
-        self.bridge.open_window(f"bifrost-projector-{self.room.id}", view="projector", room=self.room.id)
-
-    def _on_open_projector_dark(self, _widget: Any) -> None:
-        self.bridge.open_window(
-            f"bifrost-projector-dark-{self.room.id}", view="projector", room=self.room.id, look="dark"
-        )
-
-    @guarded
-    def _on_close_room(self, _widget: Any) -> None:
-        store.close_room(self.engine, self.room.id)
-        self.refresh()
-
-    @guarded
-    def _on_export(self, _widget: Any) -> None:
-        from bifrost_lab.reports.export import export_room_html
-
-        self.status.value = ok_html(self._("Preparing the summary…"))
-        html = export_room_html(self.room.id, db_url=self.db_url, language=self.language)
-        stamp = time.strftime("%Y-%m-%d", time.localtime(self.room.created_at))
-        stem = "-".join(self._("Knowledge summary").lower().split())  # vidensopsamling, tietokooste, …
-        self.bridge.download(f"{stem}-{self.room.meeting_id}-{stamp}-{self.room.id}.html", html)
-        self.status.value = ok_html(self._("The summary has been downloaded."))
+        hide = rooms.names_shown(self.room, step)
+        self._step_state(anonymous=None if hide == bool(self.room.settings.get("hide_names")) else hide)
