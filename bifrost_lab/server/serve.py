@@ -96,7 +96,7 @@ def voila_command(notebook: str, *, ip: str, port: int, extra: list[str]) -> lis
     return [
         sys.executable,
         "-m",
-        "voila",
+        "bifrost_lab.server.voila_app",  # Voila, compressing its responses (voila_app.py)
         str(config.notebooks_dir() / notebook),
         "--no-browser",
         f"--Voila.ip={ip}",
