@@ -18,6 +18,9 @@ prints the time to a usable join form (p50 / p95: from navigation start until th
 visible with its options), bytes on the wire (Chromium's encoded bytes, headers included),
 requests, requests for static assets that reached the server, and the ratio ours / stock.
 
+The moderator's console and the projector (same server, same template) are measured on the laptop
+profile too, cold and warm: bytes, requests, static files asked again on a reload.
+
 Also a venue model: N cold joins (default 250) through a venue link of L Mbit/s (default 50):
 how long the link is busy with pages alone. Other sites (CDNs) are unreachable in the benchmark,
 as in a hall without internet; such requests are counted as "outside".
@@ -73,13 +76,13 @@ STOCK_NOTEBOOK = """{
 }"""
 
 # Records (in the page, so that polling from outside does not steal the throttled CPU) the moment
-# the join form is usable: the dropdown is rendered, visible, and has its options.
+# the page is usable: the element is rendered and visible, and a dropdown has its options.
 USABLE_SCRIPT = """
 (() => {
   const selector = %s;
   function check() {
-    const select = document.querySelector(selector);
-    if (select && select.options.length >= 2 && select.getClientRects().length > 0) {
+    const element = document.querySelector(selector);
+    if (element && (element.tagName !== "SELECT" || element.options.length >= 2) && element.getClientRects().length > 0) {
       window.__usable = performance.now();
       return;
     }
@@ -215,11 +218,17 @@ def measure(page, cdp, recorder: Recorder, url: str, host: str, reload: bool, ti
     return recorder.load(seconds, host)
 
 
-def run_profile(browser, name: str, profile: dict, url: str, selector: str, runs: int, timeout: float):
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+LAPTOP = {"viewport": {"width": 1920, "height": 1080}}
+
+
+def run_profile(
+    browser, name: str, profile: dict, url: str, selector: str, runs: int, timeout: float, device: dict = PHONE
+):
     host = url.split("//", 1)[1].split("/", 1)[0]
     cold, warm = [], []
     for _ in range(runs):
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        context = browser.new_context(**device)
         context.add_init_script(USABLE_SCRIPT % json.dumps(selector))
         page = context.new_page()
         cdp = context.new_cdp_session(page)
@@ -333,6 +342,19 @@ def report(results: dict) -> str:
                     f"| {f['wire_bytes'] / 1e6:.2f} MB | {f['requests']} ({f['to_server']}) "
                     f"| {f['static_to_server']} | {ratio} |"
                 )
+    if results.get("pages"):
+        lines += [
+            "",
+            "| page (laptop profile) | load | usable p50 / p95 | bytes on the wire | requests (to server) | static to server |",
+            "|---|---|---|---|---|---|",
+        ]
+        for page, by_kind in results["pages"].items():
+            for kind in ("cold", "warm"):
+                f = by_kind[kind]
+                lines.append(
+                    f"| {page} | {kind} | {f['p50_s']:.2f} / {f['p95_s']:.2f} s | {f['wire_bytes'] / 1e6:.2f} MB "
+                    f"| {f['requests']} ({f['to_server']}) | {f['static_to_server']} |"
+                )
     model = results["venue"]
     lines += [
         "",
@@ -387,6 +409,17 @@ def run(args: argparse.Namespace) -> dict:
                             flush=True,
                         )
                     results["profiles"][name] = by_kind
+                if not args.skip_pages:  # the moderator's console and the projector: same template, same server
+                    results["pages"] = {}
+                    for label, url, selector in (
+                        ("moderator", serve.moderator_url, ".bf-programme-input select"),
+                        ("projector", f"{serve.moderator_url}?room={room.id}", ".bf-board"),
+                    ):
+                        cold, warm = run_profile(
+                            browser, "laptop", PROFILES["laptop"], url, selector, args.runs, args.timeout, LAPTOP
+                        )
+                        results["pages"][label] = {"cold": figures(cold), "warm": figures(warm)}
+                        print(f"laptop   {label} cold {[round(c.seconds, 2) for c in cold]}", flush=True)
             finally:
                 browser.close()
     finally:
@@ -415,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--joins", type=int, default=250, help="venue model: cold joins")
     parser.add_argument("--link-mbit", type=float, default=50, help="venue model: the venue's link")
     parser.add_argument("--timeout", type=float, default=120, help="seconds a page may take")
+    parser.add_argument("--skip-pages", action="store_true", help="no moderator and projector figures")
     parser.add_argument("--json", default="", help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     results = run(args)
