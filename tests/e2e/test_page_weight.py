@@ -139,6 +139,29 @@ def test_a_cold_join_is_small_and_a_rejoin_asks_for_at_most_three_static_files(b
         context.close()
 
 
+@pytest.mark.e2e
+def test_the_page_works_over_plain_http_to_the_laptops_lan_address(browser, servers, room):
+    """Phones open http://<LAN address>/: not a secure context (no crypto.randomUUID, no Brotli), unlike 127.0.0.1."""
+    from bifrost_lab.server.serve import lan_address
+
+    address = lan_address()
+    if address == "127.0.0.1":
+        pytest.skip("this machine has no LAN address")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.set_default_timeout(60_000)
+    page = context.new_page()
+    try:
+        page.goto(f"http://{address}:{servers.participant_port}/?code={room.join_code}")
+        assert page.evaluate("window.isSecureContext") is False
+        page.wait_for_selector(".bf-role-input select option:nth-child(2)", state="attached")
+        values = page.eval_on_selector(".bf-role-input select", "s => Array.from(s.options).map(o => o.value)")
+        page.select_option(".bf-role-input select", value=values[2])
+        page.click(".bf-join-button")
+        page.wait_for_selector(".bf-question")
+    finally:
+        context.close()
+
+
 def test_the_committed_front_end_was_built_from_the_committed_sources():
     """bifrost-widgets.js names the hash of its sources (build.mjs): edit a source, run `make frontend`."""
     files = ["build.mjs", "package.json", "package-lock.json", *(f"src/{p.name}" for p in (FRONTEND / "src").iterdir())]

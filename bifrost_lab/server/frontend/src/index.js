@@ -13,8 +13,9 @@ const config = JSON.parse(document.getElementById("jupyter-config-data").textCon
 const baseUrl = config.baseUrl || "/";
 const session = uuid();
 
+// 32 hex digits. (crypto.randomUUID exists only in secure contexts; a venue's http://<LAN address> is not one.)
 function uuid() {
-  return crypto.randomUUID ? crypto.randomUUID().replace(/-/g, "") : String(Math.random()).slice(2) + Date.now();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 // -- the kernel websocket (Jupyter's legacy websocket protocol: JSON text, binary for buffers) -------------
