@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast lint chromium pdf nginx pgbouncer postgres locale catalogs axe benchmarks clean
+.PHONY: run test test-fast lint chromium pdf nginx pgbouncer postgres locale catalogs axe benchmarks phone-benchmark frontend clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -78,6 +78,18 @@ test-fast: $(STAMP) locale pdf
 
 benchmarks: $(STAMP) chromium pdf
 	$(BIN)/python benchmarks/export_bench.py
+
+# Phones joining over a crowded venue network: Chromium under phone/crowded throttling, ours vs stock Voila
+# (docs/benchmarks.md). PHONE_BENCH_ARGS="--runs 2 --profiles phone" for a quick look.
+PHONE_BENCH_ARGS ?=
+phone-benchmark: $(STAMP) chromium
+	$(BIN)/python benchmarks/phone_join.py $(PHONE_BENCH_ARGS)
+
+# The pages' light front end (bifrost_lab/server/frontend -> the bifrost template's static folder).
+# Its build is committed; rebuild after editing its sources (npm registry: esbuild and ipywidgets' packages).
+frontend:
+	npm ci --prefix bifrost_lab/server/frontend --no-audit --no-fund --silent
+	node bifrost_lab/server/frontend/build.mjs
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

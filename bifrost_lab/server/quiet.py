@@ -4,7 +4,7 @@ Voila says "Notebook moderator.ipynb is not trusted" (our notebooks carry no out
 them anyway), every kernel says "Kernel is running over TCP without encryption" (kernels listen on
 127.0.0.1 only and talk to their own Voila server), and tornado says at the first page that Voila's websocket
 ping timeout is longer than its interval (it then uses the interval). The servers run as `python -m bifrost_lab.server.quiet
-voila …`, kernels as `… quiet kernel -f …`: each installs the filter and then starts as usual.
+voila …` (our Voila subclass, server/voila_app.py), kernels as `… quiet kernel -f …`: each installs the filter and then starts as usual.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     what, rest = (args[0], args[1:]) if args else ("", [])
     if what == "voila":
         silence(VOILA_LOGGER, TORNADO_LOGGER)
-        from voila.app import main as voila_main
+        from bifrost_lab.server.voila_app import main as voila_main  # Voila, compressing its responses
 
         sys.argv = [sys.argv[0], *rest]
         voila_main()

@@ -97,7 +97,7 @@ def voila_command(notebook: str, *, ip: str, port: int, extra: list[str]) -> lis
     return [
         sys.executable,
         "-m",
-        "bifrost_lab.server.quiet",  # Voila, without the known harmless warnings of every start (quiet.py)
+        "bifrost_lab.server.quiet",  # our Voila (voila_app.py: compressed responses), without the harmless warnings
         "voila",
         str(config.notebooks_dir() / notebook),
         "--no-browser",
