@@ -19,6 +19,7 @@ HARMLESS = (
     "cannot be longer than the websocket_ping_interval",  # tornado uses the interval instead, as it says
 )
 VOILA_LOGGER = "Voila"
+OUR_VOILA_LOGGER = "BifrostVoila"  # server/voila_app.py logs under its class name
 TORNADO_LOGGER = "tornado.general"
 KERNEL_LOGGER = "IPKernelApp"
 
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     what, rest = (args[0], args[1:]) if args else ("", [])
     if what == "voila":
-        silence(VOILA_LOGGER, TORNADO_LOGGER)
+        silence(VOILA_LOGGER, OUR_VOILA_LOGGER, TORNADO_LOGGER)
         from bifrost_lab.server.voila_app import main as voila_main  # Voila, compressing its responses
 
         sys.argv = [sys.argv[0], *rest]

@@ -183,7 +183,9 @@ class Comm {
 const esmCache = new Map();
 function loadEsm(source) {
   if (!esmCache.has(source)) {
-    const isUrl = /^(https?:)?\/\//.test(source) || source.startsWith("/");
+    // A URL is one line without spaces (anywidget's dev server, or a served file); a module's source has
+    // lines, and may well start with a "// comment".
+    const isUrl = !/\s/.test(source.trim()) && (/^https?:\/\//.test(source) || /^\/[^/]/.test(source));
     const url = isUrl ? source : URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
     esmCache.set(source, import(/* webpackIgnore: true */ url));
   }
