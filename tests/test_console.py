@@ -562,7 +562,7 @@ def test_hidden_cards_and_unrevealed_results_are_the_consoles_alone(wrap_up, sql
     room = store.set_step_state(sqlite_engine, room.id, step["id"], revealed=False)
     board_.apply(store.changes_since(sqlite_engine, room.id, 0))
     projected = soup(render_board(room, board_, step, "en"))
-    assert projected.select(".bf-board-card") == [] and len(projected.select(".bf-waiting")) == 2  # cards, rating
+    assert projected.select(".bf-board-card") == [] and len(projected.select(".bf-waiting")) == 1  # once a step
     console = soup(render_board(room, board_, step, "en", console=True))
     assert len(console.select(".bf-card-hidden")) == 1 and len(card_texts(console)) == len(texts)
     assert len(console.select(".bf-console-note")) == 2

@@ -28,13 +28,18 @@ def render_board(
     clusters = board.step_clusters(step["id"])
     if clusters:
         parts.append(clusters_html(room, board, step, clusters, language, console=console))
+    waiting = not console and not rooms.results_revealed(room, step)
     for slot, spec in rooms.step_inputs(step):
-        if spec.get("type") == "cards":
-            parts.append(cards_html(room, board, step, spec, language, console=console))
-        elif spec.get("type") == "solution":  # good-solution cards (issue 10)
+        if spec.get("type") == "solution":  # good-solution cards (issue 10)
             parts.append(solution_ui.board_html(room, board.inputs, step, language, _, board.role_of))
+        elif waiting:
+            continue  # one "n of m have answered" for the whole step, below
+        elif spec.get("type") == "cards":
+            parts.append(cards_html(room, board, step, spec, language, console=console))
         else:
             parts.append(results_html(room, board, step, slot, spec, language, console=console))
+    if waiting and any(spec.get("type") != "solution" for _slot, spec in rooms.step_inputs(step)):
+        parts.append(waiting_html(board, step, language))
     return join_list(p for p in parts if p)
 
 
