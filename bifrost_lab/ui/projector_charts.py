@@ -54,7 +54,7 @@ def bar_chart(rows: Sequence[tuple[str, float, str]], *, highlight: int = 0, cls
                 cls="bf-bar" + (" bf-bar-top" if index < highlight else ""),
             )
         )
-    return tag("div", join_list(items), cls=f"bf-bars {cls}".strip())
+    return tag("div", join_list(items), cls=f"bf-bars {cls}".strip(), data_fit_list="first")
 
 
 def rating_bar(label: str, stats: agg.RatingResult | None, mean_text: str) -> str:
@@ -66,7 +66,7 @@ def rating_bar(label: str, stats: agg.RatingResult | None, mean_text: str) -> st
             segments.append(
                 tag(
                     "div",
-                    esc(count) if share >= 6 else "",
+                    esc(count) if share >= 4 + 4 * len(str(count)) else "",  # a number only where it fits
                     cls="bf-seg",
                     style=f"width:{share:.1f}%;{_scale_style(value)}",
                     title=f"{value}: {count}",
