@@ -78,6 +78,13 @@ def test_the_j_key_and_the_console_bring_the_join_panel_back(sqlite_engine, libr
     assert "bf-join-bar" in frame_classes(panel)
 
 
+def test_the_timer_is_the_rooms_from_the_first_render(sqlite_engine, library):
+    """Not a paused, red 0:00 until the first update arrives (axe failed its contrast on a busy machine)."""
+    room = store.set_step(sqlite_engine, open_m1(sqlite_engine, library).id, 2)
+    panel = ProjectorPanel(room, board_of(sqlite_engine, room), "da", console=True)
+    assert panel.countdown.running and panel.countdown.remaining == room.timer_remaining > 0
+
+
 def test_only_the_projector_fits_and_listens_for_keys(sqlite_engine, library):
     room = open_m1(sqlite_engine, library)
     console = ProjectorPanel(room, board_of(sqlite_engine, room), "da", console=True)

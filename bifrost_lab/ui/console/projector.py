@@ -115,6 +115,7 @@ class ProjectorPanel:
         self.room = room
         self.top = w.HTML().add_class("bf-proj-top")
         self.countdown = Countdown()
+        self.show_timer(room)  # the first render shows the room's timer, not a red, paused 0:00
         self.stage = w.HTML(layout=w.Layout(flex="1 1 auto")).add_class("bf-proj-stage")
         self.join_panel = w.HTML(join_html(room, language), layout=w.Layout(flex="0 0 auto")).add_class("bf-join")
         self.board_view = w.HTML().add_class("bf-board")
@@ -137,12 +138,15 @@ class ProjectorPanel:
         step = rooms.current_step(room)
         self.top.value = top_html(room, self.board, step, self.language)
         self.stage.value = stage_html(step, self.language)
+        self.show_timer(room)
+        self.board_view.value = render_board(room, self.board, step, self.language, console=self.console)
+        self.show_join(room)
+
+    def show_timer(self, room: store.Room) -> None:
         self.countdown.set_trait("server_now", time.time())
         self.countdown.anchor = room.timer_anchor or time.time()
         self.countdown.remaining = room.timer_remaining
         self.countdown.running = room.timer_running
-        self.board_view.value = render_board(room, self.board, step, self.language, console=self.console)
-        self.show_join(room)
 
     def show_join(self, room: store.Room) -> None:
         """The whole join panel or the bar, as the room and the J key have it."""
