@@ -14,6 +14,10 @@ const Q_MIN = 0.75, STAGE_SHARE = 0.27;  // the question's scale, and how much o
 // word is not broken in the middle. While probing they do not wrap inside words (.bf-fit-probe in bifrost.css).
 const WORDY = ".bf-role-tag, .bf-card-text, .bf-ev-label, .bf-ev-text, .bf-lane-title, .bf-bar-label, .bf-legend-text, .bf-matrix-q, .bf-split-title, .bf-results-title, .bf-carried-title";
 
+// Extras in markup written elsewhere, by the level at which they go: a good solution's details
+// (ui/solution_widgets.py) go with the role tags, and its solution stays.
+const DROP_ALSO = { 2: ".bf-board-solution .bf-sol-field" };
+
 function overflows(box) {
   return box.scrollHeight > box.clientHeight + 1 || box.scrollWidth > box.clientWidth + 1;
 }
@@ -49,7 +53,8 @@ function listItems(list) {
 // while that fits), then one more item wherever there is still room.
 function prune(board, fits) {
   const template = (board.querySelector("[data-more]") || { dataset: {} }).dataset.more || "+ {n}";
-  const lists = Array.from(board.querySelectorAll("[data-fit-list]")).map((list) => {
+  // a card grid from elsewhere (the good solutions: ui/solution_widgets.py) is a list that keeps its newest
+  const lists = Array.from(board.querySelectorAll("[data-fit-list], .bf-card-grid")).map((list) => {
     const chip = document.createElement("div");
     chip.className = "bf-more";
     list.appendChild(chip);
@@ -103,9 +108,11 @@ function fitBoard(board) {
   // the largest scale at which the board fits with whole words, else at which it fits at all
   const settle = () => largest(set, () => fits() && wordsFit(), MIN, MAX) !== null || largest(set, fits, MIN, MAX) !== null;
   if (settle()) return;
-  const levels = [...new Set(Array.from(board.querySelectorAll("[data-fit-drop]"), (el) => el.dataset.fitDrop))].sort();
-  for (const level of levels) {  // the extras go level by level: 1 (split by role, citations), 2 (role tags, texts)
-    board.querySelectorAll(`[data-fit-drop="${level}"]`).forEach((el) => el.classList.add("bf-fit-dropped"));
+  const marked = Array.from(board.querySelectorAll("[data-fit-drop]"), (el) => el.dataset.fitDrop);
+  const also = Object.keys(DROP_ALSO).filter((level) => board.querySelector(DROP_ALSO[level]));
+  for (const level of [...new Set([...marked, ...also])].sort()) {  // 1: split by role, citations; 2: role tags, texts
+    const selector = `[data-fit-drop="${level}"]` + (DROP_ALSO[level] ? `, ${DROP_ALSO[level]}` : "");
+    board.querySelectorAll(selector).forEach((el) => el.classList.add("bf-fit-dropped"));
     if (settle()) return;
   }
   set(MIN);

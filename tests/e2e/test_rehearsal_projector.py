@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from bifrost_lab import rooms, store
+from bifrost_lab import rooms, solutions, store
 from bifrost_lab.demo import SAMPLE_CARDS_DA, open_showcase_room
 from bifrost_lab.inputs.registry import input_type
 from bifrost_lab.programme import load_library
@@ -279,6 +279,38 @@ def test_40_and_150_cards_are_summarised_on_the_projector(browser, servers):
     finally:
         projector.close()
         store.dispose_all()
+    assert_fits(problems)
+
+
+def test_carried_commitments_and_good_solutions_fit_the_projector(browser, servers):
+    """The 40 commitments M2 opens with (beside its check-in), and a step of good solutions, full."""
+    engine = store.connect(servers.db_url)
+    library = load_library()
+    m1 = rooms.open_room(engine, library, "bifrost", "bif-m1")
+    wrap_up = next(s for s in rooms.steps(m1) if s["id"] == "bif-m1-s8")
+    add_cards(engine, m1, join_people(engine, m1, 20), wrap_up, 50, random.Random(2))
+    store.close_room(engine, m1.id)
+    m2 = fill_meeting(engine, rooms.open_room(engine, library, "bifrost", "bif-m2"))
+    assert len(m2.content["carried"]["cards"]) == 40
+    fioh = rooms.open_room(engine, library, "fioh-yhteistyo", "fi-seuranta", language="fi")
+    people = join_people(engine, fioh, 6)
+    for seed in range(3):  # 3 × up to 11 solutions: more than the screen holds
+        solutions.fill_demo_solutions(engine, fioh, people, rng=random.Random(seed), per_step=11)
+    problems = Problems()
+    for room, index, label in (
+        (m2, 0, "carried"),
+        (fioh, next(i for i, s in enumerate(rooms.steps(fioh)) if rooms.input_type(s) == "solution"), "solutions"),
+    ):
+        projector = Projector(browser, servers, room)
+        projector.problems = problems
+        try:
+            projector.go(index, revealed=True)
+            projector.check(label)
+            if not projector.page.locator(".bf-board .bf-more:visible").count():
+                problems.other.append(f"{label}: a full board does not say how many more there are")
+        finally:
+            projector.close()
+    store.dispose_all()
     assert_fits(problems)
 
 
