@@ -532,7 +532,7 @@ def test_hidden_cards_and_unrevealed_results_are_the_consoles_alone(wrap_up, sql
     room = store.set_step_state(sqlite_engine, room.id, step["id"], revealed=False)
     board_.apply(store.changes_since(sqlite_engine, room.id, 0))
     projected = soup(render_board(room, board_, step, "en"))
-    assert projected.select(".bf-board-card") == [] and len(projected.select(".bf-waiting")) == 2  # cards, rating
+    assert projected.select(".bf-board-card") == [] and len(projected.select(".bf-waiting")) == 1  # once a step
     console = soup(render_board(room, board_, step, "en", console=True))
     assert len(console.select(".bf-card-hidden")) == 1 and len(card_texts(console)) == len(texts)
     assert len(console.select(".bf-console-note")) == 2
@@ -939,3 +939,16 @@ def test_the_step_controls_have_shortcuts_the_page_knows(moderator):
     assert len(keys) == len(set(keys))
     widgets_with_class(moderator.root, "bf-back")[0].click()
     assert moderator.bridge.shortcuts == {}
+
+
+@in_loop
+def test_the_join_code_comes_back_on_the_projector_when_the_moderator_asks(moderator, sqlite_engine):
+    room = open_room(moderator)
+    bar = moderator.console.bar
+    assert bar.join_button.description == "Hide the join code"  # nobody in yet: the whole panel shows
+    rooms.join_room(sqlite_engine, room, role="OHS_ADVISER")
+    moderator.refresh()
+    assert bar.join_button.description == "Show the join code"  # someone joined: the small bar
+    bar.join_button.click()
+    assert bar.join_button.description == "Hide the join code"
+    assert rooms.step_state(stored(sqlite_engine, room), rooms.current_step(room)["id"]).get("join") is True

@@ -93,5 +93,6 @@ def spec_results_html(
             tag("summary", esc(_("By role (groups of 3 or more)"))) + tag("div", join_list(panels), cls="bf-split"),
             cls="bf-split-wrap",
             open="open",
+            data_fit_drop="1",  # the projector drops the split first when the whole chart does not fit
         )
     return html

@@ -11,7 +11,7 @@ from typing import Any
 
 from bifrost_lab import i18n, rooms, store
 from bifrost_lab.citations import short_citation
-from bifrost_lab.markup import card_html, esc, join_list, tag, text_block
+from bifrost_lab.markup import card_html, esc, join_list, tag
 from bifrost_lab.ui import results
 from bifrost_lab.ui import solution_widgets as solution_ui
 from bifrost_lab.ui.console._common import Gettext
@@ -20,7 +20,12 @@ from bifrost_lab.ui.console._common import Gettext
 def render_board(
     room: store.Room, board: rooms.Board, step: dict[str, Any], language: str, *, console: bool = False
 ) -> str:
-    """The board of `step` in `room` from the inputs in `board`, in `language`."""
+    """The board of `step` in `room` from the inputs in `board`, in `language`.
+
+    On the projector, lists carry `data-fit-list` (which end to keep when they must be cut short) and
+    extras `data-fit-drop` (the level at which they go), for the fit (ui/projector_fit.js); `data-more` is
+    its "+ N more" in `language`.
+    """
     _ = i18n.gettext_for(language)
     parts = []
     if room.step_index == 0 and room.content.get("carried"):
@@ -29,14 +34,19 @@ def render_board(
     clusters = board.step_clusters(step["id"])
     if clusters:
         parts.append(clusters_html(room, board, step, clusters, language, console=console))
+    waiting = not console and not rooms.results_revealed(room, step)
     for slot, spec in rooms.step_inputs(step):
-        if spec.get("type") == "cards":
-            parts.append(cards_html(room, board, step, spec, language, console=console))
-        elif spec.get("type") == "solution":  # good-solution cards (issue 10)
+        if spec.get("type") == "solution":  # good-solution cards (issue 10)
             parts.append(solution_ui.board_html(room, board.inputs, step, language, _, board.role_of))
+        elif waiting:
+            continue  # one "n of m have answered" for the whole step, below
+        elif spec.get("type") == "cards":
+            parts.append(cards_html(room, board, step, spec, language, console=console))
         else:
             parts.append(results_html(room, board, step, slot, spec, language, console=console))
-    return join_list(p for p in parts if p)
+    if waiting and any(spec.get("type") != "solution" for _slot, spec in rooms.step_inputs(step)):
+        parts.append(waiting_html(board, step, language))
+    return tag("div", join_list(p for p in parts if p), cls="bf-board-body", data_more=_("+ {n} more"))
 
 
 def card_label(room: store.Room, board: rooms.Board, card: store.Input, step: dict[str, Any], language: str) -> str:
@@ -47,6 +57,11 @@ def card_label(room: store.Room, board: rooms.Board, card: store.Input, step: di
     name = person.display_name if person and person.name_consent and rooms.names_shown(room, step) else None
     label = rooms.role_label(room, role, language) if role else _("Entered by the moderator")
     return f"{label} · {name}" if name else label
+
+
+def role_tag(label: str) -> str:
+    """Who wrote a card, under its text; a board too full for every card drops these first (fit level 2)."""
+    return tag("span", esc(label), cls="bf-role-tag", data_fit_drop="2")
 
 
 def cards_html(
@@ -69,9 +84,10 @@ def cards_html(
         marker = _("hidden from the projector") if card.hidden else ""
         return card_html(
             card.payload.get("text", ""),
-            card_label(room, board, card, step, language),
+            None,
             cls="bf-board-card" + (" bf-card-hidden" if card.hidden else ""),
             marker=marker,
+            extra=role_tag(card_label(room, board, card, step, language)),
         )
 
     if not cards:
@@ -89,10 +105,16 @@ def cards_html(
                     tag("h3", esc(rooms.text(column, language)), cls="bf-lane-title")
                     + join_list(render(c) for c in in_lane),
                     cls="bf-lane",
+                    data_fit_list="last",
                 )
             )
-        return note + tag("div", join_list(lanes), cls="bf-lanes", style=f"--bf-lanes:{len(columns)}")
-    return note + tag("div", join_list(render(c) for c in cards), cls="bf-card-grid")
+        return note + tag("div", join_list(lanes), cls="bf-lanes", style=f"--bf-lanes:{lane_columns(len(columns))}")
+    return note + tag("div", join_list(render(c) for c in cards), cls="bf-card-grid", data_fit_list="last")
+
+
+def lane_columns(lanes: int) -> int:
+    """How many lanes side by side: all of them up to six, else two rows."""
+    return lanes if lanes <= 6 else -(-lanes // 2)
 
 
 def waiting_html(board: rooms.Board, step: dict[str, Any], language: str) -> str:
@@ -158,8 +180,9 @@ def clusters_html(
         cards = join_list(
             card_html(
                 i.payload.get("text", ""),
-                card_label(room, board, i, step, language),
+                None,
                 cls="bf-board-card bf-cluster-card",
+                extra=role_tag(card_label(room, board, i, step, language)),
             )
             for i in members[cluster.id]
         )
@@ -173,9 +196,10 @@ def clusters_html(
                 )
                 + cards,
                 cls="bf-lane bf-cluster",
+                data_fit_list="last",
             )
         )
-    return tag("div", join_list(columns), cls="bf-lanes bf-clusters", style=f"--bf-lanes:{min(len(clusters), 5)}")
+    return tag("div", join_list(columns), cls="bf-lanes bf-clusters", style=f"--bf-lanes:{lane_columns(len(clusters))}")
 
 
 def carried_html(carried: dict[str, Any], language: str) -> str:
@@ -185,7 +209,7 @@ def carried_html(carried: dict[str, Any], language: str) -> str:
     cards = join_list(card_html(t, None, cls="bf-board-card bf-carried-card") for t in carried.get("cards", []))
     return tag(
         "section",
-        tag("h2", esc(title), cls="bf-carried-title") + tag("div", cards, cls="bf-card-grid"),
+        tag("h2", esc(title), cls="bf-carried-title") + tag("div", cards, cls="bf-card-grid", data_fit_list="first"),
         cls="bf-carried",
     )
 
@@ -205,6 +229,8 @@ def evidence_html(room: store.Room, step: dict[str, Any], language: str, *, cons
         index = int(state.get("evidence_index") or 0) % len(shown)
         shown = [shown[index]]
     items = []
+    # a grid too full for everything drops the citations and badges, then the texts: the labels stay
+    extras, text_drop = ({}, {}) if mode == "one" else ({"data_fit_drop": "1"}, {"data_fit_drop": "2"})
     for card in shown:
         cite = short_citation(card.get("citation") or {}, _)  # "u.å." in the page's language (issue 22)
         badges = provenance_badges(card, _)
@@ -213,14 +239,25 @@ def evidence_html(room: store.Room, step: dict[str, Any], language: str, *, cons
         items.append(
             tag(
                 "article",
-                tag("div", badges, cls="bf-ev-badges")
+                tag("div", badges, cls="bf-ev-badges", **extras)
                 + tag("h3", esc(rooms.text(card.get("label"), language)), cls="bf-ev-label")
-                + text_block(rooms.text(card.get("text"), language), cls="bf-ev-text")
-                + tag("div", esc(cite), cls="bf-ev-cite"),
+                + tag(
+                    "div",
+                    esc(rooms.text(card.get("text"), language)).replace("\n", "<br>"),
+                    cls="bf-ev-text",
+                    **text_drop,
+                )
+                + tag("div", esc(cite), cls="bf-ev-cite", **extras),
                 cls="bf-ev-card",
             )
         )
-    return tag("div", join_list(items), cls="bf-ev-grid" + (" bf-ev-one" if mode == "one" else ""))
+    return tag(
+        "div",
+        join_list(items),
+        cls="bf-ev-grid" + (" bf-ev-one" if mode == "one" else ""),
+        data_fit_list="first",
+        data_fit_min="1",  # beside cards or results, at least one evidence card stays while it can
+    )
 
 
 def provenance_badges(card: dict[str, Any], _: Gettext) -> str:

@@ -16,6 +16,7 @@ from bifrost_lab import i18n, rooms, store
 from bifrost_lab.i18n import N_
 from bifrost_lab.store import Database
 from bifrost_lab.ui.console._common import button, guarded, set_step_state
+from bifrost_lab.ui.console.projector import join_panel_shown, show_join_panel
 
 # CSS class of a button -> (its key with Alt, what it does). The bridge clicks the visible, enabled button.
 SHORTCUTS = {
@@ -70,6 +71,7 @@ class StepBar:
         self.lock_button = shortcut_button(_("Lock input"), "bf-lock", self._on_lock)
         self.reveal_button = shortcut_button(_("Reveal results"), "bf-reveal", self._on_reveal)
         self.anonymous_button = button(_("Hide names in this step"), "bf-anonymous", self._on_anonymous)
+        self.join_button = button(_("Show the join code"), "bf-join-toggle", self._on_join_toggle)
         self.box = w.HBox(
             [
                 self.previous_button,
@@ -80,6 +82,7 @@ class StepBar:
                 self.lock_button,
                 self.reveal_button,
                 self.anonymous_button,
+                self.join_button,
                 status,
             ]
         ).add_class("bf-controls")
@@ -103,6 +106,16 @@ class StepBar:
         self.anonymous_button.layout.display = None if shows_names(self.board, step) else "none"
         self.previous_button.disabled = room.step_index == 0
         self.next_button.disabled = room.step_index >= len(rooms.steps(room)) - 1
+        # the join panel shrinks to a bar once people are in; a late arrival may need the QR code back
+        self.join_button.description = (
+            _("Hide the join code") if join_panel_shown(room, self.board) else _("Show the join code")
+        )
+        self.join_button.layout.display = None if room.is_open else "none"
+
+    @guarded
+    def _on_join_toggle(self, _widget: Any) -> None:
+        show_join_panel(self.engine, self.room, not join_panel_shown(self.room, self.board))
+        self.refresh()
 
     def _step_state(self, **state: Any) -> None:
         set_step_state(self.engine, self.room, **state)
