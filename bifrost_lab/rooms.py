@@ -387,7 +387,7 @@ def clean_text(raw: Any, max_chars: int, *, required: bool = True) -> str:
     docs/security.md). Text with nothing visible (zero-width spaces, U+3164, U+2800 …) counts as empty.
     """
     value = raw if isinstance(raw, str) else ""
-    if textrules.has_lone_surrogate(value):
+    if textrules.has_broken_character(value):  # a lone surrogate, or the U+FFFD a browser sent in its place
         raise Rejected(MSG_BROKEN_CHARACTER)
     value = unicodedata.normalize("NFC", value).strip()
     if value and any(textrules.is_forbidden_control(ch) for ch in value):

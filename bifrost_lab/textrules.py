@@ -64,6 +64,11 @@ def has_lone_surrogate(value: str) -> bool:
     return not value.isascii() and _SURROGATE.search(value) is not None
 
 
+def has_broken_character(value: str) -> bool:
+    """A lone surrogate, or U+FFFD, which a browser or a copy puts where such a broken character was."""
+    return REPLACEMENT in value or has_lone_surrogate(value)
+
+
 def replace_surrogates(value: str) -> str:
     """`value` with each lone surrogate as U+FFFD (a split pair is joined again into its character)."""
     if not has_lone_surrogate(value):

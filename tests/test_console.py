@@ -945,10 +945,10 @@ def test_the_step_controls_have_shortcuts_the_page_knows(moderator):
 def test_the_join_code_comes_back_on_the_projector_when_the_moderator_asks(moderator, sqlite_engine):
     room = open_room(moderator)
     bar = moderator.console.bar
-    assert bar.join_button.description == "Hide the join code"  # nobody in yet: the whole panel shows
+    assert bar.join_button.tooltip == "Hide the join code"  # nobody in yet: the whole panel shows
     rooms.join_room(sqlite_engine, room, role="OHS_ADVISER")
     moderator.refresh()
-    assert bar.join_button.description == "Show the join code"  # someone joined: the small bar
+    assert bar.join_button.tooltip == "Show the join code"  # someone joined: the small bar
     bar.join_button.click()
-    assert bar.join_button.description == "Hide the join code"
+    assert bar.join_button.tooltip == "Hide the join code"
     assert rooms.step_state(stored(sqlite_engine, room), rooms.current_step(room)["id"]).get("join") is True

@@ -297,3 +297,9 @@ def test_a_solution_field_is_refused_naming_the_field_or_stored_intact(solution_
     if field != "topic" or not solutions.topic_options(step):
         limit = solutions.field_limit(field, rooms.input_spec(step))
         assert saved.payload[field] in (rooms.clean_text(raw, limit, required=False), None)
+
+
+def test_the_replacement_character_a_browser_sends_for_a_broken_character_is_refused_too():
+    with pytest.raises(rooms.Rejected) as refused:
+        rooms.clean_text("kort \ufffd", 140)
+    assert refused.value.msgid == rooms.MSG_BROKEN_CHARACTER

@@ -111,6 +111,7 @@ def projector(ctx: InputContext) -> Callable[[Sequence[agg.Answer]], str]:
             "div",
             esc(_("The same people before and after: those who answered both, in groups of {k}.").format(k=agg.K_MIN)),
             cls="bf-shift-note",
+            data_fit_drop="2",  # the projector leaves the explanation out before it cuts the chart
         )
         html = tag("div", join_list(rows) + legend + note, cls="bf-shift")
         split = agg.shift_split(before, answers)
@@ -147,6 +148,7 @@ def projector(ctx: InputContext) -> Callable[[Sequence[agg.Answer]], str]:
                 tag("summary", esc(_("By role (groups of 3 or more)"))) + tag("div", join_list(panels), cls="bf-split"),
                 cls="bf-split-wrap",
                 open="open",
+                data_fit_drop="1",  # the projector drops the split first when the whole chart does not fit
             )
         return html
 

@@ -71,7 +71,8 @@ class StepBar:
         self.lock_button = shortcut_button(_("Lock input"), "bf-lock", self._on_lock)
         self.reveal_button = shortcut_button(_("Reveal results"), "bf-reveal", self._on_reveal)
         self.anonymous_button = button(_("Hide names in this step"), "bf-anonymous", self._on_anonymous)
-        self.join_button = button(_("Show the join code"), "bf-join-toggle", self._on_join_toggle)
+        # short: the step bar is one row at 1366×768; the tooltip says what it does
+        self.join_button = button("QR", "bf-join-toggle", self._on_join_toggle, tooltip=_("Show the join code"))
         self.box = w.HBox(
             [
                 self.previous_button,
@@ -107,9 +108,9 @@ class StepBar:
         self.previous_button.disabled = room.step_index == 0
         self.next_button.disabled = room.step_index >= len(rooms.steps(room)) - 1
         # the join panel shrinks to a bar once people are in; a late arrival may need the QR code back
-        self.join_button.description = (
-            _("Hide the join code") if join_panel_shown(room, self.board) else _("Show the join code")
-        )
+        shown = join_panel_shown(room, self.board)
+        self.join_button.tooltip = _("Hide the join code") if shown else _("Show the join code")
+        self.join_button.button_style = "info" if shown else ""
         self.join_button.layout.display = None if room.is_open else "none"
 
     @guarded
