@@ -7,7 +7,7 @@ An input type is one module in bifrost_lab/inputs/ that builds an `InputType` an
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
@@ -42,13 +42,6 @@ class InputContext:
     role_name: Callable[[str], str] = str  # a role id (or agg.OTHERS) as the page names it
 
 
-class Parse:
-    """Signature of an input type's validator: untrusted value -> payload to store, or rooms.Rejected."""
-
-    def __call__(self, engine: store.Database, room: store.Room, spec: dict[str, Any], value: Any) -> dict[str, Any]:
-        raise NotImplementedError
-
-
 @dataclass(frozen=True)
 class InputType:
     """One input type, in one module: validation, phone widget, projector view, aggregation, summary, raw data."""
@@ -63,7 +56,6 @@ class InputType:
     raw_answer: Callable[[dict[str, Any]], str]  # the answer in words, for the raw-data exports
     demo_answer: Callable[[Any, dict[str, Any], Sequence[str]], Any]  # (random, spec, targets) -> value | None
     split_on_projector: bool = True
-    targets_from_board: bool = field(default=True)
 
     def save(
         self,
